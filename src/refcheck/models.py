@@ -1,0 +1,237 @@
+"""The domain, in one place: what a citation says, what Crossref holds, what was found.
+
+Every model is frozen: references, works and findings are values that flow through the
+pipeline (readers -> resolve -> compare -> report) and are never edited in place.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Status(enum.StrEnum):
+    """The verdict on one reference."""
+
+    VERIFIED = "verified"  # matched a Crossref work; no finding of severity error
+    MISMATCH = "mismatch"  # matched a work, and at least one field is wrong
+    NOT_FOUND = "not_found"  # the cited DOI is unknown, or no candidate validated
+    UNVERIFIED = "unverified"  # could not be checked (network, rate limit, bad answer)
+    INVALID = "invalid"  # the entry itself could not be read
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+FieldName = Literal[
+    "doi",
+    "title",
+    "authors",
+    "year",
+    "container",
+    "volume",
+    "issue",
+    "pages",
+    "type",
+    "retraction",
+]
+
+
+class Location(_Model):
+    """Where a reference was read: file, 1-based line, BibTeX key."""
+
+    path: str | None = None
+    line: int | None = None
+    key: str | None = None
+
+
+class Person(_Model):
+    """An author as a person (family/given) or a group (``literal``).
+
+    ``family`` keeps its particle as written ("van der Kallen", "el Barzouhi"); comparison
+    folds particles, so readers need not agree on where a particle belongs.
+    """
+
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.literal is not None and not self.family
+
+    def display(self) -> str:
+        if self.is_group:
+            return self.literal or ""
+        if self.given:
+            return f"{self.given} {self.family or ''}".strip()
+        return self.family or self.literal or ""
+
+
+class Reference(_Model):
+    """What a citation says, as read from its source. Any field may be missing."""
+
+    location: Location = Field(default_factory=Location)
+    text: str = ""
+    entry_type: str | None = None
+    authors: tuple[Person, ...] = ()
+    # The author list ends with "et al." or "and others": only a prefix was cited.
+    authors_truncated: bool = False
+    title: str | None = None
+    container: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    issn: tuple[str, ...] = ()
+    # Set when the entry could not be read; the reference is reported as invalid.
+    problem: str | None = None
+    # Rule codes suppressed for this reference by the source (inline comments, fields).
+    suppress: tuple[str, ...] = ()
+
+
+class Update(_Model):
+    """A notice Crossref links to a work through ``updated-by``."""
+
+    type: str
+    doi: str | None = None
+    source: str | None = None
+    label: str | None = None
+    year: int | None = None
+
+
+DateParts = tuple[int, ...]
+
+
+class Work(_Model):
+    """A Crossref works record, reduced to what a citation can be compared with.
+
+    Built by :meth:`from_crossref` from the JSON of ``/works/{doi}`` or one item of a
+    ``/works`` list; tolerant of any missing field, since records differ across API eras.
+    """
+
+    doi: str
+    type: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    short_title: str | None = None
+    container_title: tuple[str, ...] = ()
+    short_container_title: tuple[str, ...] = ()
+    issn: tuple[str, ...] = ()
+    isbn: tuple[str, ...] = ()
+    publisher: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    page: str | None = None
+    article_number: str | None = None
+    authors: tuple[Person, ...] = ()
+    published_print: DateParts | None = None
+    published_online: DateParts | None = None
+    issued: DateParts | None = None
+    published: DateParts | None = None
+    updated_by: tuple[Update, ...] = ()
+    preprint_of: tuple[str, ...] = ()
+    score: float | None = None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Every year a reader could rightly cite: print, online, issued, published."""
+        found: list[int] = []
+        for parts in (self.published_print, self.issued, self.published_online, self.published):
+            if parts and parts[0] not in found:
+                found.append(parts[0])
+        return tuple(found)
+
+    @property
+    def year(self) -> int | None:
+        """The year to show: print first (what most styles cite), then issued."""
+        years = self.years
+        return years[0] if years else None
+
+    @classmethod
+    def from_crossref(cls, record: dict[str, Any]) -> Work:
+        from refcheck.resolve.records import work_from_record
+
+        return work_from_record(record)
+
+
+class Finding(_Model):
+    """One thing that does not match (or is worth knowing), on one field."""
+
+    code: str
+    field: FieldName
+    severity: Severity
+    cited: str | None = None
+    expected: str | None = None
+    message: str
+
+
+class Verdict(_Model):
+    """The outcome for one reference: its status, the work it matched, the findings."""
+
+    reference: Reference
+    status: Status
+    work: Work | None = None
+    score: float | None = None
+    findings: tuple[Finding, ...] = ()
+    # Why the reference is unverified, not found or invalid; empty when verified.
+    message: str | None = None
+
+
+# --- the JSON contract -------------------------------------------------------------------
+# Tools and benchmarks read these names; they change only with a major version.
+
+
+class ReportFinding(_Model):
+    code: str
+    field: FieldName
+    severity: Severity
+    cited: str | None
+    expected: str | None
+    message: str
+
+
+class ReportEntry(_Model):
+    path: str | None
+    line: int | None
+    key: str | None
+    text: str
+    status: Status
+    doi: str | None = Field(description="DOI of the matched Crossref work")
+    cited_doi: str | None = Field(description="DOI as the reference cites it")
+    score: float | None
+    message: str | None = None
+    findings: list[ReportFinding]
+
+
+class Summary(_Model):
+    total: int
+    verified: int = 0
+    mismatch: int = 0
+    not_found: int = 0
+    unverified: int = 0
+    invalid: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+
+class Report(_Model):
+    refcheck: str
+    summary: Summary
+    references: list[ReportEntry]
