@@ -1,0 +1,67 @@
+"""Readers: files in, :class:`~refcheck.models.Reference` values out.
+
+Which reader reads a file is decided by its suffix alone (:data:`SUFFIXES`), so that a
+folder can be expanded without opening its files. Every reader has the same shape,
+``reader(text, path) -> list[Reference]``: it gets the decoded text and the path to
+record in each reference's location, and turns what it cannot read into references with
+a ``problem`` (or raises InputError when the whole file is unreadable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from refcheck.errors import InputError
+from refcheck.models import Reference
+from refcheck.readers.bibtex import read_bibtex
+from refcheck.readers.csljson import read_csljson
+from refcheck.readers.files import MAX_BYTES, iter_files, load_text
+from refcheck.readers.text import find_dois, read_text
+
+Reader = Callable[[str, str | None], list[Reference]]
+
+# Markdown, HTML and reStructuredText go to the DOI-line reader until they get their own.
+SUFFIXES: Mapping[str, Reader] = {
+    ".bib": read_bibtex,
+    ".bibtex": read_bibtex,
+    ".json": read_csljson,
+    ".csljson": read_csljson,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".txt": read_text,
+    ".text": read_text,
+    ".html": read_text,
+    ".htm": read_text,
+    ".rst": read_text,
+}
+
+
+def reader_for(path: Path | str) -> Reader | None:
+    """The reader for a file, by its suffix (case-insensitive); None if there is none."""
+    return SUFFIXES.get(Path(path).suffix.lower())
+
+
+def read_path(path: Path) -> list[Reference]:
+    """Every reference in one file, its path recorded as given. Raises InputError."""
+    reader = reader_for(path)
+    if reader is None:
+        known = ", ".join(SUFFIXES)
+        kind = f"'{path.suffix}' files" if path.suffix else "files without a suffix"
+        raise InputError(f"{path}: refcheck cannot read {kind} (it reads {known})")
+    return reader(load_text(path), str(path))
+
+
+__all__ = [
+    "MAX_BYTES",
+    "SUFFIXES",
+    "Reader",
+    "find_dois",
+    "iter_files",
+    "load_text",
+    "read_bibtex",
+    "read_csljson",
+    "read_path",
+    "read_text",
+    "reader_for",
+]
