@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from refcheck._version import __version__
+from refcheck.api import (
+    check,
+    check_async,
+    check_file,
+    check_file_async,
+    iter_check_async,
+    read_references,
+)
+from refcheck.config import Settings
 from refcheck.errors import (
     ConfigError,
     CrossrefBadResponse,
@@ -24,11 +32,6 @@ from refcheck.models import (
     Work,
 )
 
-try:
-    __version__ = version("refcheck")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
 __all__ = [
     "ConfigError",
     "CrossrefBadResponse",
@@ -41,9 +44,16 @@ __all__ = [
     "RefcheckError",
     "Reference",
     "Report",
+    "Settings",
     "Severity",
     "Status",
     "Verdict",
     "Work",
     "__version__",
+    "check",
+    "check_async",
+    "check_file",
+    "check_file_async",
+    "iter_check_async",
+    "read_references",
 ]

@@ -29,18 +29,24 @@ class Rule:
         )
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "RC101", "doi-not-found", "doi", E,
+        "RC101",
+        "doi-not-found",
+        "doi",
+        E,
         "The cited DOI is not registered with Crossref.",
         "A DOI that resolves nowhere sends every reader to an error page; it is usually a typo "
         "or a DOI invented by a tool.",
         "  cited:    doi = {10.1056/NEJMoa1209259}\n  Crossref: 404 Resource not found.",
     ),
     Rule(
-        "RC102", "doi-other-work", "doi", E,
+        "RC102",
+        "doi-other-work",
+        "doi",
+        E,
         "The cited DOI belongs to a different work than the rest of the citation describes.",
         "The DOI link takes readers to another paper; the title, authors and journal say one "
         "work and the DOI another.",
@@ -48,28 +54,41 @@ RULES: tuple[Rule, ...] = (
         "  Crossref: 10.1056/NEJMoa1209250 is el Barzouhi 2013, Magnetic Resonance Imaging...",
     ),
     Rule(
-        "RC103", "doi-missing", "doi", I,
+        "RC103",
+        "doi-missing",
+        "doi",
+        INFO,
         "The reference cites no DOI, and Crossref has one for the work.",
         "A DOI gives readers a permanent link and lets tools check the citation exactly.",
         "  cited:    (no DOI)\n  Crossref: 10.3174/ajnr.A4173",
     ),
     Rule(
-        "RC104", "no-match", "doi", E,
+        "RC104",
+        "no-match",
+        "doi",
+        W,
         "No Crossref work matches the reference well enough to be taken as the cited work.",
         "A reference that no index knows may be misspelled beyond recognition, not yet "
-        "registered, or invented. The best candidate, if any, is named in the message.",
+        "registered, or invented. The best candidate, if any, is named in the message. A warning, "
+        "not an error: Crossref does not index every book, report or web page.",
         "  cited:    Smith J (2019) A study that does not exist. J Imag Res 3:1-9\n"
         "  Crossref: no candidate validates",
     ),
     Rule(
-        "RC201", "title-mismatch", "title", E,
+        "RC201",
+        "title-mismatch",
+        "title",
+        E,
         "The cited title is not the work's title.",
         "A reader searching for the cited title will not find the paper, or find another.",
         "  cited:    Magnetic resonance imaging in the assessment of sciatica\n"
         "  Crossref: Magnetic Resonance Imaging in Follow-up Assessment of Sciatica",
     ),
     Rule(
-        "RC202", "title-variant", "title", W,
+        "RC202",
+        "title-variant",
+        "title",
+        W,
         "The cited title differs from the work's title beyond case and punctuation.",
         "Small wording changes are often harmless (a dropped subtitle, a translated word), "
         "but can also be a mistake; worth a look.",
@@ -77,20 +96,30 @@ RULES: tuple[Rule, ...] = (
         "  Crossref: Systematic Literature Review of Imaging Features of Spinal Degeneration...",
     ),
     Rule(
-        "RC301", "author-missing", "authors", E,
+        "RC301",
+        "author-missing",
+        "authors",
+        E,
         "An author of the work is left out of the cited author list.",
         "Leaving out a co-author misattributes the work. Lists truncated with 'et al.' are "
         "accepted as long as the listed authors are right and in order.",
-        "  cited:    Brinjikji W, Comstock B, ...\n  Crossref: Brinjikji W, Luetmer PH, Comstock B, ...",
+        "  cited:    Brinjikji W, Comstock B, ...\n"
+        "  Crossref: Brinjikji W, Luetmer PH, Comstock B, ...",
     ),
     Rule(
-        "RC302", "author-extra", "authors", E,
+        "RC302",
+        "author-extra",
+        "authors",
+        E,
         "The cited author list names a person who is not an author of the work.",
         "Crediting a paper to someone who did not write it is a factual error.",
         "  cited:    Kasch R, Smith J, Truthmann J, ...\n  Crossref: Kasch R, Truthmann J, ...",
     ),
     Rule(
-        "RC303", "author-misspelled", "authors", E,
+        "RC303",
+        "author-misspelled",
+        "authors",
+        E,
         "An author's family name is spelled differently from the work's record.",
         "A misspelled name breaks author search and credit. Case, diacritics, particles "
         "('van der', 'el', 'à') and hyphens are folded before comparing, so only real "
@@ -98,31 +127,46 @@ RULES: tuple[Rule, ...] = (
         "  cited:    Brinjiki W\n  Crossref: Brinjikji W",
     ),
     Rule(
-        "RC304", "author-order", "authors", E,
+        "RC304",
+        "author-order",
+        "authors",
+        E,
         "The cited authors are the work's authors, but in another order.",
         "Author order carries credit (first and last author); a reordered list misstates it.",
         "  cited:    Luetmer PH, Brinjikji W, ...\n  Crossref: Brinjikji W, Luetmer PH, ...",
     ),
     Rule(
-        "RC305", "author-initials", "authors", W,
+        "RC305",
+        "author-initials",
+        "authors",
+        W,
         "An author's given-name initials differ from the work's record.",
         "Initials often vary between sources (a middle name dropped), so this is a warning.",
         "  cited:    Jarvik JA\n  Crossref: Jarvik JG",
     ),
     Rule(
-        "RC401", "year-mismatch", "year", E,
+        "RC401",
+        "year-mismatch",
+        "year",
+        E,
         "The cited year is none of the work's print, online or issue years.",
         "A wrong year sends readers to the wrong volume and breaks author-year citations.",
         "  cited:    2016\n  Crossref: 2015 (print), 2014 (online)",
     ),
     Rule(
-        "RC402", "year-online", "year", I,
+        "RC402",
+        "year-online",
+        "year",
+        INFO,
         "The cited year is the work's online-first year, not its print year (or the reverse).",
         "Both are correct; styles differ on which to cite. Shown so a writer can be consistent.",
         "  cited:    2021\n  Crossref: 2022 (print), 2021 (online)",
     ),
     Rule(
-        "RC501", "container-mismatch", "container", W,
+        "RC501",
+        "container-mismatch",
+        "container",
+        W,
         "The cited journal or book matches neither the work's full title, its short title, "
         "a known abbreviation nor its ISSN.",
         "Readers look for the paper in the named journal; a wrong name hides it. Kept a "
@@ -130,50 +174,74 @@ RULES: tuple[Rule, ...] = (
         "  cited:    American Journal of Radiology\n  Crossref: American Journal of Neuroradiology",
     ),
     Rule(
-        "RC502", "container-abbreviated", "container", I,
+        "RC502",
+        "container-abbreviated",
+        "container",
+        INFO,
         "The cited journal is an abbreviation of the work's journal title.",
         "Fine in most styles; shown so a writer can be consistent.",
         "  cited:    AJNR Am J Neuroradiol\n  Crossref: American Journal of Neuroradiology",
     ),
     Rule(
-        "RC601", "volume-mismatch", "volume", E,
+        "RC601",
+        "volume-mismatch",
+        "volume",
+        E,
         "The cited volume is not the work's volume.",
         "The volume is how readers and link resolvers locate the paper.",
         "  cited:    35\n  Crossref: 36",
     ),
     Rule(
-        "RC602", "issue-mismatch", "issue", E,
+        "RC602",
+        "issue-mismatch",
+        "issue",
+        E,
         "The cited issue is not the work's issue.",
         "A wrong issue misleads readers browsing a printed or archived volume.",
         "  cited:    (3)\n  Crossref: (4)",
     ),
     Rule(
-        "RC603", "pages-mismatch", "pages", E,
+        "RC603",
+        "pages-mismatch",
+        "pages",
+        E,
         "The cited first page (or article number) is not the work's.",
         "The first page locates the paper; abbreviated ranges (811-16), en dashes and "
         "'pp.' are understood, so only a real difference is reported.",
         "  cited:    pp. 812-816\n  Crossref: 811-816",
     ),
     Rule(
-        "RC604", "pages-end", "pages", W,
+        "RC604",
+        "pages-end",
+        "pages",
+        W,
         "The cited last page differs from the work's, while the first page agrees.",
         "The first page still finds the paper, but the range is wrong.",
         "  cited:    811-819\n  Crossref: 811-816",
     ),
     Rule(
-        "RC701", "retracted", "retraction", E,
+        "RC701",
+        "retracted",
+        "retraction",
+        E,
         "Crossref records a retraction of the cited work.",
         "Citing a retracted paper without saying so spreads withdrawn findings.",
         "  Crossref: updated-by retraction 10.1016/S0140-6736(10)60175-4 (2010)",
     ),
     Rule(
-        "RC702", "corrected", "retraction", W,
+        "RC702",
+        "corrected",
+        "retraction",
+        W,
         "Crossref records a correction, erratum or expression of concern for the cited work.",
         "The cited version may contain errors its publisher has since corrected or flagged.",
         "  Crossref: updated-by correction 10.1056/NEJMx130008",
     ),
     Rule(
-        "RC703", "preprint-published", "type", I,
+        "RC703",
+        "preprint-published",
+        "type",
+        INFO,
         "The cited work is a preprint whose published version exists.",
         "Readers are better served by the peer-reviewed version of record.",
         "  cited:    10.1101/2020.01.01.123456 (posted content)\n"

@@ -1,4 +1,4 @@
-"""Crossref works records (JSON) -> :class:`~refcheck.models.Work`, tolerant of every era's shape."""
+"""Crossref works records (JSON) -> :class:`~refcheck.models.Work`, tolerant of every era."""
 
 from __future__ import annotations
 
