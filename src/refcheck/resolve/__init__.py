@@ -1,1 +1,1 @@
-"""Sources of Crossref works: the HTTP client, the cache and snapshots. Only this package does I/O."""
+"""Sources of Crossref works: HTTP client, cache, snapshots. Only this package does I/O."""

@@ -92,7 +92,9 @@ def _preprint_of(value: Any) -> tuple[str, ...]:
 
 def work_from_record(record: dict[str, Any]) -> Work:
     """Build a Work from a works record. Raises ValueError when it has no DOI."""
-    doi = _text(record.get("DOI"))
+    # Not _text(): SICI DOIs hold "<...>", which is part of the DOI, not markup.
+    raw_doi = record.get("DOI")
+    doi = raw_doi.strip() if isinstance(raw_doi, str) else None
     if not doi:
         raise ValueError("Crossref record has no DOI")
     score = record.get("score")
