@@ -1,0 +1,268 @@
+"""Years, and the volume/issue/pages block that follows a container title.
+
+Every style writes the same three numbers its own way; each shape below is one of them:
+
+=================  ==========================================  =================
+shape              example                                     styles
+=================  ==========================================  =================
+vancouver          ``2015;36(4):811-6``, ``2015 Apr;36:811``   Vancouver, AMA
+labelled           ``vol. 36, no. 4, pp. 811-816``             IEEE, MLA 8, house
+mla                ``91.4-6 (1926): 254–295``                  MLA 7
+chicago            ``91 (4-6) (May): 254–295``                 Chicago
+year-paren         ``91 (1926) 254``                           Elsevier, physics
+nature             ``36, 811–816 (2015)``                      Nature, AIP
+acs                ``2015, 36, 811–816``                       ACS
+volume-issue       ``36(4), pp.811–816``, ``36(4):811``        APA, Harvard
+volume-colon       ``36:811–6``                                house styles
+volume-comma       ``36, 811–816``                             APA without issue
+=================  ==========================================  =================
+
+Labels ("vol.", "no.", "pp.") win over positions; positions fill what labels leave out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+_LATEST_YEAR = datetime.date.today().year + 2
+_YEAR = r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
+_VOL = r"(?P<vol>\d{1,5}[A-Z]?)"
+_PAGE = r"(?:[A-Za-z]{0,3}\d+[A-Za-z]?(?:\.\d+)?)"
+_DASH = r"(?:\s*(?:[-‐‑‒–—―−]+|\bto\b)\s*)"
+_RANGE = rf"(?P<pages>{_PAGE}(?:{_DASH}{_PAGE})?)(?![\d/])"
+_PP = r"(?:(?:pp?|pages?|pgs?)\.?\s*)?"
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Spring|Summer|Autumn|Fall"
+    r"|Winter)[a-z]*\.?"
+)
+_ISSUE = r"(?P<iss>[^()]{1,24}?)"
+
+_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "vancouver",
+        re.compile(
+            rf"(?<!\d){_YEAR}(?:\s+{_MONTH}(?:\s*[-–/]\s*{_MONTH})?(?:\s+\d{{1,2}})?)?\s*;\s*"
+            rf"(?:{_VOL}?\s*(?:\((?P<iss>[^()]{{1,24}})\))?\s*(?::\s*{_RANGE})?)"
+        ),
+    ),
+    (
+        "mla",
+        re.compile(rf"(?<![\d.]){_VOL}\.(?P<iss>\d+(?:[-–]\d+)?)\s*\({_YEAR}\)\s*:\s*{_RANGE}"),
+    ),
+    ("mla", re.compile(rf"(?<![\d.]){_VOL}\s*\({_YEAR}\)\s*:\s*{_RANGE}")),
+    (
+        "chicago",
+        re.compile(
+            rf"(?<![\d.]){_VOL}\s*\({_ISSUE}\)\s*\((?:{_MONTH}\s*\d{{0,2}},?\s*)?(?:{_YEAR})?\)"
+            rf"\s*:\s*{_RANGE}"
+        ),
+    ),
+    ("year-paren", re.compile(rf"(?<![\d.]){_VOL}\s*\({_YEAR}\)\s*,?\s*{_PP}{_RANGE}")),
+    # "Physical Review B 87 (2013)." "87, (2013)": a volume and no pages (an e-journal).
+    (
+        "year-paren",
+        re.compile(rf"(?<=[^\W\d]\s){_VOL}\s*,?\s*\({_YEAR}\)(?=\s*[.,;]?\s*$)"),
+    ),
+    ("nature", re.compile(rf"(?<![\d.]){_VOL}\s*,\s*{_PP}{_RANGE}\s*\({_YEAR}\)")),
+    (
+        "acs",
+        re.compile(
+            rf"(?<![\d.]){_YEAR}\s*,\s*{_VOL}(?:\s*\((?P<iss>[^()]{{1,24}})\))?\s*,\s*{_PP}{_RANGE}"
+        ),
+    ),
+    (
+        "acs",
+        re.compile(
+            rf"(?<=[^\W\d]\s){_YEAR}\s*,\s*(?P<vol>\d{{1,5}}[A-Z]?(?:[-–]\d{{1,5}})?)"
+            rf"(?:\s*\((?P<iss>[^()]{{1,24}})\))?(?:\s*,\s*{_PP}{_RANGE}|(?=\s*[.,;]?\s*$))"
+        ),
+    ),
+    (
+        "volume-issue",
+        re.compile(rf"(?<![\d.]){_VOL}\s*\({_ISSUE}\)\s*(?:[:,.]\s*{_PP}{_RANGE})?"),
+    ),
+    ("chapter", re.compile(rf"(?<=[;,])\s*{_YEAR}\s*:\s*{_RANGE}")),
+    ("volume-colon", re.compile(rf"(?<![\d.]){_VOL}\s*:\s*{_RANGE}")),
+    ("volume-comma", re.compile(rf"(?<![\d.\w]){_VOL}\s*,\s*{_PP}{_RANGE}(?=\s*[.,;(]|\s*$)")),
+    # A chapter or a book: only a page range, last ("The Long Conversation, 102–113.").
+    (
+        "pages-end",
+        re.compile(rf"(?<=,)\s*(?P<pages>{_PAGE}{_DASH}{_PAGE})(?=\s*\.?\s*$)"),
+    ),
+)
+_WEAK = frozenset({"volume-comma"})
+
+_LABEL_VOLUME = re.compile(
+    r"(?:\b(?:vol(?:ume)?|bd|jg)\.?|(?<![\w.])v\.)\s*(?P<value>\d[\w.]*?|[IVXLC]+)(?=[\s,;:(]|$)",
+    re.IGNORECASE,
+)
+_LABEL_ISSUE = re.compile(
+    r"(?:\b(?:no|nr|issue|iss|num|number|heft)(?:\.|(?![^\W\d_]))|\bn[°º.]|\bno?[°º])\s*"
+    r"(?P<value>\w{1,8}(?:\s*[-–/]\s*\w{1,8})?)"
+    r"(?=[\s,;:.)]|$)",
+    re.IGNORECASE,
+)
+_LABEL_PAGES = re.compile(rf"(?<![\w])(?:pp?\.|pp|pages?|pgs?\.?|s\.)\s*{_RANGE}", re.IGNORECASE)
+_LABEL_ARTICLE = re.compile(
+    r"\b(?:art(?:icle)?\.?\s*(?:no\.?|number|id)?|e-?locator)\s*:?\s*(?P<value>[A-Za-z]?\d[\w.-]*)",
+    re.IGNORECASE,
+)
+_VOLUME_BEFORE_ISSUE = re.compile(r"(?<![\d.\w])(?P<value>\d{1,5})\s*,?\s*$")
+_ANY_YEAR = re.compile(r"(?<![\d\w])(?:1[5-9]|20)\d\d(?=[a-z]?(?![\d\w]))")
+
+
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    """What the numbers block says; ``start`` is where it begins (the container ends)."""
+
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    year: int | None = None
+    start: int = -1
+    end: int = -1
+    shape: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.start >= 0
+
+    @property
+    def strong(self) -> bool:
+        return self.found and self.shape not in _WEAK
+
+
+def plausible_year(value: str | int) -> int | None:
+    try:
+        year = int(str(value)[:4])
+    except ValueError:
+        return None
+    return year if 1500 <= year <= _LATEST_YEAR else None
+
+
+def years_in(text: str) -> list[tuple[int, int, int]]:
+    """Each plausible year in ``text``: (year, start, end)."""
+    found: list[tuple[int, int, int]] = []
+    for match in _ANY_YEAR.finditer(text):
+        year = plausible_year(match.group(0))
+        if year is not None:
+            found.append((year, match.start(), match.end()))
+    return found
+
+
+def _clean_pages(value: str | None) -> str | None:
+    if not value:
+        return None
+    pages = " ".join(value.split())
+    pages = re.sub(r"\s*([-‐‑‒–—―−]+)\s*", r"\1", pages)
+    return pages.strip(" .,;:") or None
+
+
+def _clean_issue(value: str | None) -> str | None:
+    if not value:
+        return None
+    issue = " ".join(value.split()).strip(" .,;:")
+    if re.fullmatch(r"(?:no\.?|issue)\s*", issue, re.IGNORECASE):
+        return None
+    issue = re.sub(r"^(?:no|nr|issue)\.?\s*", "", issue, flags=re.IGNORECASE)
+    return issue or None
+
+
+def find_numbers(text: str) -> Numbers:
+    """The volume/issue/pages block of ``text`` (the part after a title), if any."""
+    labelled = _labelled(text)
+    positional = _positional(text, labelled)
+    if not labelled.found:
+        return positional
+    if not positional.found:
+        return labelled
+    # Labels win; positions fill the rest, and the block starts at the earlier of the two.
+    used_position = (
+        (labelled.volume is None and positional.volume is not None)
+        or (labelled.issue is None and positional.issue is not None)
+        or (labelled.pages is None and positional.pages is not None)
+    )
+    start = min(labelled.start, positional.start) if used_position else labelled.start
+    return Numbers(
+        volume=labelled.volume or positional.volume,
+        issue=labelled.issue or positional.issue,
+        pages=labelled.pages or positional.pages,
+        year=labelled.year or positional.year,
+        start=start,
+        end=max(labelled.end, positional.end if used_position else -1),
+        shape="labelled",
+    )
+
+
+def _labelled(text: str) -> Numbers:
+    volume = _LABEL_VOLUME.search(text)
+    issue = _LABEL_ISSUE.search(text, volume.end() if volume else 0)
+    last = issue or volume
+    pages = _LABEL_PAGES.search(text, last.end() if last is not None else 0)
+    if pages is None:
+        pages = _LABEL_ARTICLE.search(text)
+    starts = [m.start() for m in (volume, issue, pages) if m is not None]
+    if not starts:
+        return Numbers()
+    volume_value = volume.group("value") if volume else None
+    start = min(starts)
+    if volume is None and issue is not None:
+        # Chicago and MLA 8 write "36, no. 4": the volume stands bare before the label.
+        before = _VOLUME_BEFORE_ISSUE.search(text[: issue.start()])
+        if before is not None and not (
+            len(before.group("value")) == 4 and plausible_year(before.group("value"))
+        ):
+            volume_value = before.group("value")
+            start = min(start, before.start())
+    pages_value = None
+    if pages is not None:
+        pages_value = pages.groupdict().get("pages") or pages.groupdict().get("value")
+    ends = [m.end() for m in (volume, issue, pages) if m is not None]
+    return Numbers(
+        volume=volume_value,
+        issue=_clean_issue(issue.group("value")) if issue else None,
+        pages=_clean_pages(pages_value),
+        start=start,
+        end=max(ends),
+        shape="labelled",
+    )
+
+
+def _positional(text: str, labelled: Numbers) -> Numbers:
+    for shape, pattern in _SHAPES:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            volume, issue, pages = groups.get("vol"), groups.get("iss"), groups.get("pages")
+            year = plausible_year(groups["year"]) if groups.get("year") else None
+            if not (volume or issue or pages):
+                continue
+            if (
+                issue is not None
+                and plausible_year(issue.strip())
+                and re.fullmatch(r"\d{4}", issue.strip())
+            ):
+                continue  # "91 (1926)": that is a year, read by another shape
+            if (
+                shape == "volume-issue"
+                and issue is not None
+                and not re.search(r"\d", issue)
+                and not re.fullmatch(r"(?:suppl?\.?|s)\s*\w*", issue.strip(), re.IGNORECASE)
+            ):
+                continue  # "36 (May)" or "(Abstract)": not an issue
+            if shape == "volume-colon" and volume and len(volume) == 4 and plausible_year(volume):
+                year = plausible_year(volume)  # "Publisher; 1962:320-321": a year, not a volume
+                volume = None
+            if labelled.found and match.start() < labelled.start and shape in _WEAK:
+                continue
+            return Numbers(
+                volume=volume,
+                issue=_clean_issue(issue),
+                pages=_clean_pages(pages),
+                year=year,
+                start=match.start(),
+                end=match.end(),
+                shape=shape,
+            )
+    return Numbers()
