@@ -1,0 +1,147 @@
+"""The library's entry points. ``check_async`` is the core; the rest wrap it.
+
+A run takes references in chunks: all DOIs of a chunk are looked up together (Crossref
+answers up to 50 in one list request), then every reference without a usable DOI is
+searched for, concurrently under the client's pacing. Verdicts come back in input order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from itertools import islice
+from pathlib import Path
+
+from refcheck import verify
+from refcheck.config import Settings
+from refcheck.errors import CrossrefError
+from refcheck.models import Reference, Verdict, Work
+from refcheck.readers import iter_files, read_path
+from refcheck.resolve.protocol import normalise_doi
+from refcheck.resolve.resolver import Resolver
+
+# References handled per round of lookups: large enough to fill list requests, small
+# enough that the first verdicts arrive early and memory stays flat on huge files.
+CHUNK = 500
+
+Progress = Callable[[Verdict], None]
+
+
+async def _search(resolver: Resolver, reference: Reference) -> list[Work] | CrossrefError:
+    """Snapshot candidates first; ask Crossref only when none of them validates."""
+    query = verify.query_for(reference)
+    try:
+        local = await resolver.search(query, local_only=True)
+        if local and verify.choose(reference, local)[0] is not None:
+            return local
+        return await resolver.search(query)
+    except CrossrefError as exc:
+        return exc
+
+
+async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verdict]:
+    dois = [r.doi for r in chunk if r.problem is None and r.doi]
+    lookups = await resolver.lookup_dois(dois)
+
+    # First pass: what the DOI lookups settle; the rest need a search.
+    settled: dict[int, Verdict] = {}
+    needs_search: dict[int, Work | None] = {}  # index -> the cited DOI's (other) work
+    for index, reference in enumerate(chunk):
+        if reference.problem is not None:
+            settled[index] = verify.invalid(reference)
+            continue
+        doi = normalise_doi(reference.doi) if reference.doi else None
+        if doi is None:
+            needs_search[index] = None
+            continue
+        found = lookups.get(doi)
+        if isinstance(found, CrossrefError):
+            settled[index] = verify.unverified(reference, found)
+        elif found is None:
+            settled[index] = verify.doi_unknown(reference)
+        elif verify.by_doi(reference, found):
+            settled[index] = verify.matched(reference, found)
+        else:
+            needs_search[index] = found
+
+    searched = await asyncio.gather(*(_search(resolver, chunk[i]) for i in needs_search))
+    for (index, cited_work), candidates in zip(needs_search.items(), searched, strict=True):
+        reference = chunk[index]
+        if cited_work is not None:
+            settled[index] = verify.doi_of_other_work(reference, cited_work, candidates)
+        elif isinstance(candidates, CrossrefError):
+            settled[index] = verify.unverified(reference, candidates)
+        else:
+            settled[index] = verify.by_search(reference, candidates)
+    return [settled[i] for i in range(len(chunk))]
+
+
+async def iter_check_async(
+    references: Iterable[Reference],
+    settings: Settings | None = None,
+    *,
+    resolver: Resolver | None = None,
+) -> AsyncIterator[Verdict]:
+    """Verdicts as they are reached, in input order, chunk by chunk."""
+    own = resolver is None
+    active = resolver or Resolver.from_settings(settings or Settings())
+    try:
+        source = iter(references)
+        while chunk := list(islice(source, CHUNK)):
+            for verdict in await _verdicts(active, chunk):
+                yield verdict
+    finally:
+        if own:
+            await active.aclose()
+
+
+async def check_async(
+    references: Iterable[Reference],
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    resolver: Resolver | None = None,
+) -> list[Verdict]:
+    """Check references against Crossref; one verdict each, in input order."""
+    verdicts: list[Verdict] = []
+    async for verdict in iter_check_async(references, settings, resolver=resolver):
+        verdicts.append(verdict)
+        if progress is not None:
+            progress(verdict)
+    return verdicts
+
+
+def read_references(paths: Sequence[str | Path]) -> list[Reference]:
+    """Every reference in the given files and folders. Raises InputError."""
+    references: list[Reference] = []
+    for path in iter_files([Path(p) for p in paths]):
+        references.extend(read_path(path))
+    return references
+
+
+async def check_file_async(
+    *paths: str | Path,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[Verdict]:
+    """Read the files (or folders) and check every reference in them."""
+    return await check_async(read_references(paths), settings, progress=progress)
+
+
+def check(
+    references: Iterable[Reference],
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[Verdict]:
+    """Synchronous twin of :func:`check_async`."""
+    return asyncio.run(check_async(references, settings, progress=progress))
+
+
+def check_file(
+    *paths: str | Path,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[Verdict]:
+    """Synchronous twin of :func:`check_file_async`."""
+    return asyncio.run(check_file_async(*paths, settings=settings, progress=progress))

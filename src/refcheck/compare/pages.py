@@ -1,0 +1,190 @@
+"""Pages: first and last page (or article number), however the range is written.
+
+Understood: en/em dashes and hyphens, "pp."/"p.", spaces, abbreviated ranges ("811–16",
+"1007–9"), letter prefixes ("E297", "S33", "e0123"), roman numerals ("iii–iv"), thousands
+separators ("1,234"), a single cited page inside the work's range (a pinpoint), and
+article numbers. A differing first page is an error, a differing last page a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from refcheck.compare.text import roman_value
+from refcheck.models import Finding, Reference, Work
+from refcheck.rules import finding
+
+__all__ = ["Page", "PageRange", "compare_pages", "pages_agree", "parse_pages"]
+
+_LABEL = re.compile(
+    r"^\s*(?:pp?\.?|pages?|pgs?\.?|s\.|art(?:icle)?\.?(?:\s*no\.?)?|no\.)\s*", re.IGNORECASE
+)
+_DASH = re.compile(r"\s*(?:--?|[‐‑‒–—―−]|\bto\b)\s*")
+_THOUSANDS = re.compile(r"(?<![\d,])(\d{1,2}),(\d{3})(?![\d,])")
+_PAGE = re.compile(r"^([A-Za-z]*)\.?(\d+)((?:\.?[A-Za-z]\d*)?)$")
+_NO_PAGES = {"no", "na", "n/a", "nopagination", "unknown", "null", "none"}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page: letter prefix ("e", "s"), number, suffix (".e1", "a"), or a roman numeral."""
+
+    text: str
+    prefix: str = ""
+    number: int | None = None
+    suffix: str = ""
+    roman: bool = False
+
+    def same(self, other: Page) -> bool:
+        """The same page, allowing one side to omit a prefix or suffix ("E297" == "297")."""
+        if self.number is None or other.number is None:
+            return self.text == other.text
+        if self.number != other.number or self.roman != other.roman:
+            return False
+        if self.prefix and other.prefix and self.prefix != other.prefix:
+            return False
+        return not (self.suffix and other.suffix and self.suffix != other.suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRange:
+    first: Page
+    last: Page | None
+
+    def contains(self, page: Page) -> bool:
+        if self.last is None or page.number is None:
+            return False
+        low, high = self.first.number, self.last.number
+        if low is None or high is None or self.first.roman != page.roman:
+            return False
+        if page.prefix and self.first.prefix and page.prefix != self.first.prefix:
+            return False
+        return low <= page.number <= high
+
+
+def _page(text: str) -> Page:
+    text = text.strip().strip(".,;").casefold()
+    match = _PAGE.match(text)
+    if match:
+        prefix, digits, suffix = match.groups()
+        return Page(text, prefix, int(digits), suffix.lstrip("."))
+    value = roman_value(text)
+    if value is not None:
+        return Page(text, number=value, roman=True)
+    return Page(text)
+
+
+@lru_cache(maxsize=16384)
+def parse_pages(text: str) -> PageRange | None:
+    """'pp. 811–16' -> 811..816. None when the text holds no page ("n/a-n/a")."""
+    text = _LABEL.sub("", text.strip())
+    text = _THOUSANDS.sub(r"\1\2", text)
+    # Several ranges ("12-15, 18-20"): the first page of the first, the last of the last.
+    chunks = [c for c in re.split(r"\s*[,;]\s*|\s+and\s+", text) if c.strip()]
+    if not chunks:
+        return None
+    first_bounds = _DASH.split(chunks[0], maxsplit=1)
+    last_bounds = _DASH.split(chunks[-1], maxsplit=1)
+    first_text = first_bounds[0].replace(" ", "")
+    last_text = last_bounds[-1].replace(" ", "") if len(chunks) > 1 or len(last_bounds) > 1 else ""
+    if first_text.casefold() in _NO_PAGES or not first_text:
+        return None
+    first = _page(first_text)
+    if not last_text or last_text.casefold() in _NO_PAGES:
+        return PageRange(first, None)
+    last: Page | None = _page(last_text)
+    assert last is not None
+    # "811-16", "1007-9", "E4-7": the last page writes only the digits that changed.
+    if (
+        first.number is not None
+        and last.number is not None
+        and not first.roman
+        and not last.roman
+        and last.number < first.number
+        and not last.prefix
+        and len(str(last.number)) < len(str(first.number))
+    ):
+        digits = str(first.number)
+        written = _PAGE.match(last.text)
+        tail = written.group(2) if written else str(last.number)
+        expanded = int(digits[: len(digits) - len(tail)] + tail)
+        if expanded < first.number:  # "198-02" runs over a hundred: 202
+            expanded += 10 ** len(tail)
+        last = Page(last.text, first.prefix, expanded, last.suffix)
+    elif first.prefix and last.number is not None and not last.prefix and not last.roman:
+        last = Page(last.text, first.prefix, last.number, last.suffix)
+    if first.number is not None and last.number is not None and last.number < first.number:
+        last = None  # "1392b-1392": a range that does not run forward says nothing more
+    return PageRange(first, last)
+
+
+def _work_ranges(work: Work) -> list[PageRange]:
+    ranges: list[PageRange] = []
+    for text in (work.page, work.article_number):
+        parsed = parse_pages(text) if text else None
+        if parsed is not None:
+            ranges.append(parsed)
+    return ranges
+
+
+def pages_agree(cited: str, work: Work) -> bool | None:
+    """Does the cited first page agree with the work's? None when either has no page."""
+    parsed = parse_pages(cited)
+    ranges = _work_ranges(work)
+    if parsed is None or not ranges:
+        return None
+    return any(_first_agrees(parsed, r) for r in ranges)
+
+
+def _first_agrees(cited: PageRange, work: PageRange) -> bool:
+    if cited.first.same(work.first):
+        return True
+    # A single cited page inside the range is a pinpoint citation, not an error.
+    return cited.last is None and work.contains(cited.first)
+
+
+def compare_pages(reference: Reference, work: Work) -> list[Finding]:
+    """RC603 when the first page (or article number) differs, RC604 when only the last does."""
+    if not reference.pages:
+        return []
+    cited = parse_pages(reference.pages)
+    ranges = _work_ranges(work)
+    if cited is None or not ranges:
+        return []
+    expected = work.page or work.article_number or ""
+    for candidate in ranges:
+        if not _first_agrees(cited, candidate):
+            continue
+        if (
+            cited.last is not None
+            and candidate.last is not None
+            and not cited.last.same(candidate.last)
+        ):
+            return [
+                finding(
+                    "RC604",
+                    f"Pages {reference.pages} cited; Crossref has {expected} "
+                    f"(the last page differs)",
+                    cited=reference.pages,
+                    expected=expected,
+                )
+            ]
+        return []
+    # Article-numbered works are often cited by their own page count ("1-12").
+    if (
+        cited.first.number == 1
+        and not cited.first.prefix
+        and work.page is None
+        and work.article_number is not None
+    ):
+        return []
+    return [
+        finding(
+            "RC603",
+            f"Pages {reference.pages} cited; Crossref has {expected}",
+            cited=reference.pages,
+            expected=expected,
+        )
+    ]

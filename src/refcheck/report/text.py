@@ -1,0 +1,103 @@
+"""The ``text`` format: one block per reference, cited and Crossref values side by side.
+
+References, titles and names are untrusted text: they are rendered as ``rich.text.Text``
+(never as markup) after control characters are removed, so a title cannot restyle the
+terminal or forge lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from refcheck.models import Severity, Status, Verdict
+from refcheck.report.model import summarise
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[ -/]*[@-~]")
+MAX_CELL = 300
+
+STATUS_STYLE: dict[Status, tuple[str, str]] = {
+    Status.VERIFIED: ("✓ verified", "green"),
+    Status.MISMATCH: ("✗ mismatch", "bold red"),
+    Status.NOT_FOUND: ("? not found", "red"),
+    Status.UNVERIFIED: ("~ unverified", "yellow"),
+    Status.INVALID: ("! invalid", "magenta"),
+}
+SEVERITY_STYLE: dict[Severity, str] = {
+    Severity.ERROR: "red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "dim",
+}
+
+
+def clean(value: str | None, limit: int = MAX_CELL) -> str:
+    """Untrusted text made safe for one terminal cell: no escapes, no newlines, bounded."""
+    if not value:
+        return ""
+    text = " ".join(_CONTROL.sub(" ", value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _where(verdict: Verdict) -> str:
+    location = verdict.reference.location
+    where = location.path or "<input>"
+    if location.line is not None:
+        where += f":{location.line}"
+    return where
+
+
+def render_verdict(verdict: Verdict, console: Console) -> None:
+    label, style = STATUS_STYLE[verdict.status]
+    head = Text(_where(verdict), style="bold")
+    if verdict.reference.location.key:
+        head.append(f" [{clean(verdict.reference.location.key, 80)}]")
+    head.append("  ")
+    head.append(label, style=style)
+    if verdict.work is not None:
+        head.append(f"  doi:{clean(verdict.work.doi, 120)}", style="cyan")
+    console.print(head)
+    if verdict.message and verdict.status is not Status.VERIFIED:
+        console.print(Text("  " + clean(verdict.message), style=style))
+    for f in verdict.findings:
+        line = Text("  ")
+        line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE[f.severity])
+        line.append(
+            f"{f.code} {f.field}: ", style="bold" if f.severity is not Severity.INFO else ""
+        )
+        line.append(clean(f.message))
+        console.print(line)
+        # Wrong values are shown one above the other, cited then Crossref, so they line up.
+        if f.severity is not Severity.INFO and (f.cited or f.expected):
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="dim", no_wrap=True)
+            grid.add_column(overflow="fold")
+            grid.add_row("cited", Text(clean(f.cited) or "—"))
+            grid.add_row("Crossref", Text(clean(f.expected) or "—", style="green"))
+            console.print(Padding(grid, (0, 0, 0, 10)))
+
+
+def emit(verdicts: Sequence[Verdict], console: Console) -> None:
+    for verdict in verdicts:
+        render_verdict(verdict, console)
+    console.print(summary_line(verdicts))
+
+
+def summary_line(verdicts: Sequence[Verdict]) -> Text:
+    s = summarise(verdicts)
+    noun = "reference" if s.total == 1 else "references"
+    line = Text(f"\n{s.total} {noun}: ", style="bold")
+    parts = [
+        (s.verified, "verified", "green"),
+        (s.mismatch, "mismatch", "red"),
+        (s.not_found, "not found", "red"),
+        (s.unverified, "unverified", "yellow"),
+        (s.invalid, "invalid", "magenta"),
+    ]
+    line.append_text(Text(", ").join(Text(f"{n} {name}", style=st) for n, name, st in parts))
+    line.append(f"  ({s.errors} errors, {s.warnings} warnings, {s.infos} info)")
+    return line

@@ -1,0 +1,136 @@
+"""One face over the sources: snapshots first, then the cache, then Crossref over HTTP.
+
+A snapshot holding a DOI answers for it; a snapshot lacking it says nothing (snapshots are
+partial). The cache remembers Crossref's answers, absences included. The network is asked
+only for what neither knows, and never in offline mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from refcheck.config import Settings
+from refcheck.errors import CrossrefError, CrossrefUnavailable
+from refcheck.models import Work
+from refcheck.resolve.cache import MISS, WorkCache
+from refcheck.resolve.crossref import CrossrefClient
+from refcheck.resolve.protocol import normalise_doi
+from refcheck.resolve.snapshot import Snapshot
+
+# What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
+# that kept us from asking (the reference is then unverified).
+Lookup = Work | None | CrossrefError
+
+
+@dataclass
+class ResolverStats:
+    snapshot_hits: int = 0
+    cache_hits: int = 0
+    network_lookups: int = 0
+    searches: int = 0
+
+
+@dataclass
+class Resolver:
+    settings: Settings
+    snapshot: Snapshot | None = None
+    cache: WorkCache | None = None
+    client: CrossrefClient | None = None
+    stats: ResolverStats = field(default_factory=ResolverStats)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Resolver:
+        snapshot = Snapshot.load(list(settings.snapshots)) if settings.snapshots else None
+        cache = None
+        if not settings.no_cache:
+            folder = settings.cache_dir
+            path = folder / "crossref.sqlite3" if folder else WorkCache.default_path()
+            cache = WorkCache(path)
+        client = None
+        if not settings.offline:
+            client = CrossrefClient(
+                settings.crossref_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=settings.retries,
+                crossref_plus_token=settings.plus_token,
+            )
+        return cls(settings=settings, snapshot=snapshot, cache=cache, client=client)
+
+    async def __aenter__(self) -> Resolver:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.cache is not None:
+            self.cache.close()
+
+    async def lookup_dois(self, dois: Sequence[str]) -> dict[str, Lookup]:
+        """Each DOI (normalised, lowercase key) -> its work, None, or the error."""
+        found: dict[str, Lookup] = {}
+        wanted: list[str] = []
+        for raw in dois:
+            doi = normalise_doi(raw)
+            if doi is None or doi in found or doi in wanted:
+                continue
+            if self.snapshot is not None and (work := self.snapshot.get(doi)) is not None:
+                self.stats.snapshot_hits += 1
+                found[doi] = work
+                continue
+            if self.cache is not None:
+                cached = self.cache.get_work(doi)
+                if cached is not MISS:
+                    self.stats.cache_hits += 1
+                    found[doi] = cached
+                    continue
+            wanted.append(doi)
+        if not wanted:
+            return found
+        if self.client is None:
+            offline = CrossrefUnavailable("offline: the DOI is in no snapshot or cache")
+            found.update(dict.fromkeys(wanted, offline))
+            return found
+        self.stats.network_lookups += len(wanted)
+        try:
+            answers = await self.client.works(wanted)
+        except CrossrefError as exc:
+            found.update(dict.fromkeys(wanted, exc))
+            return found
+        fetched = {doi: answers.get(doi) for doi in wanted}
+        if self.cache is not None:
+            self.cache.put_works(fetched)
+        found.update(fetched)
+        return found
+
+    async def search(self, query: str, *, local_only: bool = False) -> list[Work]:
+        """Candidates for a bibliographic query, best first. Raises CrossrefError.
+
+        ``local_only`` asks only the snapshot; the caller goes to the network when the
+        snapshot's candidates do not validate.
+        """
+        rows = self.settings.search_rows
+        if local_only:
+            return self.snapshot.search(query, rows) if self.snapshot is not None else []
+        if self.cache is not None:
+            cached = self.cache.get_search(query, rows)
+            if cached is not MISS:
+                self.stats.cache_hits += 1
+                return cached
+        if self.client is None:
+            raise CrossrefUnavailable("offline: no snapshot or cached answer matches")
+        self.stats.searches += 1
+        works = await self.client.search(query, rows)
+        if self.cache is not None:
+            self.cache.put_search(query, rows, works)
+        return works

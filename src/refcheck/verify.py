@@ -1,0 +1,170 @@
+"""From a reference and what the sources answered to a verdict. Pure: no I/O here.
+
+The decisions that keep verdicts honest live here:
+- a reference that could not be looked up is ``unverified``, never ``not_found``;
+- a search candidate becomes the match only when it validates field by field
+  (:func:`refcheck.match.is_same_work`) and is not tied with another candidate;
+- a cited DOI whose work is not the one the rest of the citation describes is an error on
+  the DOI itself, not a pile of errors on every other field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from refcheck.compare import compare
+from refcheck.errors import CrossrefError
+from refcheck.match import is_same_work, similarity
+from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
+from refcheck.rules import finding
+
+# Two validated candidates closer than this are a tie: neither is taken silently.
+TIE_MARGIN = 0.02
+
+
+def status_of(findings: Sequence[Finding]) -> Status:
+    if any(f.severity is Severity.ERROR for f in findings):
+        return Status.MISMATCH
+    return Status.VERIFIED
+
+
+def describe(work: Work) -> str:
+    """A short human label for a work: 'Family et al. (2015) Title'."""
+    who = work.authors[0].family or work.authors[0].display() if work.authors else ""
+    if len(work.authors) > 1:
+        who += " et al."
+    year = f" ({work.year})" if work.year else ""
+    title = work.title or "(untitled)"
+    if len(title) > 90:
+        title = title[:87] + "..."
+    return f"{who}{year} {title}".strip() + f" [doi:{work.doi}]"
+
+
+def query_for(reference: Reference) -> str:
+    """The text sent to ``query.bibliographic``: the citation as a reader would type it."""
+    if reference.text and reference.location.key is None and not reference.text.startswith("@"):
+        return " ".join(reference.text.split())
+    parts: list[str] = [p.family or p.literal or "" for p in reference.authors[:4]]
+    for value in (reference.title, reference.container, reference.year, reference.volume):
+        if value:
+            parts.append(str(value))
+    if reference.pages:
+        parts.append(reference.pages)
+    return " ".join(" ".join(parts).split())
+
+
+def has_identity(reference: Reference) -> bool:
+    """Does the citation say enough besides its DOI to tell one work from another?"""
+    return bool(reference.title) or (bool(reference.authors) and reference.year is not None)
+
+
+def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | None, str | None]:
+    """The validated candidate, or None with the reason (weak or tied) naming the best one."""
+    if not candidates:
+        return None, "Crossref has no candidate for this reference"
+    scored = sorted(
+        ((similarity(reference, work), work) for work in candidates),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    best_score, best = scored[0]
+    if not is_same_work(reference, best):
+        return None, f"no candidate matches; the closest is {describe(best)}"
+    for score, other in scored[1:]:
+        if best_score - score < TIE_MARGIN and is_same_work(reference, other):
+            if other.doi.lower() == best.doi.lower():
+                continue
+            return None, f"two works match equally well: {describe(best)} and {describe(other)}"
+    return best, None
+
+
+def unverified(reference: Reference, error: CrossrefError | str) -> Verdict:
+    return Verdict(reference=reference, status=Status.UNVERIFIED, message=str(error))
+
+
+def invalid(reference: Reference) -> Verdict:
+    return Verdict(reference=reference, status=Status.INVALID, message=reference.problem)
+
+
+def matched(reference: Reference, work: Work, *, extra: Sequence[Finding] = ()) -> Verdict:
+    findings = [*extra, *compare(reference, work)]
+    if not reference.doi:
+        findings.insert(
+            0,
+            finding(
+                "RC103",
+                f"No DOI cited; Crossref's DOI for this work is {work.doi}",
+                expected=work.doi,
+            ),
+        )
+    return Verdict(
+        reference=reference,
+        status=status_of(findings),
+        work=work,
+        score=round(similarity(reference, work), 3),
+        findings=tuple(findings),
+    )
+
+
+def doi_unknown(reference: Reference) -> Verdict:
+    doi = reference.doi or ""
+    return Verdict(
+        reference=reference,
+        status=Status.NOT_FOUND,
+        findings=(
+            finding(
+                "RC101",
+                f"Crossref does not know the DOI {doi}",
+                cited=doi,
+            ),
+        ),
+        message=f"DOI {doi} is not registered with Crossref",
+    )
+
+
+def doi_of_other_work(
+    reference: Reference, cited_work: Work, candidates: Sequence[Work] | CrossrefError | None
+) -> Verdict:
+    """The cited DOI is another work's: name it, and the right one when search finds it."""
+    right: Work | None = None
+    if isinstance(candidates, Sequence):
+        right, _ = choose(reference, [c for c in candidates if c.doi != cited_work.doi])
+    if right is not None:
+        wrong = finding(
+            "RC102",
+            f"DOI {reference.doi} is another work, {describe(cited_work)}; "
+            f"the cited work's DOI is {right.doi}",
+            cited=reference.doi,
+            expected=right.doi,
+        )
+        return matched(reference, right, extra=[wrong])
+    wrong = finding(
+        "RC102",
+        f"DOI {reference.doi} is another work: {describe(cited_work)}",
+        cited=reference.doi,
+        expected=cited_work.title,
+    )
+    return Verdict(
+        reference=reference,
+        status=Status.MISMATCH,
+        work=None,
+        findings=(wrong,),
+        message="the cited DOI belongs to another work",
+    )
+
+
+def by_doi(reference: Reference, cited_work: Work) -> bool:
+    """Is the cited DOI's work the work the citation describes (or can we not tell)?"""
+    return not has_identity(reference) or is_same_work(reference, cited_work)
+
+
+def by_search(reference: Reference, candidates: Sequence[Work]) -> Verdict:
+    work, reason = choose(reference, candidates)
+    if work is not None:
+        return matched(reference, work)
+    return Verdict(
+        reference=reference,
+        status=Status.NOT_FOUND,
+        findings=(finding("RC104", reason or "no match", cited=query_for(reference)[:200]),),
+        message=reason,
+    )

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import pytest
+
+from refcheck.compare.authors import author_name, compare_authors, initials, same_author
+from refcheck.models import Person, Reference, Severity, Work
+
+from .conftest import people
+
+
+def codes(reference: Reference, work: Work) -> list[str]:
+    return [f.code for f in compare_authors(reference, work)]
+
+
+def test_the_posts_citation_is_clean(sciatica: Work, sciatica_cited: Reference) -> None:
+    # Capitalised particles, "À", and the study group Crossref lists last and the post omits.
+    assert compare_authors(sciatica_cited, sciatica) == []
+
+
+@pytest.mark.parametrize(
+    ("cited", "crossref"),
+    [
+        ("Van Der Kallen", "Van der Kallen"),
+        ("van der Kallen", "Van der Kallen"),
+        ("Kallen", "Van der Kallen"),
+        ("Lycklama À Nijeholt", "Lycklama à Nijeholt"),
+        ("Lycklama Nijeholt", "Lycklama à Nijeholt"),
+        ("El Barzouhi", "el Barzouhi"),
+        ("El-Barzouhi", "el Barzouhi"),
+        ("Barzouhi", "el Barzouhi"),
+        ("Elbarzouhi", "el Barzouhi"),
+        ("Vleggeert Lankamp", "Vleggeert-Lankamp"),
+        ("OBrien", "O'Brien"),
+        ("Bulow", "Bülow"),
+        ("Buelow", "Bülow"),
+        ("BRINJIKJI", "Brinjikji"),
+        ("Ruiz", "Ruiz Ripoll"),
+        ("Nadermahmoudi", "Elnaz Nadermahmoudi"),
+    ],
+)
+def test_same_family_in_any_spelling(cited: str, crossref: str) -> None:
+    assert same_author(author_name(Person(family=cited)), author_name(Person(family=crossref)))
+
+
+@pytest.mark.parametrize(
+    ("cited", "crossref"),
+    [("Brinjiki", "Brinjikji"), ("Brun-Buissnon", "Brun-Buisson"), ("Smith", "Jones")],
+)
+def test_different_families(cited: str, crossref: str) -> None:
+    assert not same_author(author_name(Person(family=cited)), author_name(Person(family=crossref)))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Carmen L.A.M.", "clam"),
+        ("C.L.A.M.", "clam"),
+        ("C. L. A. M.", "clam"),
+        ("CLAM", "clam"),
+        ("J.-F.", "jf"),
+        ("Jean-François", "jf"),
+        ("Wilco C.H.", "wch"),
+    ],
+)
+def test_initials(given: str, expected: str) -> None:
+    assert initials(given) == expected
+
+
+def test_initials_agree_when_only_one_side_gives_more(spine: Work) -> None:
+    cited = Reference(
+        authors=people(("Kasch", "R"), ("Truthmann", "J."), ("Chenot", "J.-F.")),
+    )
+    assert compare_authors(cited, spine) == []
+
+
+def test_family_only_compares_family(ajnr: Work) -> None:
+    cited = Reference(authors=tuple(Person(family=a.family) for a in ajnr.authors))
+    assert compare_authors(cited, ajnr) == []
+
+
+def test_initials_left_in_the_family_are_read_as_initials(ajnr: Work) -> None:
+    cited = Reference(
+        authors=(Person(family="Brinjikji W"), Person(family="Luetmer PH")), authors_truncated=True
+    )
+    assert compare_authors(cited, ajnr) == []
+
+
+def test_missing_author_rc301(ajnr: Work) -> None:
+    cited = Reference(authors=people(*[(a.family or "", a.given or "") for a in ajnr.authors]))
+    dropped = Reference(authors=(cited.authors[0], *cited.authors[2:]))
+    [found] = compare_authors(dropped, ajnr)
+    assert found.code == "RC301"
+    assert found.severity is Severity.ERROR
+    assert found.expected == "Luetmer, P.H."
+    assert found.message == "Author 2 'Luetmer, P.H.' is missing from the cited list"
+
+
+def test_last_author_dropped_from_a_short_list_is_missing(spine: Work) -> None:
+    cited = Reference(authors=people(("Kasch", "R."), ("Truthmann", "J.")))
+    [found] = compare_authors(cited, spine)
+    assert (found.code, found.expected) == ("RC301", "Chenot, Jean-François")
+
+
+def test_a_long_tail_missing_is_one_finding(ajnr: Work) -> None:
+    cited = Reference(authors=people(("Brinjikji", "W."), ("Luetmer", "P.H.")))
+    [found] = compare_authors(cited, ajnr)
+    assert found.code == "RC301"
+    assert found.message.startswith("Authors 3–5 'Comstock, B.', 'Bresnahan, B.W.'")
+    assert "et al." in found.message
+
+
+def test_et_al_accepts_a_matching_prefix(ajnr: Work) -> None:
+    cited = Reference(
+        authors=people(("Brinjikji", "W."), ("Luetmer", "P.H."), ("Comstock", "B.")),
+        authors_truncated=True,
+    )
+    assert compare_authors(cited, ajnr) == []
+
+
+def test_et_al_written_as_an_author_counts_as_truncation(ajnr: Work) -> None:
+    cited = Reference(authors=(Person(family="Brinjikji", given="W."), Person(family="et al.")))
+    assert compare_authors(cited, ajnr) == []
+
+
+def test_et_al_does_not_excuse_a_gap_inside_the_prefix(ajnr: Work) -> None:
+    cited = Reference(
+        authors=people(("Brinjikji", "W."), ("Comstock", "B.")), authors_truncated=True
+    )
+    assert codes(cited, ajnr) == ["RC301"]
+
+
+def test_extra_author_rc302(spine: Work) -> None:
+    cited = Reference(
+        authors=people(("Kasch", "R."), ("Smith", "J."), ("Truthmann", "J."), ("Chenot", "J.F."))
+    )
+    [found] = compare_authors(cited, spine)
+    assert (found.code, found.cited, found.expected) == ("RC302", "Smith, J.", None)
+    assert found.message == "Cited author 2 'Smith, J.' is not an author of this work"
+
+
+def test_replaced_author_names_both(spine: Work) -> None:
+    cited = Reference(authors=people(("Kasch", "R."), ("Smith", "J."), ("Chenot", "J.F.")))
+    [found] = compare_authors(cited, spine)
+    assert (found.code, found.cited, found.expected) == ("RC302", "Smith, J.", "Truthmann, Julia")
+
+
+def test_misspelled_family_rc303(ajnr: Work) -> None:
+    cited = Reference(
+        authors=people(("Brinjiki", "W."), ("Luetmer", "P.H.")), authors_truncated=True
+    )
+    [found] = compare_authors(cited, ajnr)
+    assert (found.code, found.cited, found.expected) == ("RC303", "Brinjiki, W.", "Brinjikji, W.")
+    assert (
+        found.message == "Author 1 is cited as 'Brinjiki, W.'; Crossref spells it 'Brinjikji, W.'"
+    )
+
+
+def test_swapped_authors_rc304(ajnr: Work) -> None:
+    cited = Reference(
+        authors=people(("Luetmer", "P.H."), ("Brinjikji", "W.")), authors_truncated=True
+    )
+    [found] = compare_authors(cited, ajnr)
+    assert found.code == "RC304"
+    assert found.cited == "Luetmer, P.H.; Brinjikji, W."
+    assert found.expected == "Brinjikji, W.; Luetmer, P.H."
+
+
+def test_distant_swap_is_one_order_finding(ajnr: Work) -> None:
+    names = [(a.family or "", a.given or "") for a in ajnr.authors]
+    names[0], names[3] = names[3], names[0]
+    [found] = compare_authors(Reference(authors=people(*names)), ajnr)
+    assert found.code == "RC304"
+
+
+def test_initials_differ_rc305_warning(ajnr: Work) -> None:
+    names = [(a.family or "", a.given or "") for a in ajnr.authors]
+    names[-1] = ("Jarvik", "J.A.")
+    [found] = compare_authors(Reference(authors=people(*names)), ajnr)
+    assert (found.code, found.severity) == ("RC305", Severity.WARNING)
+    assert (found.cited, found.expected) == ("Jarvik, J.A.", "Jarvik, J.G.")
+
+
+def test_a_different_first_initial_rc305(spine: Work) -> None:
+    cited = Reference(authors=people(("Kasch", "T."), ("Truthmann", "J."), ("Chenot", "J.F.")))
+    assert codes(cited, spine) == ["RC305"]
+
+
+def test_a_dropped_middle_initial_is_fine(spine: Work) -> None:
+    work = spine.model_copy(update={"authors": people(("Kasch", "A. L. M."))})
+    assert compare_authors(Reference(authors=people(("Kasch", "A.M."))), work) == []
+
+
+def test_group_author_matched_by_folded_name(sciatica: Work, sciatica_cited: Reference) -> None:
+    group = Person(literal="The Leiden–The Hague Spine Intervention Prognostic Study Group")
+    cited = sciatica_cited.model_copy(update={"authors": (*sciatica_cited.authors, group)})
+    assert compare_authors(cited, sciatica) == []
+
+
+def test_cited_group_crossref_lacks_is_not_an_error(spine: Work) -> None:
+    cited = Reference(
+        authors=(
+            *people(("Kasch", "R."), ("Truthmann", "J."), ("Chenot", "J.F.")),
+            Person(literal="SHIP Study Group"),
+        )
+    )
+    assert compare_authors(cited, spine) == []
+
+
+def test_family_and_given_swapped_in_crossref() -> None:
+    work = Work(doi="10.1/x", authors=(Person(family="Wei", given="Zhang"),))
+    assert compare_authors(Reference(authors=people(("Zhang", "W."))), work) == []
+
+
+def test_nothing_to_compare() -> None:
+    work = Work(doi="10.1/x")
+    assert compare_authors(Reference(authors=people(("Kasch", "R."))), work) == []
+    assert compare_authors(Reference(), Work(doi="10.1/x", authors=people(("A", "B")))) == []
+
+
+def test_a_huge_collaboration_cited_by_prefix_is_fast_and_clean() -> None:
+    work = Work(
+        doi="10.1/atlas",
+        authors=tuple(Person(family=f"Physicist{n:04d}", given="A.") for n in range(3000)),
+    )
+    cited = Reference(
+        authors=tuple(Person(family=f"Physicist{n:04d}", given="A.") for n in range(3)),
+        authors_truncated=True,
+    )
+    assert compare_authors(cited, work) == []
+
+
+def test_generational_suffixes_are_not_part_of_the_name() -> None:
+    work = Work(doi="10.1/x", authors=people(("Smith", "John A."), ("Jones", "B.")))
+    cited = Reference(authors=people(("Smith Jr", "J.A."), ("Jones", "B. III")))
+    assert compare_authors(cited, work) == []
+
+
+def test_apa_ellipsis_before_the_last_author() -> None:
+    work = Work(
+        doi="10.1/x",
+        authors=tuple(Person(family=f"Author{chr(65 + n)}", given="A.") for n in range(25)),
+    )
+    shown = [*work.authors[:19], work.authors[-1]]
+    assert compare_authors(Reference(authors=tuple(shown), authors_truncated=True), work) == []
+    # Without the ellipsis the gap is a real omission.
+    assert codes(Reference(authors=tuple(shown)), work) == ["RC301"]
