@@ -224,3 +224,88 @@ def test_main_job_runs_offline_on_the_repo_snapshot(
     for key, doi in SEED_DOIS.items():
         assert entries[key]["status"] == "verified"
         assert entries[key]["doi"] == doi
+
+
+RETRACTED = {
+    "DOI": "10.5555/retracted.2019.1",
+    "type": "journal-article",
+    "title": ["A trial that was later withdrawn"],
+    "container-title": ["Journal of Examples"],
+    "volume": "12",
+    "issue": "3",
+    "page": "100-110",
+    "issued": {"date-parts": [[2019, 5, 2]]},
+    "author": [{"given": "Ann", "family": "Author", "sequence": "first"}],
+    # The documented shape of Crossref's updated-by (publisher and Retraction Watch).
+    "updated-by": [
+        {
+            "updated": {"date-parts": [[2021, 1, 4]]},
+            "DOI": "10.5555/notice.2021.7",
+            "type": "retraction",
+            "source": "publisher",
+            "label": "Retraction",
+        },
+        {
+            "updated": {"date-parts": [[2021, 1, 4]]},
+            "DOI": "10.5555/notice.2021.7",
+            "type": "retraction",
+            "source": "retraction-watch",
+            "record-id": 12345,
+            "label": "Retraction",
+        },
+    ],
+}
+
+
+def test_retracted_work_is_an_error_naming_the_notice(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{author2019,\n  author = {Author, Ann},\n"
+        "  title = {A trial that was later withdrawn},\n  journal = {Journal of Examples},\n"
+        "  year = 2019, volume = 12, number = 3, pages = {100--110},\n"
+        "  doi = {10.5555/retracted.2019.1}\n}\n",
+        encoding="utf-8",
+    )
+    with CrossrefStandin([RETRACTED]) as server:
+        code, report = run(capsys, tmp_path, server.url, str(bib))
+    assert code == 1
+    [entry] = report["references"]
+    assert entry["status"] == "mismatch"
+    [retraction] = [f for f in entry["findings"] if f["field"] == "retraction"]
+    assert retraction["code"] == "RC701"
+    assert retraction["severity"] == "error"
+    assert retraction["expected"] == "10.5555/notice.2021.7"
+
+
+def test_reference_without_a_match_is_not_found_with_the_closest_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crossref: CrossrefStandin
+) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{invented,\n  author = {Nobody, Nemo and Else, Someone},\n"
+        "  title = {Imaging features of spinal degeneration in deep-sea octopuses},\n"
+        "  journal = {Journal of Cephalopod Radiology},\n  year = 2020, volume = 4,\n"
+        "  pages = {1--9}\n}\n",
+        encoding="utf-8",
+    )
+    code, report = run(capsys, tmp_path, crossref.url, str(bib))
+    [entry] = report["references"]
+    assert entry["status"] == "not_found"
+    assert entry["doi"] is None
+    assert [f["code"] for f in entry["findings"]] == ["RC104"]
+    # not_found by search is a warning: Crossref does not index everything.
+    assert code == 0
+
+
+def test_found_by_search_names_the_missing_doi(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crossref: CrossrefStandin
+) -> None:
+    code, report = run(capsys, tmp_path, crossref.url, str(ROOT / "references" / "seed.bib"))
+    assert code == 0
+    for entry in report["references"]:
+        [doi_info] = [f for f in entry["findings"] if f["code"] == "RC103"]
+        assert doi_info["severity"] == "info"
+        assert doi_info["expected"] == entry["doi"]
+        assert entry["cited_doi"] is None
