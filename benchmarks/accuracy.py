@@ -279,7 +279,8 @@ def caught(verdict: Verdict) -> bool:
 
 
 async def run(split: str, limit: int | None) -> None:
-    all_records = [json.loads(line) for line in gzip.open(WORKS, "rt", encoding="utf-8")]
+    with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
+        all_records = [json.loads(line) for line in lines]
     records = [
         r for r in all_records if usable(r) and (split == "all" or split_of(r["DOI"]) == split)
     ]
