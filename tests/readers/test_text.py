@@ -85,21 +85,25 @@ def test_strip_list_marker(line: str, text: str) -> None:
     assert strip_list_marker(line) == text
 
 
-def test_read_text_makes_one_reference_per_doi_line() -> None:
+def test_read_text_reads_the_reference_list_under_its_heading() -> None:
     text = (
         "# References\n"
         "\n"
         "- Brinjikji W, et al. AJNR 2015;36:811-6. doi:10.3174/ajnr.A4173.\n"
+        "\n"
         "Some prose without any identifier.\n"
+        "\n"
         "2. el Barzouhi A, et al. NEJM 2013. https://doi.org/10.1056/NEJMoa1209250\n"
     )
-    first, second = read_text(text, "post.md")
+    first, second = read_text(text, "post.txt")
 
     assert first.doi == "10.3174/ajnr.A4173"
-    assert first.location.model_dump() == {"path": "post.md", "line": 3, "key": None}
+    assert first.location.model_dump() == {"path": "post.txt", "line": 3, "key": None}
     assert first.text == "Brinjikji W, et al. AJNR 2015;36:811-6. doi:10.3174/ajnr.A4173."
+    assert first.authors[0].family == "Brinjikji"
+    assert (first.year, first.volume, first.pages) == (2015, "36", "811-6")
     assert second.doi == "10.1056/NEJMoa1209250"
-    assert second.location.line == 5
+    assert second.location.line == 7
     assert second.text.startswith("el Barzouhi A")
     assert second.problem is None
 
@@ -107,5 +111,6 @@ def test_read_text_makes_one_reference_per_doi_line() -> None:
 def test_seed_post_cites_no_doi(shared: Path) -> None:
     post = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
 
-    # The real post names its three works without DOIs: the stand-in reader finds none.
-    assert read_text(post, "post.txt") == []
+    # The real post names its three works without DOIs: they must be found by search.
+    references = read_text(post, "post.txt")
+    assert [reference.doi for reference in references] == [None, None, None]

@@ -17,22 +17,24 @@ from refcheck.models import Reference
 from refcheck.readers.bibtex import read_bibtex
 from refcheck.readers.csljson import read_csljson
 from refcheck.readers.files import MAX_BYTES, iter_files, load_text
+from refcheck.readers.html import read_html
+from refcheck.readers.markdown import read_markdown
 from refcheck.readers.text import find_dois, read_text
 
 Reader = Callable[[str, str | None], list[Reference]]
 
-# Markdown, HTML and reStructuredText go to the DOI-line reader until they get their own.
+# Posts: Markdown and HTML by their own readers; plain text and reStructuredText as text.
 SUFFIXES: Mapping[str, Reader] = {
     ".bib": read_bibtex,
     ".bibtex": read_bibtex,
     ".json": read_csljson,
     ".csljson": read_csljson,
-    ".md": read_text,
-    ".markdown": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
     ".txt": read_text,
     ".text": read_text,
-    ".html": read_text,
-    ".htm": read_text,
+    ".html": read_html,
+    ".htm": read_html,
     ".rst": read_text,
 }
 
@@ -61,6 +63,8 @@ __all__ = [
     "load_text",
     "read_bibtex",
     "read_csljson",
+    "read_html",
+    "read_markdown",
     "read_path",
     "read_text",
     "reader_for",

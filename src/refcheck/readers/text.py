@@ -1,8 +1,8 @@
-"""Plain text, Markdown, HTML and reStructuredText, for now: one reference per DOI line.
+"""Plain text (a page saved as text, ``.txt``, ``.rst``), and the DOI helpers every reader uses.
 
-A stand-in until the real reference-list readers exist: every line that holds a DOI
-becomes a :class:`Reference` with that DOI and the line as its text. :func:`find_dois`
-and :func:`clean_doi` are meant to be reused by those readers.
+:func:`read_text` reads a plain-text post's reference list the way :mod:`.post` finds one
+(a "References" line, or a trailing run of reference-like lines such as the seed post's
+"-Brinjikji, W., ..."); :func:`find_dois` and :func:`clean_doi` find and tidy DOIs.
 
 How a DOI's end is found (DOIs may contain almost anything, text around them too):
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from refcheck.models import Location, Reference
+from refcheck.models import Reference
 
 _DOI_START = re.compile(r"(?<![\w.])10\.\d{4,9}(?:\.\d+)*/(?=\S)")
 _STOP = frozenset(' \t\r\n\f\v"')
@@ -96,16 +96,8 @@ def strip_list_marker(line: str) -> str:
 
 
 def read_text(text: str, path: str | None) -> list[Reference]:
-    """One Reference per line that holds a DOI: its first DOI, the line as text."""
-    references: list[Reference] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        dois = find_dois(line)
-        if dois:
-            references.append(
-                Reference(
-                    location=Location(path=path, line=number),
-                    text=strip_list_marker(line),
-                    doi=dois[0],
-                )
-            )
-    return references
+    """The references of a plain-text post (see :mod:`refcheck.readers.post`)."""
+    # Imported here: post imports this module's DOI helpers, and so does refcheck.parse.
+    from refcheck.readers.post import read_plain_text
+
+    return read_plain_text(text, path)
