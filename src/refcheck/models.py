@@ -103,6 +103,14 @@ class Reference(_Model):
     problem: str | None = None
     # Rule codes suppressed for this reference by the source (inline comments, fields).
     suppress: tuple[str, ...] = ()
+    # Fields read from free text that the parser is sure of; None for structured sources
+    # (BibTeX, CSL-JSON), whose fields are all as the writer gave them. Findings on a field
+    # the parser only guessed are checked against the raw text before they are reported.
+    confident: frozenset[str] | None = None
+
+    @property
+    def free_text(self) -> bool:
+        return self.confident is not None
 
 
 class Update(_Model):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from refcheck.compare import compare
+from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.errors import CrossrefError
 from refcheck.match import is_same_work, similarity
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
@@ -58,6 +59,13 @@ def has_identity(reference: Reference) -> bool:
     return bool(reference.title) or (bool(reference.authors) and reference.year is not None)
 
 
+def validates(reference: Reference, work: Work) -> bool:
+    """Is this work the cited one? Field by field, or for free text, by the string itself."""
+    if is_same_work(reference, work):
+        return True
+    return reference.free_text and text_matches(reference, work)
+
+
 def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | None, str | None]:
     """The validated candidate, or None with the reason (weak or tied) naming the best one."""
     if not candidates:
@@ -68,10 +76,15 @@ def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | Non
         reverse=True,
     )
     best_score, best = scored[0]
-    if not is_same_work(reference, best):
-        return None, f"no candidate matches; the closest is {describe(best)}"
+    if not validates(reference, best):
+        validated = [(score, work) for score, work in scored[1:] if validates(reference, work)]
+        if not validated:
+            return None, f"no candidate matches; the closest is {describe(best)}"
+        best_score, best = validated[0]
     for score, other in scored[1:]:
-        if best_score - score < TIE_MARGIN and is_same_work(reference, other):
+        if other is best:
+            continue
+        if best_score - score < TIE_MARGIN and validates(reference, other):
             if other.doi.lower() == best.doi.lower():
                 continue
             return None, f"two works match equally well: {describe(best)} and {describe(other)}"
@@ -87,7 +100,7 @@ def invalid(reference: Reference) -> Verdict:
 
 
 def matched(reference: Reference, work: Work, *, extra: Sequence[Finding] = ()) -> Verdict:
-    findings = [*extra, *compare(reference, work)]
+    findings = [*extra, *reconcile(reference, work, compare(reference, work))]
     if not reference.doi:
         findings.insert(
             0,
@@ -155,7 +168,7 @@ def doi_of_other_work(
 
 def by_doi(reference: Reference, cited_work: Work) -> bool:
     """Is the cited DOI's work the work the citation describes (or can we not tell)?"""
-    return not has_identity(reference) or is_same_work(reference, cited_work)
+    return not has_identity(reference) or validates(reference, cited_work)
 
 
 def by_search(reference: Reference, candidates: Sequence[Work]) -> Verdict:

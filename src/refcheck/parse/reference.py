@@ -471,4 +471,5 @@ def to_reference(parsed: ParsedReference, text: str, location: Location | None =
         pages=parsed.pages,
         doi=parsed.doi,
         url=parsed.url,
+        confident=frozenset(parsed.confident),
     )

@@ -759,7 +759,12 @@ def _prose_dois(
         sentence = _one_line(_strip_marker(tidy(text[begin:finish])))
         line = lines[bisect_right(starts, begin) - 1]
         references.append(
-            Reference(location=Location(path=path, line=line), text=sentence, doi=cleaned)
+            Reference(
+                location=Location(path=path, line=line),
+                text=sentence,
+                doi=cleaned,
+                confident=frozenset({"doi"}),
+            )
         )
     return references
 

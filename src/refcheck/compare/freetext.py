@@ -1,0 +1,108 @@
+"""Free-text references: what the string says outranks what the parser guessed.
+
+A reference read from a post's reference list is split into fields by a parser that can
+slip (a title cut at an abbreviation, a journal swallowed into the title). A finding on a
+field the parser was not sure of is kept only when the raw string does not hold Crossref's
+value either; a parse slip must never turn into a false alarm.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from refcheck.compare.text import fold
+from refcheck.models import Finding, Reference, Severity, Work
+
+# Fields whose findings describe the work itself or the DOI, not a parsed value.
+_ALWAYS_KEPT = frozenset({"doi", "retraction", "type"})
+_FIRST_NUMBER = re.compile(r"[A-Za-z]*\d+")
+
+
+def _padded(text: str) -> str:
+    return f" {fold(text)} "
+
+
+def says(text: str, value: str | None) -> bool:
+    """Does the folded text hold the folded value as whole words?"""
+    if not value:
+        return False
+    folded = fold(value)
+    return bool(folded) and f" {folded} " in text
+
+
+def _coverage(text: str, value: str) -> float:
+    words = fold(value).split()
+    if not words:
+        return 0.0
+    present = set(text.split())
+    return sum(word in present for word in words) / len(words)
+
+
+def _family(display: str) -> str:
+    """The family name out of a finding's 'Family, Given' value."""
+    return display.split(",", 1)[0].strip()
+
+
+def supports(reference: Reference, work: Work, finding: Finding) -> bool:
+    """Does the raw string say what Crossref says on this finding's field?"""
+    text = _padded(reference.text)
+    field = finding.field
+    if field == "volume":
+        return says(text, work.volume)
+    if field == "issue":
+        return says(text, work.issue)
+    if field == "pages":
+        first = _FIRST_NUMBER.search(work.page or "") if work.page else None
+        return says(text, first.group(0) if first else work.article_number)
+    if field == "year":
+        return any(says(text, str(year)) for year in work.years)
+    if field == "title":
+        return bool(work.title) and _coverage(text, work.title or "") >= 0.9
+    if field == "container":
+        names = (*work.container_title, *work.short_container_title)
+        return any(says(text, name) for name in names)
+    if field == "authors":
+        if finding.code in {"RC301", "RC303"} and finding.expected:
+            return says(text, _family(finding.expected))
+        # Initials are the parser's weakest guess; an order or extra-author finding stands.
+        return finding.code == "RC305"
+    return False
+
+
+def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> list[Finding]:
+    """Drop findings on guessed fields of a free-text reference that the string refutes."""
+    if reference.confident is None:
+        return list(findings)
+    kept: list[Finding] = []
+    for finding in findings:
+        unsure = finding.field not in reference.confident
+        if (
+            finding.severity is not Severity.INFO
+            and finding.field not in _ALWAYS_KEPT
+            and unsure
+            and supports(reference, work, finding)
+        ):
+            continue
+        kept.append(finding)
+    return kept
+
+
+def text_matches(reference: Reference, work: Work) -> bool:
+    """Validation from the string alone: the work's title, first author and year are in it.
+
+    Used for free-text references whose parsed fields did not validate a candidate: a
+    mis-split title should not hide a work the string plainly names.
+    """
+    if not reference.text or not work.title:
+        return False
+    text = _padded(reference.text)
+    if _coverage(text, work.title) < 0.85 or len(fold(work.title).split()) < 3:
+        return False
+    if work.authors:
+        first = work.authors[0]
+        name = first.family or first.literal or ""
+        if name and not says(text, name) and not says(text, name.split()[-1]):
+            return False
+    years = work.years
+    return not years or any(says(text, str(y)) for y in years)
