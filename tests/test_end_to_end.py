@@ -309,3 +309,26 @@ def test_found_by_search_names_the_missing_doi(
         assert doi_info["severity"] == "info"
         assert doi_info["expected"] == entry["doi"]
         assert entry["cited_doi"] is None
+
+
+def test_lone_surrogates_in_csl_json_do_not_break_json_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "refs.json"
+    path.write_text('[{"id": "x", "title": "Broken \\udcff text", "DOI": "10.1/x"}]')
+    code = main(["check", "--isolated", "--offline", "--no-cache", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["references"][0]["status"] == "unverified"
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "junit", "markdown", "html"])
+def test_every_format_is_reachable_from_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crossref: CrossrefStandin, fmt: str
+) -> None:
+    path = write_bib(tmp_path, FIXTURES / "seed-abbreviated.bib", "volume  = 36,", "volume  = 35,")
+    out = tmp_path / f"report.{fmt}"
+    args = ["--crossref-url", crossref.url, "--no-cache", "--format", fmt, "--output", str(out)]
+    code = main(["check", "--isolated", str(path), *args])
+    assert code == 1
+    assert "RC601" in out.read_text(encoding="utf-8")

@@ -31,11 +31,10 @@ from refcheck.config import (
 )
 from refcheck.errors import RefcheckError
 from refcheck.models import Report, Severity, Status, Verdict
-from refcheck.report import json as json_report
 from refcheck.report import text as text_report
+from refcheck.report.registry import FORMATS, emitter
 from refcheck.rules import RULES, lookup
 
-FORMATS = ("text", "json")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # Below this many references a progress bar is more noise than help.
 PROGRESS_FROM = 5
@@ -116,8 +115,7 @@ def _exit_code(verdicts: Sequence[Verdict]) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     settings, table = _settings(args)
     fmt = args.format or table.get("format") or "text"
-    if fmt not in FORMATS:
-        raise RefcheckError(f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
+    emit = emitter(fmt)  # an unknown format from the config file is a one-line error
     references = read_references(args.paths)
 
     err = Console(stderr=True)
@@ -148,13 +146,11 @@ def _run_check(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout
     try:
-        if fmt == "json":
-            json_report.emit(verdicts, out)
+        if fmt == "text" and out is sys.stdout:
+            # A terminal gets colour; a file or pipe gets the plain emitter.
+            text_report.emit(verdicts, Console(file=out, highlight=False))
         else:
-            console = Console(file=out, highlight=False, soft_wrap=False)
-            if args.output is not None:
-                console = Console(file=out, highlight=False, no_color=True, width=120)
-            text_report.emit(verdicts, console)
+            emit(verdicts, out)
     finally:
         if out is not sys.stdout:
             out.close()

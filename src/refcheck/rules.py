@@ -33,6 +33,20 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        "RC001",
+        "invalid-entry",
+        # No field fits an entry that could not be read; "type" is the entry's kind, the
+        # nearest there is until FieldName gains a value for the entry as a whole.
+        "type",
+        E,
+        "The entry could not be read, so the reference could not be checked.",
+        "An entry the reader cannot parse (unbalanced braces, no fields, a broken JSON item) "
+        "is as broken for every other tool that reads the file; reports name it as an error "
+        "so it is fixed rather than silently skipped.",
+        "  cited:    @article{kasch2022, title = {Association of Lumbar MRI\n"
+        "  problem:  unbalanced braces: the entry never closes",
+    ),
+    Rule(
         "RC101",
         "doi-not-found",
         "doi",

@@ -7,7 +7,6 @@ terminal or forge lines.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -17,8 +16,8 @@ from rich.text import Text
 
 from refcheck.models import Severity, Status, Verdict
 from refcheck.report.model import summarise
+from refcheck.report.safety import clean as safe_line
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[ -/]*[@-~]")
 MAX_CELL = 300
 
 STATUS_STYLE: dict[Status, tuple[str, str]] = {
@@ -36,11 +35,12 @@ SEVERITY_STYLE: dict[Severity, str] = {
 
 
 def clean(value: str | None, limit: int = MAX_CELL) -> str:
-    """Untrusted text made safe for one terminal cell: no escapes, no newlines, bounded."""
-    if not value:
-        return ""
-    text = " ".join(_CONTROL.sub(" ", value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Untrusted text made safe for one terminal cell: no escapes, no newlines, bounded.
+
+    "::" is split with a zero-width space: a wrapped line of a CI log that starts with
+    "::error" would otherwise be run by GitHub's runner as a workflow command.
+    """
+    return safe_line(value, limit).replace("::", ":\u200b:")
 
 
 def _where(verdict: Verdict) -> str:

@@ -1,0 +1,134 @@
+"""The ``junit`` format: JUnit XML, for CI systems that show test reports.
+
+One ``testsuite`` per file checked (in the order first seen), one ``testcase`` per reference
+(``classname`` = the file, ``name`` = the key, else ``line N``, else the text). The outcome
+follows the CLI's exit code:
+
+- a finding of severity error -> ``<failure>`` (all error findings in its text);
+- an entry that could not be read -> ``<error>`` (type RC001 invalid-entry);
+- a reference that could not be checked -> ``<skipped>``;
+- otherwise the test passes; warnings and info findings go to ``<system-out>``.
+
+The tree is built with ElementTree, which escapes markup; characters XML 1.0 cannot carry
+at all (most controls) are removed first by :mod:`refcheck.report.safety`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from typing import TextIO
+
+from refcheck._version import __version__
+from refcheck.models import Finding, Severity, Status, Verdict
+from refcheck.report.safety import clean, posix_path, reference_name
+from refcheck.rules import BY_CODE
+
+SUITES_NAME = "refcheck"
+INVALID_TYPE = "RC001 invalid-entry"
+MAX_MESSAGE = 1_000
+MAX_VALUE = 500
+MAX_NAME = 200
+
+
+def _title(f: Finding) -> str:
+    rule = BY_CODE.get(f.code)
+    return clean(f"{f.code} {rule.name}" if rule else f.code, 100)
+
+
+def _detail(f: Finding) -> str:
+    text = f"{f.severity.value} {_title(f)} ({f.field}): {clean(f.message, MAX_MESSAGE)}"
+    if f.cited or f.expected:
+        text += f"\n  cited:    {clean(f.cited, MAX_VALUE) or '—'}"
+        text += f"\n  Crossref: {clean(f.expected, MAX_VALUE) or '—'}"
+    return text
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.tests = self.failures = self.errors = self.skipped = 0
+
+    def add(self, other: _Counts) -> None:
+        self.tests += other.tests
+        self.failures += other.failures
+        self.errors += other.errors
+        self.skipped += other.skipped
+
+    def attributes(self) -> dict[str, str]:
+        return {
+            "tests": str(self.tests),
+            "failures": str(self.failures),
+            "errors": str(self.errors),
+            "skipped": str(self.skipped),
+            "time": "0",
+        }
+
+
+def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        {"classname": classname, "name": reference_name(verdict, MAX_NAME), "time": "0"},
+    )
+    counts.tests += 1
+    errors = [f for f in verdict.findings if f.severity is Severity.ERROR]
+    others = [f for f in verdict.findings if f.severity is not Severity.ERROR]
+    if verdict.status is Status.INVALID:
+        counts.errors += 1
+        problem = clean(verdict.message or verdict.reference.problem, MAX_MESSAGE)
+        message = "The entry could not be read" + (f": {problem}" if problem else "")
+        error = ET.SubElement(case, "error", {"message": message, "type": INVALID_TYPE})
+        error.text = clean(verdict.reference.text, MAX_MESSAGE) or None
+    elif errors:
+        counts.failures += 1
+        summary = "; ".join(f"{f.code}: {clean(f.message, 200)}" for f in errors)
+        failure = ET.SubElement(
+            case,
+            "failure",
+            {"message": clean(summary, MAX_MESSAGE), "type": verdict.status.value},
+        )
+        failure.text = "\n".join(_detail(f) for f in errors)
+    elif verdict.status is Status.UNVERIFIED:
+        counts.skipped += 1
+        reason = clean(verdict.message, MAX_MESSAGE) or "no answer"
+        ET.SubElement(case, "skipped", {"message": f"could not be checked: {reason}"})
+    lines: list[str] = []
+    if verdict.work is not None:
+        lines.append(f"Crossref: doi:{clean(verdict.work.doi, MAX_VALUE)}")
+    lines.extend(_detail(f) for f in others)
+    if lines:
+        ET.SubElement(case, "system-out").text = "\n".join(lines)
+    return case
+
+
+def junit_tree(verdicts: Sequence[Verdict]) -> ET.Element:
+    """The ``<testsuites>`` element of ``verdicts``."""
+    suites: dict[str, tuple[ET.Element, _Counts]] = {}
+    for verdict in verdicts:
+        path = verdict.reference.location.path
+        classname = clean(posix_path(path), MAX_NAME) if path else "<input>"
+        if classname not in suites:
+            suite = ET.Element("testsuite", {"name": classname})
+            properties = ET.SubElement(suite, "properties")
+            ET.SubElement(properties, "property", {"name": "refcheck", "value": __version__})
+            suites[classname] = (suite, _Counts())
+        suite, counts = suites[classname]
+        suite.append(_testcase(verdict, classname, counts))
+    root = ET.Element("testsuites", {"name": SUITES_NAME})
+    total = _Counts()
+    for suite, counts in suites.values():
+        # Attributes are set once the counts are known; ElementTree keeps insertion order.
+        for key, value in counts.attributes().items():
+            suite.set(key, value)
+        total.add(counts)
+        root.append(suite)
+    for key, value in total.attributes().items():
+        root.set(key, value)
+    return root
+
+
+def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
+    root = junit_tree(verdicts)
+    ET.indent(root)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(root, encoding="unicode"))
+    out.write("\n")

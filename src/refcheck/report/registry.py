@@ -1,0 +1,62 @@
+"""Every output format by name: a closed, read-only mapping of name -> emitter.
+
+An emitter writes a whole report of ``verdicts`` to a text stream and returns nothing. The
+``text`` entry renders for files and pipes (no colour, 120 columns); the CLI keeps its own
+coloured path for terminals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TextIO
+
+from rich.console import Console
+
+from refcheck.errors import ConfigError
+from refcheck.models import Verdict
+from refcheck.report import github, html, junit, markdown, sarif
+from refcheck.report import json as json_report
+from refcheck.report import text as text_report
+
+Emitter = Callable[[Sequence[Verdict], TextIO], None]
+
+TEXT_WIDTH = 120
+
+
+def emit_plain_text(verdicts: Sequence[Verdict], out: TextIO) -> None:
+    """The ``text`` format without colour or styles, for a file or a pipe."""
+    console = Console(
+        file=out,
+        color_system=None,
+        no_color=True,
+        force_terminal=False,
+        force_jupyter=False,
+        width=TEXT_WIDTH,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    text_report.emit(verdicts, console)
+
+
+EMITTERS: Mapping[str, Emitter] = MappingProxyType(
+    {
+        "text": emit_plain_text,
+        "json": json_report.emit,
+        "sarif": sarif.emit,
+        "github": github.emit,
+        "junit": junit.emit,
+        "markdown": markdown.emit,
+        "html": html.emit,
+    }
+)
+FORMATS: tuple[str, ...] = tuple(EMITTERS)
+
+
+def emitter(name: str) -> Emitter:
+    """The emitter of format ``name``; :class:`ConfigError` naming the formats if unknown."""
+    try:
+        return EMITTERS[name]
+    except KeyError:
+        raise ConfigError(f"unknown format '{name}' (one of: {', '.join(FORMATS)})") from None
