@@ -83,8 +83,10 @@ def _numbers(title: str) -> list[str]:
 def _authors(reference: Reference, work: Work) -> float | None:
     """Share of cited people among the work's authors (a near spelling counts), with the
     first author weighing half."""
-    cited = [n for n in map(author_name, reference.authors) if not n.group and n.keys]
-    listed = [n for n in map(author_name, work.authors) if not n.group and n.keys]
+    listed = [n for n in map(author_name, work.authors) if n.keys]
+    cited = [n for n in map(author_name, reference.authors) if n.keys]
+    # A cited group Crossref does not list says nothing either way.
+    cited = [c for c in cited if not c.group or any(spelled_alike(c, w) for w in listed)]
     if not cited or not listed:
         return None
     first = 1.0 if spelled_alike(cited[0], listed[0]) else 0.0
@@ -138,12 +140,21 @@ def similarity(reference: Reference, work: Work) -> float:
     return sum(WEIGHTS[name] * value for name, value in fields.items()) / total
 
 
-def _same_range(reference: Reference, work: Work) -> bool:
-    """Both first and last page agree, on a range of more than one page."""
-    if not reference.pages or not work.page:
+_ARTICLE_NUMBER = re.compile(r"^(?:[a-z]+\d{4,}|\d{5,})$", re.IGNORECASE)
+
+
+def _identifying_pages(reference: Reference, work: Work) -> bool:
+    """The cited pages name one item: the whole page range, or an article number."""
+    if not reference.pages:
         return False
-    cited, listed = parse_pages(reference.pages), parse_pages(work.page)
-    if cited is None or listed is None or cited.last is None or listed.last is None:
+    cited = parse_pages(reference.pages)
+    if cited is None:
+        return False
+    number = work.article_number or (work.page if work.page and "-" not in work.page else None)
+    if number and _ARTICLE_NUMBER.match(number.strip()) and pages_agree(reference.pages, work):
+        return True  # "e0123456", "104154": one article per number
+    listed = parse_pages(work.page) if work.page else None
+    if listed is None or cited.last is None or listed.last is None:
         return False
     return (
         cited.first.same(listed.first)
@@ -152,13 +163,30 @@ def _same_range(reference: Reference, work: Work) -> bool:
     )
 
 
+def _doi_holds(
+    found: Evidence, author_agree: bool, author_conflict: bool, agree: float, conflict: float
+) -> bool:
+    """The citation gives this work's DOI: is it the work the rest of the citation describes?
+
+    The DOI itself is strong evidence, so the question is only whether the rest clearly
+    describes another work: another title and other authors, or other authors and other
+    locators. A wrong title alone (authors and a locator agreeing) is an error in the
+    title, not a wrong DOI.
+    """
+    title = found.title
+    if title is None or title >= _LOOSE_TITLE:
+        return not (author_conflict and conflict >= 1) and conflict < 2
+    return author_agree and conflict <= 0.5 and agree >= 1
+
+
 def is_same_work(reference: Reference, work: Work) -> bool:
     """Is ``work`` the cited work, allowing one wrong field in the citation?
 
     The title decides most, and the authors must not contradict it. The locators (volume,
     first page, year two or more off; the container at half weight) may contradict it
     once. Another paper by the same group with a similar title contradicts it at least
-    twice: its volume and pages, or its title and year.
+    twice: its volume and pages, or its title and year. When the citation gives the
+    work's own DOI, only a citation that clearly describes another work is rejected.
     """
     found = evidence(reference, work)
     author_agree = found.authors is not None and found.authors >= 0.5
@@ -177,6 +205,8 @@ def is_same_work(reference: Reference, work: Work) -> bool:
         conflict += 0.5 * (1.0 - found.container)
 
     title = found.title
+    if reference.doi and reference.doi.strip().casefold() == work.doi.casefold():
+        return _doi_holds(found, author_agree, author_conflict, agree, conflict)
     if title is None:
         return author_agree and ((conflict == 0 and agree >= 2) or (conflict <= 1 and agree >= 3))
     # A notice about the work ("Correction: <title>") is not the work.
@@ -185,13 +215,15 @@ def is_same_work(reference: Reference, work: Work) -> bool:
     if title >= _SAME_TITLE:
         if author_conflict:
             return conflict == 0 and agree >= 2
-        return conflict <= (2 if author_agree else 1)
+        # Two contradictions only for the very same title by the very same authors
+        # (a conference paper and its journal version, say).
+        return conflict <= (2 if found.authors == 1.0 else 1)
     if title >= _NEAR_TITLE:  # a subtitle left out, or a letter or two off
         return not author_conflict and conflict <= 1
     if title >= _VARIANT_TITLE:  # a word or two off: a discrepancy already, so no other
         return not author_conflict and conflict == 0 and agree >= 1.5
     if title >= _LOOSE_TITLE:
         return author_agree and conflict == 0 and agree >= 2
-    # Another title: the same work only when the authors and the exact page range say so
-    # (news items on one page share everything but their title).
-    return author_agree and conflict == 0 and agree >= 3 and _same_range(reference, work)
+    # Another title: the same work only when the authors and pages that identify one item
+    # say so (news items on one page share everything but their title).
+    return author_agree and conflict == 0 and agree >= 2.5 and _identifying_pages(reference, work)

@@ -129,3 +129,22 @@ def test_evidence_fields(cited: Reference, ajnr: Work) -> None:
     assert found.volume == 1.0
     assert found.pages is None
     assert set(found.fields()) == {"title", "authors", "year", "container", "volume", "issue"}
+
+
+def test_cited_doi_with_a_wrong_title_is_still_its_work(cited: Reference, ajnr: Work) -> None:
+    wrong_title = cited.model_copy(
+        update={"title": "Imaging of the lumbar spine in athletes", "pages": None}
+    )
+    assert not is_same_work(wrong_title, ajnr)  # found by search: not enough to go on
+    assert is_same_work(wrong_title.model_copy(update={"doi": "10.3174/AJNR.A4173"}), ajnr)
+
+
+def test_cited_doi_of_another_work_is_rejected(
+    cited: Reference, ajnr: Work, sciatica: Work
+) -> None:
+    # The DOI of the sciatica paper, the rest of the citation Brinjikji's.
+    assert not is_same_work(cited.model_copy(update={"doi": sciatica.doi}), sciatica)
+    same_first_author = sciatica.model_copy(
+        update={"authors": (ajnr.authors[0], *sciatica.authors[1:])}
+    )
+    assert not is_same_work(cited.model_copy(update={"doi": sciatica.doi}), same_first_author)

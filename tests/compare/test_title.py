@@ -125,3 +125,14 @@ def test_notice_titles(title: str, notice: bool) -> None:
 def test_no_title_on_either_side() -> None:
     assert compare_title(Reference(), WORK) == []
     assert compare_title(Reference(title="Anything"), Work(doi="10.1/x")) == []
+
+
+def test_latex_math_decoded_loosely() -> None:
+    work = Work(doi="10.1/x", title=r"$${\mathcal {W}}_\infty $$-transport with discrete target")
+    assert findings("$$ mathcal W_ infty $$-transport with discrete target", work) == []
+    assert findings(r"$\mathcal{W}_\infty$-transport with discrete target", work) == []
+
+
+def test_combining_marks_lost() -> None:
+    work = Work(doi="10.1/x", title="Социальная составляющая российского краудфандинга")
+    assert findings("Социальная составляющая россииского краудфандинга", work) == []

@@ -44,3 +44,21 @@ def test_labelled_years() -> None:
 def test_no_year_on_either_side() -> None:
     assert compare_year(Reference(), KASCH) == []
     assert compare_year(Reference(year=2020), Work(doi="10.1/x")) == []
+
+
+def test_without_dates_a_proceedings_title_year_is_used() -> None:
+    work = Work(
+        doi="10.1109/icdcsw.2003.1203662",
+        container_title=("23rd International Conference on Distributed Computing Systems "
+                         "Workshops, 2003. Proceedings.",),
+    )  # fmt: skip
+    assert compare_year(Reference(year=2003), work) == []
+    assert compare_year(Reference(year=2004), work) == []
+    [found] = compare_year(Reference(year=2006), work)
+    assert (found.code, found.severity, found.expected) == (
+        "RC401",
+        Severity.WARNING,
+        "2003 (container title)",
+    )
+    undated = Work(doi="10.1/x", container_title=("Power Electronics in Transportation",))
+    assert compare_year(Reference(year=1996), undated) == []

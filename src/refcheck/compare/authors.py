@@ -63,6 +63,7 @@ class AuthorName:
     main: str  # the particle-free spelling compared for near-misses
     initials: str  # folded initials of the given names, "" when unknown
     given_key: str  # the folded given name, to spot family/given swapped
+    whole: frozenset[str] = frozenset()  # the whole name either way round, for group forms
 
 
 def initials(given: str) -> str:
@@ -146,6 +147,8 @@ def author_name(person: Person) -> AuthorName:
         family, given = _split_trailing_initials(family)
     keys, parts, single, main = _family_keys(family)
     given_key = fold(given).replace(" ", "") if given else ""
+    family_key = _group_key(family)
+    whole = {family_key, given_key + family_key, family_key + given_key} - {""}
     return AuthorName(
         person,
         False,
@@ -155,6 +158,7 @@ def author_name(person: Person) -> AuthorName:
         main,
         initials(given) if given else "",
         given_key,
+        frozenset(whole),
     )
 
 
@@ -182,7 +186,9 @@ def _swapped(cited: AuthorName, work: AuthorName) -> bool:
 def same_author(cited: AuthorName, work: AuthorName) -> bool:
     """Do two names denote the same author (ignoring initials)?"""
     if cited.group != work.group:
-        return False
+        # A name braced whole in BibTeX ("{Hong Lin}") is read as a group: same letters.
+        group, person = (cited, work) if cited.group else (work, cited)
+        return bool(group.keys & person.whole)
     if not cited.keys or not work.keys:
         return True  # nothing to compare ("-", an empty name): not evidence of a mistake
     if cited.group:
@@ -243,8 +249,10 @@ def spelled_alike(cited: AuthorName, work: AuthorName) -> bool:
 def _pair_kind(c: AuthorName, w: AuthorName) -> str:
     if same_author(c, w):
         return "same"
-    if c.group or w.group:
+    if c.group != w.group:
         return "none"
+    if c.group:
+        return "other"  # two groups, not the same: one replaced the other
     if _near(c.main, w.main) or any(_near(k, w.main) for k in c.keys):
         return "near"
     # Scripts anyascii spells out at length (Hangul, Han): compare as written.
@@ -321,8 +329,10 @@ def _ordinal_range(indices: Sequence[int]) -> str:
     return f"Authors {indices[0] + 1}–{indices[-1] + 1}"
 
 
-def _families(names: Sequence[AuthorName]) -> str:
-    return "; ".join(show(n.person) for n in names)
+def _families(names: Sequence[AuthorName], limit: int = 0) -> str:
+    """'Kasch, R.; Truthmann, J.; ...': the list, cut after ``limit`` names if given."""
+    shown = [show(n.person) for n in (names[:limit] if limit else names)]
+    return "; ".join(shown) + ("; ..." if limit and len(names) > limit else "")
 
 
 def _missing_runs(indices: Sequence[int]) -> list[list[int]]:
@@ -451,12 +461,17 @@ def compare_authors(reference: Reference, work: Work) -> list[Finding]:
             finding(
                 "RC301",
                 f"{_ordinal_range(run)} {shown} {verb} missing from the cited list{hint}",
+                cited=_families(cited, _LIST_LIMIT),
                 expected="; ".join(names),
             )
         )
     for i, c in enumerate(cited):
         findings.extend(_finding_for(i, c, listed, out))
     return findings
+
+
+# How many names a finding shows of a whole author list.
+_LIST_LIMIT = 12
 
 
 def _finding_for(
@@ -481,6 +496,7 @@ def _finding_for(
                 "RC302",
                 f"Cited author {i + 1} '{name}' is not an author of this work",
                 cited=name,
+                expected=_families(listed, _LIST_LIMIT),  # the authors it does have
             )
         ]
     if i in out.near:

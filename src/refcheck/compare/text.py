@@ -23,6 +23,7 @@ __all__ = [
     "fold_name",
     "roman_value",
     "squash",
+    "strip_marks",
     "tokens",
 ]
 
@@ -43,7 +44,39 @@ _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 # Greek-letter commands become the letter's name, any other command name is dropped.
 _LATEX_ACCENT = re.compile(r"\\[`'^\"~=.]|\\[uvHckrbdt](?=[\s{])\s*")
 _LATEX_GREEK = re.compile(r"\\(" + "|".join(sorted(set(GREEK.values()), key=len)[::-1]) + r")\b")
-_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
+# Commands that only format their argument vanish; any other command stands for a symbol
+# and keeps its name ("\\infty" -> "infty", "\\ss" -> "ss"), the way a reader that
+# decodes LaTeX loosely writes it.
+_FORMATTING = (
+    "boldsymbol",
+    "emph",
+    "ensuremath",
+    "mathbb",
+    "mathbf",
+    "mathcal",
+    "mathfrak",
+    "mathit",
+    "mathrm",
+    "mathscr",
+    "mathsf",
+    "mathtt",
+    "mbox",
+    "operatorname",
+    "text",
+    "textbf",
+    "textit",
+    "textnormal",
+    "textrm",
+    "textsc",
+    "textsf",
+    "textsl",
+    "texttt",
+    "textup",
+)
+_LATEX_FORMAT = re.compile(r"\\(?:" + "|".join(_FORMATTING) + r")\b\*?\s*")
+_LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)\*?(\s*)")
+# Formatting command names left bare by a loose decoder ("mathcal W"); never title words.
+_BARE_FORMATTING = frozenset(_FORMATTING) - {"text"}
 _LATEX_ESCAPE = re.compile(r"\\([&%$#_{}])")
 _WORD_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -61,7 +94,8 @@ def clean(text: str) -> str:
         text = _LATEX_ESCAPE.sub(r"\1", text)
         text = _LATEX_ACCENT.sub("", text)
         text = _LATEX_GREEK.sub(r"\1", text)
-        text = _LATEX_COMMAND.sub("", text)
+        text = _LATEX_FORMAT.sub("", text)
+        text = _LATEX_COMMAND.sub(lambda m: m[1] + (" " if m[2] else ""), text)
     if "{" in text or "}" in text or "$" in text:
         text = text.replace("{", "").replace("}", "").replace("$", "")
     return _SPACES.sub(" ", text).strip()
@@ -82,14 +116,13 @@ def fold(text: str, *, greek_names: bool = True) -> str:
             text = _GREEK_RE.sub(lambda m: f" {GREEK[m.group()]} ", text)
         else:
             text = text.replace("∆", "δ")  # the increment sign, used for a delta
-        # Combining marks go first, so "й" and "и", or Thai vowel signs, fold alike.
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
     text = _WORD_APOSTROPHE.sub("", text)
     text = anyascii(text).casefold().replace("&", " and ")
     text = _WORD_APOSTROPHE.sub("", text)
-    return _NON_ALNUM.sub(" ", text).strip()
+    text = _NON_ALNUM.sub(" ", text).strip()
+    if "math" in text or "text" in text or "emph" in text or "bold" in text:
+        text = " ".join(w for w in text.split() if w not in _BARE_FORMATTING)
+    return text
 
 
 _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -97,13 +130,26 @@ _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "
 
 @lru_cache(maxsize=65536)
 def fold_name(text: str) -> tuple[str, ...]:
-    """The folded spellings of a personal name: plain, and German umlauts written out.
+    """The folded spellings of a personal name: plain, German umlauts written out, and
+    combining marks dropped before transliterating.
 
     "Bülow" is rightly cited as "Bulow" or "Buelow"; both are kept so either matches.
     """
-    plain = fold(text)
-    german = fold(text.translate(_UMLAUT)) if any(c in text for c in "äöüÄÖÜ") else plain
-    return (plain,) if german == plain else (plain, german)
+    spellings = [fold(text)]
+    if any(c in text for c in "äöüÄÖÜ"):
+        spellings.append(fold(text.translate(_UMLAUT)))
+    if not text.isascii():
+        spellings.append(fold(strip_marks(text)))
+    return tuple(dict.fromkeys(spellings))
+
+
+@lru_cache(maxsize=16384)
+def strip_marks(text: str) -> str:
+    """The text without combining marks: what a copy that lost its accents, Cyrillic breves
+    ("й" -> "и") or Thai vowel signs still has in common with the original."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def squash(text: str) -> str:

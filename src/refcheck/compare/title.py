@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from refcheck.compare.text import clean, fold
+from refcheck.compare.text import clean, fold, strip_marks
 from refcheck.models import Finding, Reference, Work
 from refcheck.rules import finding
 
@@ -113,11 +113,13 @@ def _match(cited: str, work: Work) -> float:
     full = {_key(f) for f in _full_forms(work)}
     if cited_key in full:
         return 1.0
-    # Greek letters or symbols flattened to one Latin letter in the citation ("Bcl-2D").
-    if not all(f.isascii() for f in _full_forms(work)) and _lossy_key(cited) in {
-        _lossy_key(f) for f in _full_forms(work)
-    }:
-        return 1.0
+    # Greek letters or symbols flattened to one Latin letter in the citation ("Bcl-2D"),
+    # or accents and other combining marks lost.
+    if not all(f.isascii() for f in _full_forms(work)):
+        if _lossy_key(cited) in {_lossy_key(f) for f in _full_forms(work)}:
+            return 1.0
+        if _key(strip_marks(cited)) in {_key(strip_marks(f)) for f in _full_forms(work)}:
+            return 1.0
     if cited_key in {_key(f) for f in _work_forms(work)}:
         return HEAD_MATCH  # the citation leaves out the subtitle
     if work.title and not work.subtitle and any(_key(h) in full for h in title_heads(cited)):

@@ -1,6 +1,13 @@
-"""Year: any of the work's print, online, issued or published years is a right year."""
+"""Year: any of the work's print, online, issued or published years is a right year.
+
+A record without any date says nothing, except a proceedings title that names its year
+("... Workshops, 2003. Proceedings."): a cited year two or more away from it is worth a
+warning.
+"""
 
 from __future__ import annotations
+
+import re
 
 from refcheck.models import Finding, Reference, Severity, Work
 from refcheck.rules import finding
@@ -30,8 +37,10 @@ def compare_year(reference: Reference, work: Work) -> list[Finding]:
     """Nothing for the work's main year, RC402 (info) for another of its years, else RC401."""
     cited = reference.year
     years = labelled_years(work)
-    if cited is None or not years:
+    if cited is None:
         return []
+    if not years:
+        return _against_title_year(cited, work)
     main = work.year
     if cited == main:
         return []
@@ -65,5 +74,27 @@ def compare_year(reference: Reference, work: Work) -> list[Finding]:
             f"Year {cited} cited; Crossref has {expected}",
             cited=str(cited),
             expected=expected,
+        )
+    ]
+
+
+_TITLE_YEAR = re.compile(r"(?<![\d-])(1[89]\d\d|20\d\d)(?![\d-])")
+
+
+def _against_title_year(cited: int, work: Work) -> list[Finding]:
+    """Without dates, the one year a container title names (proceedings are a year's)."""
+    named = {int(y) for title in work.container_title for y in _TITLE_YEAR.findall(title)}
+    if len(named) != 1:
+        return []
+    year = named.pop()
+    if abs(cited - year) <= 1:  # proceedings often appear the year after the meeting
+        return []
+    return [
+        finding(
+            "RC401",
+            f"Year {cited} cited; Crossref has no date, and its container title names {year}",
+            cited=str(cited),
+            expected=f"{year} (container title)",
+            severity=Severity.WARNING,
         )
     ]
