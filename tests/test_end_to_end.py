@@ -332,3 +332,22 @@ def test_every_format_is_reachable_from_the_cli(
     code = main(["check", "--isolated", str(path), *args])
     assert code == 1
     assert "RC601" in out.read_text(encoding="utf-8")
+
+
+def test_wrong_title_without_doi_is_a_title_error_not_a_lost_reference(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crossref: CrossrefStandin
+) -> None:
+    """The titled search finds nothing; the search without the title finds the work."""
+    path = write_bib(
+        tmp_path,
+        ROOT / "references" / "seed.bib",
+        "title   = {Magnetic Resonance Imaging in Follow-up Assessment of Sciatica}",
+        "title   = {Surgery versus Prolonged Conservative Treatment for Sciatica}",
+    )
+    code, report = run(capsys, tmp_path, crossref.url, str(path))
+    assert code == 1
+    entry = by_key(report)["elbarzouhi2013"]
+    assert entry["status"] == "mismatch"
+    assert entry["doi"] == "10.1056/NEJMoa1209250"
+    errors = [f for f in entry["findings"] if f["severity"] == "error"]
+    assert [f["field"] for f in errors] == ["title"]

@@ -27,16 +27,40 @@ CHUNK = 500
 Progress = Callable[[Verdict], None]
 
 
-async def _search(resolver: Resolver, reference: Reference) -> list[Work] | CrossrefError:
-    """Snapshot candidates first; ask Crossref only when none of them validates."""
-    query = verify.query_for(reference)
+Candidates = tuple[list[Work], list[Work]]
+
+
+async def _search(resolver: Resolver, reference: Reference) -> Candidates | CrossrefError:
+    """Candidates for a reference, and candidates found without its title.
+
+    When nothing validates and the citation has enough besides its title to find it
+    (authors and a volume or pages), Crossref is asked once more without the title: a
+    wrong title must be reported as a wrong title, not hide the work.
+    """
     try:
-        local = await resolver.search(query, local_only=True)
-        if local and verify.choose(reference, local)[0] is not None:
-            return local
-        return await resolver.search(query)
+        candidates = await _candidates(resolver, reference, verify.query_for(reference))
+        if verify.choose(reference, candidates)[0] is not None or not _findable_untitled(reference):
+            return candidates, []
+        query = verify.query_for(reference, with_title=False)
+        return candidates, await _candidates(resolver, reference, query)
     except CrossrefError as exc:
         return exc
+
+
+async def _candidates(resolver: Resolver, reference: Reference, query: str) -> list[Work]:
+    local = await resolver.search(query, local_only=True)
+    if local and verify.choose(reference, local)[0] is not None:
+        return local
+    return await resolver.search(query)
+
+
+def _findable_untitled(reference: Reference) -> bool:
+    return (
+        reference.title is not None
+        and not reference.free_text
+        and bool(reference.authors)
+        and bool(reference.volume or reference.pages)
+    )
 
 
 async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verdict]:
@@ -68,11 +92,12 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     for (index, cited_work), candidates in zip(needs_search.items(), searched, strict=True):
         reference = chunk[index]
         if cited_work is not None:
-            settled[index] = verify.doi_of_other_work(reference, cited_work, candidates)
+            titled = candidates if isinstance(candidates, CrossrefError) else candidates[0]
+            settled[index] = verify.doi_of_other_work(reference, cited_work, titled)
         elif isinstance(candidates, CrossrefError):
             settled[index] = verify.unverified(reference, candidates)
         else:
-            settled[index] = verify.by_search(reference, candidates)
+            settled[index] = verify.by_search(reference, *candidates)
     return [settled[i] for i in range(len(chunk))]
 
 

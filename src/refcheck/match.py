@@ -227,3 +227,16 @@ def is_same_work(reference: Reference, work: Work) -> bool:
     # Another title: the same work only when the authors and pages that identify one item
     # say so (news items on one page share everything but their title).
     return author_agree and conflict == 0 and agree >= 2.5 and _identifying_pages(reference, work)
+
+
+def is_same_work_but_title(reference: Reference, work: Work) -> bool:
+    """Everything but the title says this is the cited work: every author, the year, the
+    journal, the volume and the first page agree, and nothing contradicts.
+
+    Only for candidates found by searching without the title after the titled search
+    found nothing: then a wrong title is the likelier story than another item by the same
+    authors on the same page.
+    """
+    found = evidence(reference, work)
+    locators = (found.year, found.container, found.volume, found.pages)
+    return found.authors == 1.0 and all(value == 1.0 for value in locators)

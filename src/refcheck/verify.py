@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from refcheck.compare import compare
 from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.errors import CrossrefError
-from refcheck.match import is_same_work, similarity
+from refcheck.match import is_same_work, is_same_work_but_title, similarity
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
 from refcheck.rules import finding
 
@@ -41,12 +41,22 @@ def describe(work: Work) -> str:
     return f"{who}{year} {title}".strip() + f" [doi:{work.doi}]"
 
 
-def query_for(reference: Reference) -> str:
-    """The text sent to ``query.bibliographic``: the citation as a reader would type it."""
-    if reference.text and reference.location.key is None and not reference.text.startswith("@"):
+def query_for(reference: Reference, *, with_title: bool = True) -> str:
+    """The text sent to ``query.bibliographic``: the citation as a reader would type it.
+
+    ``with_title=False`` leaves the title out: a citation whose title is wrong is still
+    found by its authors, journal, year, volume and pages.
+    """
+    if (
+        with_title
+        and reference.text
+        and reference.location.key is None
+        and not reference.text.startswith("@")
+    ):
         return " ".join(reference.text.split())
     parts: list[str] = [p.family or p.literal or "" for p in reference.authors[:4]]
-    for value in (reference.title, reference.container, reference.year, reference.volume):
+    title = reference.title if with_title else None
+    for value in (title, reference.container, reference.year, reference.volume):
         if value:
             parts.append(str(value))
     if reference.pages:
@@ -171,8 +181,15 @@ def by_doi(reference: Reference, cited_work: Work) -> bool:
     return not has_identity(reference) or validates(reference, cited_work)
 
 
-def by_search(reference: Reference, candidates: Sequence[Work]) -> Verdict:
+def by_search(
+    reference: Reference, candidates: Sequence[Work], untitled: Sequence[Work] = ()
+) -> Verdict:
+    """The verdict from search candidates; ``untitled`` came from a search without the title."""
     work, reason = choose(reference, candidates)
+    if work is None:
+        blind = [w for w in untitled if is_same_work_but_title(reference, w)]
+        if len({w.doi.lower() for w in blind}) == 1:
+            work = blind[0]
     if work is not None:
         return matched(reference, work)
     return Verdict(
