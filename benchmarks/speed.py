@@ -1,0 +1,248 @@
+"""Speed of refcheck against the loopback Crossref stand-in with Crossref's polite-pool limits.
+Prints figures; not a test.
+
+The stand-in enforces 10 single/s, 3 list/s and 3 in flight (excess gets 429) and waits
+``--latency`` seconds before each answer; the client sends a mailto, so it paces itself for
+the polite pool. Measured:
+
+1. 1,000 BibTeX entries citing DOIs, cold (empty cache): wall time vs the floor
+   (1000/50 = 20 list requests at 3/s, plus one latency), requests by kind, 429s.
+2. 60 references without DOIs, one search each: wall time vs 60 searches at 3/s.
+3. The same 1,000 again on the warm cache: wall time and requests (both should be ~0).
+4. CPU per reference for reading the BibTeX and comparing (process time), with the top
+   functions by cumulative time from cProfile.
+
+Entries are rendered from ../shared/crossref/works-dev.jsonl.gz by benchmarks/accuracy.py.
+
+    .venv/bin/python benchmarks/speed.py [--latency 0.15] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gzip
+import itertools
+import json
+import pstats
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from accuracy import WORKS, Case, render, usable
+
+from refcheck import verify
+from refcheck.api import check_async, read_references
+from refcheck.config import Settings
+from refcheck.models import Reference, Status, Verdict
+from refcheck.resolve.crossref import CrossrefStats
+from refcheck.resolve.resolver import Resolver
+from refcheck.testing.crossref_standin import CrossrefStandin
+
+SEED = 20261125
+MAILTO = "bench@example.org"
+WITH_DOI = 1000
+WITHOUT_DOI = 60
+LIST_RATE = 3.0
+BATCH = 50
+
+
+@dataclass
+class Run:
+    label: str
+    wall: float
+    cpu: float
+    verdicts: list[Verdict]
+    client: CrossrefStats
+    throttled: int
+    max_in_flight: int
+    by_kind: Counter[str]
+    cache_hits: int
+    first_request: float  # seconds from the start to the first request
+    longest_gap: float  # the longest pause between two requests, seconds
+
+
+def write_bib(path: Path, records: list[dict[str, Any]], *, cites_doi: bool) -> None:
+    rng = random.Random(SEED)
+    with path.open("w", encoding="utf-8") as out:
+        for n, record in enumerate(records):
+            case = Case(f"r{n}", record, "correct", cites_doi)
+            out.write(render(case, record, rng) + "\n")
+
+
+async def run_once(
+    label: str, server: CrossrefStandin, references: list[Reference], settings: Settings
+) -> Run:
+    server.clear_requests()
+    started, cpu = time.perf_counter(), time.process_time()
+    started_clock = time.monotonic()  # the stand-in stamps requests with this clock
+    async with Resolver.from_settings(settings) as resolver:
+        verdicts = await check_async(references, settings, resolver=resolver)
+        assert resolver.client is not None
+        stats = resolver.client.stats
+        hits = resolver.stats.cache_hits
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    log = server.requests
+    times = [started_clock] + [r.time for r in log]
+    gaps = [b - a for a, b in itertools.pairwise(times[1:])]
+    return Run(
+        label,
+        wall,
+        cpu,
+        verdicts,
+        stats,
+        server.throttled,
+        server.max_in_flight,
+        Counter(r.kind for r in log),
+        hits,
+        times[1] - started_clock if log else 0.0,
+        max(gaps, default=0.0),
+    )
+
+
+def describe(run: Run) -> str:
+    statuses = Counter(v.status.value for v in run.verdicts)
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(run.by_kind.items())) or "none"
+    return (
+        f"  {run.label}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU; requests seen by the "
+        f"stand-in: {kinds}; client retries {run.client.retries}, failures "
+        f"{run.client.failures}; 429s {run.throttled}; max in flight {run.max_in_flight}; "
+        f"cache hits {run.cache_hits}\n    first request after {run.first_request:.2f} s; "
+        f"longest gap between requests {run.longest_gap:.2f} s; statuses {dict(statuses)}"
+    )
+
+
+def cpu_per_reference(bib: Path, verdicts: list[Verdict], profile: bool) -> tuple[float, float]:
+    """Process time (ms a reference) to read the file, and to compare against the works."""
+    started = time.process_time()
+    references = read_references([bib])
+    reading = time.process_time() - started
+    pairs = [(r, v.work) for r, v in zip(references, verdicts, strict=True) if v.work]
+    profiler = cProfile.Profile() if profile else None
+    started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    for reference, work in pairs:
+        verify.by_doi(reference, work)
+        verify.matched(reference, work)
+    if profiler is not None:
+        profiler.disable()
+    comparing = time.process_time() - started
+    if profiler is not None:
+        print("\ncompare step, top 10 functions by own time:")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(10)
+        print("compare step, top 10 functions by cumulative time:")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(10)
+    return 1000 * reading / len(references), 1000 * comparing / max(len(pairs), 1)
+
+
+async def run(latency: float, profile: bool) -> None:
+    with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
+        all_records = [json.loads(line) for line in lines]
+    records = [r for r in all_records if usable(r)]
+    random.Random(SEED).shuffle(records)
+    with_doi, without_doi = records[:WITH_DOI], records[WITH_DOI : WITH_DOI + WITHOUT_DOI]
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        CrossrefStandin(
+            all_records,
+            rate_limit=10,
+            list_rate_limit=3,
+            concurrency=3,
+            latency=latency,
+            enforce_limits=True,
+        ) as server,
+    ):
+        folder = Path(tmp)
+        bib_doi, bib_search = folder / "doi.bib", folder / "search.bib"
+        write_bib(bib_doi, with_doi, cites_doi=True)
+        write_bib(bib_search, without_doi, cites_doi=False)
+        refs_doi, refs_search = read_references([bib_doi]), read_references([bib_search])
+        cached = Settings(
+            crossref_url=server.url, mailto=MAILTO, cache_dir=folder / "cache", timeout=30
+        )
+        uncached = Settings(crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=30)
+
+        cold = await run_once(f"{len(refs_doi)} with DOIs, cold", server, refs_doi, cached)
+        search = await run_once(f"{len(refs_search)} without DOIs", server, refs_search, uncached)
+        warm = await run_once(f"{len(refs_doi)} with DOIs, warm", server, refs_doi, cached)
+        read_ms, compare_ms = cpu_per_reference(bib_doi, warm.verdicts, profile)
+
+    # n requests evenly spaced at 3/s: the last leaves (n - 1)/3 s after the first.
+    floor_doi = (-(-len(refs_doi) // BATCH) - 1) / LIST_RATE + latency
+    floor_search = (len(refs_search) - 1) / LIST_RATE + latency
+    print(
+        f"refcheck speed — stand-in at polite limits (10 single/s, 3 list/s, 3 in flight, "
+        f"429 over them), latency {latency} s"
+    )
+    for r in (cold, search, warm):
+        print(describe(r))
+    cpu_ms = read_ms + compare_ms
+    rows = [
+        (
+            "1,000 DOIs: wall",
+            f"{cold.wall:.2f} s",
+            f"≤ {1.1 * floor_doi:.2f} s (floor {floor_doi:.2f} s +10%)",
+            cold.wall <= 1.1 * floor_doi,
+        ),
+        (
+            "1,000 DOIs: requests",
+            f"{cold.client.list_requests} list, {cold.client.single_requests} single",
+            f"{-(-len(refs_doi) // BATCH)} list, 0 single",
+            cold.client.requests == -(-len(refs_doi) // BATCH),
+        ),
+        ("1,000 DOIs: 429s", str(cold.throttled), "0", cold.throttled == 0),
+        (
+            "60 searches: wall",
+            f"{search.wall:.2f} s",
+            f"≤ {1.1 * floor_search:.2f} s (floor {floor_search:.2f} s +10%)",
+            search.wall <= 1.1 * floor_search,
+        ),
+        (
+            "60 searches: requests",
+            f"{search.client.list_requests} list",
+            f"{len(refs_search)} list",
+            search.client.list_requests == len(refs_search),
+        ),
+        ("60 searches: 429s", str(search.throttled), "0", search.throttled == 0),
+        ("warm 1,000: wall", f"{warm.wall:.2f} s", "< 2 s", warm.wall < 2),
+        ("warm 1,000: requests", str(warm.client.requests), "0", warm.client.requests == 0),
+        (
+            "CPU read+compare",
+            f"{cpu_ms:.2f} ms/ref (read {read_ms:.2f}, compare {compare_ms:.2f})",
+            "≤ 2 ms/ref",
+            cpu_ms <= 2,
+        ),
+    ]
+    print(f"\n{'figure':<24}{'measured':<42}{'target':<34}ok")
+    for name, measured, target, ok in rows:
+        print(f"{name:<24}{measured:<42}{target:<34}{'yes' if ok else 'NO'}")
+    verified = sum(v.status is Status.VERIFIED for v in cold.verdicts)
+    print(
+        f"\n(cold run verified {verified}/{len(cold.verdicts)}; "
+        f"searches verified {sum(v.status is Status.VERIFIED for v in search.verdicts)}"
+        f"/{len(search.verdicts)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.15)
+    parser.add_argument("--profile", action="store_true", help="cProfile the compare step")
+    args = parser.parse_args()
+    if not WORKS.exists():
+        sys.exit(f"speed: {WORKS} not found (../shared is needed)")
+    asyncio.run(run(args.latency, args.profile))
+
+
+if __name__ == "__main__":
+    main()
