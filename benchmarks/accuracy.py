@@ -179,9 +179,9 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
 
     kind = case.kind
     if kind == "volume":
-        volume = str(int(re.sub(r"\D", "", volume) or 0) + rng.choice([1, 2, 3, -1]))
+        volume = str(int(re.sub(r"\D", "", volume or "") or 0) + rng.choice([1, 2, 3, -1]))
     elif kind == "issue":
-        issue = str(int(re.sub(r"\D", "", issue) or 0) + rng.choice([1, 2]))
+        issue = str(int(re.sub(r"\D", "", issue or "") or 0) + rng.choice([1, 2]))
     elif kind == "pages":
         start = int(re.match(r"\D*(\d+)", pages or "")[1])  # type: ignore[index]
         shifted = start + rng.choice([1, 2, 10, 100])
