@@ -1,0 +1,153 @@
+"""Baselines: accept today's findings, report only new ones.
+
+A finding's fingerprint is a hash of where it is and what it says, never of its line: the
+file (relative to the baseline's folder, so a run from any folder agrees), the reference
+(its BibTeX/CSL key, or its text with case and spacing folded), the rule code, the cited
+and the expected value. Moving an entry, or editing another one, keeps it baselined; changing
+the cited value makes it a new finding. An entry that could not be read is fingerprinted as
+rule RC001 on its text.
+
+The file is JSON, sorted, one finding per item, readable in a code review::
+
+    {"refcheck-baseline": 1, "findings": [{"fingerprint": "...", "path": "refs.bib",
+      "reference": "brinjikji2015", "code": "RC601", "cited": "35", "expected": "36"}]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refcheck.errors import ConfigError, RefcheckError
+from refcheck.models import Finding, Reference, Status, Verdict
+from refcheck.policy import INVALID_CODE, filter_findings
+
+VERSION = 1
+_TEXT_LIMIT = 2000
+
+
+def portable_path(path: str, root: Path) -> str:
+    """``path`` relative to ``root`` (``..`` when outside it), with forward slashes: the
+    same on every machine that checks out the repository wherever it likes."""
+    absolute = os.path.abspath(path)
+    try:
+        return Path(os.path.relpath(absolute, os.path.abspath(root))).as_posix()
+    except ValueError:  # another drive, on Windows
+        return Path(absolute).as_posix()
+
+
+def identity(reference: Reference) -> str:
+    """Which reference: its key, else its text with case and spacing folded."""
+    if reference.location.key:
+        return reference.location.key
+    return " ".join(reference.text.split()).casefold()[:_TEXT_LIMIT]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One baselined finding, as stored."""
+
+    path: str
+    reference: str
+    code: str
+    cited: str | None
+    expected: str | None
+    fingerprint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        parts = [self.path, self.reference, self.code, self.cited, self.expected]
+        digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+        object.__setattr__(self, "fingerprint", digest.hexdigest()[:32])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "path": self.path,
+            "reference": self.reference,
+            "code": self.code,
+            "cited": self.cited,
+            "expected": self.expected,
+        }
+
+
+def entry_for(verdict: Verdict, found: Finding | None, root: Path) -> Entry:
+    """The baseline entry of one finding (None: the verdict's invalid entry)."""
+    reference = verdict.reference
+    path = portable_path(reference.location.path, root) if reference.location.path else ""
+    if found is None:
+        return Entry(path, identity(reference), INVALID_CODE, None, None)
+    return Entry(path, identity(reference), found.code, found.cited, found.expected)
+
+
+def entries(verdicts: Iterable[Verdict], root: Path) -> list[Entry]:
+    """Every finding of the verdicts (and every invalid entry) as baseline entries."""
+    out: list[Entry] = []
+    for verdict in verdicts:
+        if verdict.status is Status.INVALID:
+            out.append(entry_for(verdict, None, root))
+        out.extend(entry_for(verdict, f, root) for f in verdict.findings)
+    return out
+
+
+def write_baseline(path: Path, verdicts: Sequence[Verdict]) -> int:
+    """Write the verdicts' findings to ``path``; the number written."""
+    found = entries(verdicts, path.absolute().parent)
+    found.sort(key=lambda e: (e.path, e.reference, e.code, e.cited or "", e.expected or ""))
+    document = {"refcheck-baseline": VERSION, "findings": [e.to_json() for e in found]}
+    try:
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    except OSError as exc:
+        raise RefcheckError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    return len(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The fingerprints of a baseline file (with how often each occurs) and its folder."""
+
+    fingerprints: Counter[str]
+    root: Path
+
+
+def read_baseline(path: Path) -> Baseline:
+    """A baseline file; ConfigError, one line, when it is missing or not a baseline."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such baseline (write one with --write-baseline {path})"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read baseline: {exc}") from None
+    if not isinstance(document, dict) or document.get("refcheck-baseline") != VERSION:
+        raise ConfigError(f"{path}: not a refcheck baseline (version {VERSION})")
+    items = document.get("findings")
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("fingerprint"), str) for item in items
+    ):
+        raise ConfigError(f"{path}: 'findings' must be a list of objects with a fingerprint")
+    return Baseline(Counter(item["fingerprint"] for item in items), path.absolute().parent)
+
+
+def new_findings(verdicts: Sequence[Verdict], baseline: Baseline) -> list[Verdict]:
+    """The verdicts with baselined findings removed (statuses recomputed).
+
+    Fingerprints are counted: a finding baselined once and found twice (two entries with
+    the same key in one file) is new the second time.
+    """
+    remaining = Counter(baseline.fingerprints)
+
+    def is_new(verdict: Verdict, found: Finding | None) -> bool:
+        fingerprint = entry_for(verdict, found, baseline.root).fingerprint
+        if remaining[fingerprint] > 0:
+            remaining[fingerprint] -= 1
+            return False
+        return True
+
+    return filter_findings(verdicts, is_new)
