@@ -63,13 +63,14 @@ def _findable_untitled(reference: Reference) -> bool:
     )
 
 
-async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verdict]:
-    dois = [r.doi for r in chunk if r.problem is None and r.doi]
-    lookups = await resolver.lookup_dois(dois)
+# DOIs per lookup round; the client sends each round as one list request.
+DOI_BATCH = 50
 
-    # First pass: what the DOI lookups settle; the rest need a search.
+
+async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verdict]:
     settled: dict[int, Verdict] = {}
     needs_search: dict[int, Work | None] = {}  # index -> the cited DOI's (other) work
+    by_doi: dict[str, list[int]] = {}
     for index, reference in enumerate(chunk):
         if reference.problem is not None:
             settled[index] = verify.invalid(reference)
@@ -77,16 +78,29 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         doi = normalise_doi(reference.doi) if reference.doi else None
         if doi is None:
             needs_search[index] = None
-            continue
-        found = lookups.get(doi)
-        if isinstance(found, CrossrefError):
-            settled[index] = verify.unverified(reference, found)
-        elif found is None:
-            settled[index] = verify.doi_unknown(reference)
-        elif verify.by_doi(reference, found):
-            settled[index] = verify.matched(reference, found)
         else:
-            needs_search[index] = found
+            by_doi.setdefault(doi, []).append(index)
+
+    async def settle(batch: Sequence[str]) -> None:
+        # Each batch is judged as soon as its answer arrives, so comparing one batch
+        # overlaps with the paced wait for the next instead of adding to it.
+        lookups = await resolver.lookup_dois(batch)
+        for doi in batch:
+            for index in by_doi[doi]:
+                reference = chunk[index]
+                found = lookups.get(doi)
+                if isinstance(found, CrossrefError):
+                    settled[index] = verify.unverified(reference, found)
+                elif found is None:
+                    settled[index] = verify.doi_unknown(reference)
+                elif verify.by_doi(reference, found):
+                    settled[index] = verify.matched(reference, found)
+                else:
+                    needs_search[index] = found
+
+    dois = list(by_doi)
+    batches = [dois[i : i + DOI_BATCH] for i in range(0, len(dois), DOI_BATCH)]
+    await asyncio.gather(*(settle(batch) for batch in batches))
 
     searched = await asyncio.gather(*(_search(resolver, chunk[i]) for i in needs_search))
     for (index, cited_work), candidates in zip(needs_search.items(), searched, strict=True):
