@@ -351,3 +351,27 @@ def test_wrong_title_without_doi_is_a_title_error_not_a_lost_reference(
     assert entry["doi"] == "10.1056/NEJMoa1209250"
     errors = [f for f in entry["findings"] if f["severity"] == "error"]
     assert [f["field"] for f in errors] == ["title"]
+
+
+def test_closest_candidate_is_named_when_only_the_title_disagrees(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crossref: CrossrefStandin
+) -> None:
+    """Authors, year and journal agree, nothing locates the item: named, never taken."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{kasch,\n  author = {Kasch, R. and Truthmann, J. and Hancock, M. J. and"
+        " Maher, C. G. and Otto, M. and Nell, C. and Reichwein, N. and B{\\\"u}low, R. and"
+        " Chenot, J.-F. and Hofer, A. and Wassilew, G. and Schmidt, C. O.},\n"
+        "  title = {Back pain trajectories in a rural population},\n"
+        "  journal = {Spine},\n  year = 2022\n}\n",
+        encoding="utf-8",
+    )
+    code, report = run(capsys, tmp_path, crossref.url, str(bib))
+    [entry] = report["references"]
+    assert entry["status"] == "not_found"
+    assert entry["doi"] is None
+    assert [f["code"] for f in entry["findings"]] == ["RC104", "RC203"]
+    closest = entry["findings"][1]
+    assert closest["field"] == "title"
+    assert closest["expected"].startswith("Association of Lumbar MRI Findings")
+    assert code == 0

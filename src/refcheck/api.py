@@ -59,7 +59,7 @@ def _findable_untitled(reference: Reference) -> bool:
         reference.title is not None
         and not reference.free_text
         and bool(reference.authors)
-        and bool(reference.volume or reference.pages)
+        and bool(reference.volume or reference.pages or reference.container)
     )
 
 

@@ -240,3 +240,12 @@ def is_same_work_but_title(reference: Reference, work: Work) -> bool:
     found = evidence(reference, work)
     locators = (found.year, found.container, found.volume, found.pages)
     return found.authors == 1.0 and all(value == 1.0 for value in locators)
+
+
+def agrees_but_title(reference: Reference, work: Work) -> bool:
+    """Every author agrees, with the year and the journal, and nothing else contradicts:
+    a weaker story than :func:`is_same_work_but_title`, worth naming, never taking."""
+    found = evidence(reference, work)
+    if found.authors != 1.0 or found.year != 1.0 or found.container != 1.0:
+        return False
+    return all(value in (None, 1.0) for value in (found.volume, found.pages, found.issue))

@@ -110,6 +110,19 @@ RULES: tuple[Rule, ...] = (
         "  Crossref: Systematic Literature Review of Imaging Features of Spinal Degeneration...",
     ),
     Rule(
+        "RC203",
+        "title-of-closest",
+        "title",
+        W,
+        "No work has the cited title, and one candidate agrees on everything else the "
+        "citation gives (every author, the year, the journal, any volume and pages).",
+        "A title copied from another paper hides the cited one. refcheck will not take the "
+        "candidate as the match on that evidence alone, so it names it for the writer to judge.",
+        "  cited:    Kuehn BM (2009) Monoclonal antibody concerns. JAMA 302\n"
+        "  Crossref: Kuehn BM (2009) Emergency Influenza Drug. JAMA 302\n"
+        "            [doi:10.1001/jama.2009.1701]",
+    ),
+    Rule(
         "RC301",
         "author-missing",
         "authors",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from refcheck.compare import compare
 from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.errors import CrossrefError
-from refcheck.match import is_same_work, is_same_work_but_title, similarity
+from refcheck.match import agrees_but_title, is_same_work, is_same_work_but_title, similarity
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
 from refcheck.rules import finding
 
@@ -192,9 +192,24 @@ def by_search(
             work = blind[0]
     if work is not None:
         return matched(reference, work)
+    findings = [finding("RC104", reason or "no match", cited=query_for(reference)[:200])]
+    if reference.title:
+        closest = {
+            w.doi.lower(): w for w in [*candidates, *untitled] if agrees_but_title(reference, w)
+        }
+        if len(closest) == 1:
+            [near] = closest.values()
+            findings.append(
+                finding(
+                    "RC203",
+                    f"No work has this title; {describe(near)} agrees on everything else",
+                    cited=reference.title,
+                    expected=near.title,
+                )
+            )
     return Verdict(
         reference=reference,
         status=Status.NOT_FOUND,
-        findings=(finding("RC104", reason or "no match", cited=query_for(reference)[:200]),),
+        findings=tuple(findings),
         message=reason,
     )
