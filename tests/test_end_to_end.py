@@ -360,7 +360,7 @@ def test_closest_candidate_is_named_when_only_the_title_disagrees(
     bib = tmp_path / "refs.bib"
     bib.write_text(
         "@article{kasch,\n  author = {Kasch, R. and Truthmann, J. and Hancock, M. J. and"
-        " Maher, C. G. and Otto, M. and Nell, C. and Reichwein, N. and B{\\\"u}low, R. and"
+        ' Maher, C. G. and Otto, M. and Nell, C. and Reichwein, N. and B{\\"u}low, R. and'
         " Chenot, J.-F. and Hofer, A. and Wassilew, G. and Schmidt, C. O.},\n"
         "  title = {Back pain trajectories in a rural population},\n"
         "  journal = {Spine},\n  year = 2022\n}\n",

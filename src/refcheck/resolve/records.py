@@ -91,14 +91,19 @@ def _preprint_of(value: Any) -> tuple[str, ...]:
 
 
 def work_from_record(record: dict[str, Any]) -> Work:
-    """Build a Work from a works record. Raises ValueError when it has no DOI."""
+    """Build a Work from a works record. Raises ValueError when it has no DOI, or an author
+    field that is not a list."""
     # Not _text(): SICI DOIs hold "<...>", which is part of the DOI, not markup.
     raw_doi = record.get("DOI")
     doi = raw_doi.strip() if isinstance(raw_doi, str) else None
     if not doi:
         raise ValueError("Crossref record has no DOI")
     score = record.get("score")
-    authors = tuple(p for p in map(_person, record.get("author") or []) if p is not None)
+    raw_authors = record.get("author")
+    if raw_authors is not None and not isinstance(raw_authors, list):
+        # Not TypeError from iterating it: callers treat ValueError as "cannot be read".
+        raise ValueError("Crossref record has an author field that is not a list")
+    authors = tuple(p for p in map(_person, raw_authors or []) if p is not None)
     return Work(
         doi=doi,
         type=_text(record.get("type")),
@@ -115,7 +120,7 @@ def work_from_record(record: dict[str, Any]) -> Work:
         issue=_text(record.get("issue")),
         page=_text(record.get("page")),
         article_number=_text(record.get("article-number")),
-        authors=authors if isinstance(record.get("author"), list) else (),
+        authors=authors,
         published_print=_date(record.get("published-print")),
         published_online=_date(record.get("published-online")),
         issued=_date(record.get("issued")),
