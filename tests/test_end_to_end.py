@@ -375,3 +375,23 @@ def test_closest_candidate_is_named_when_only_the_title_disagrees(
     assert closest["field"] == "title"
     assert closest["expected"].startswith("Association of Lumbar MRI Findings")
     assert code == 0
+
+
+BIB = FIXTURES / "seed-abbreviated.bib"
+
+
+def test_a_corrupt_cache_is_one_warning_line_and_the_check_goes_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "crossref.sqlite3").write_bytes(b"not a database at all" * 50)
+    args = ["--offline", "--cache-dir", str(cache), "--format", "json"]
+    code = main(["check", "--isolated", *args, "--snapshot", str(SEED_WORKS), str(BIB)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert json.loads(captured.out)["summary"]["verified"] == 3
+    warning_lines = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warning_lines) == 1
+    assert warning_lines[0].startswith("refcheck: warning:")
+    assert "Traceback" not in captured.err
