@@ -1,9 +1,9 @@
 """Free-text references: what the string says outranks what the parser guessed.
 
 A reference read from a post's reference list is split into fields by a parser that can
-slip (a title cut at an abbreviation, a journal swallowed into the title). A finding on a
-field the parser was not sure of is kept only when the raw string does not hold Crossref's
-value either; a parse slip must never turn into a false alarm.
+slip (a title cut at an abbreviation, a journal swallowed into the title). A finding on
+a word field, or on a number the parser was unsure of, is kept only when the raw string
+does not hold Crossref's value either; a parse slip must never turn into a false alarm.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from refcheck.compare.container import container_match
 from refcheck.compare.text import fold
 from refcheck.models import Finding, Reference, Severity, Work
 
 # Fields whose findings describe the work itself or the DOI, not a parsed value.
 _ALWAYS_KEPT = frozenset({"doi", "retraction", "type"})
+_WORDS = frozenset({"title", "container", "authors"})
 _FIRST_NUMBER = re.compile(r"[A-Za-z]*\d+")
 
 
@@ -61,7 +63,7 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         return bool(work.title) and _coverage(text, work.title or "") >= 0.9
     if field == "container":
         names = (*work.container_title, *work.short_container_title)
-        return any(says(text, name) for name in names)
+        return any(says(text, name) for name in names) or _container_tail(reference, work)
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
             return says(text, _family(finding.expected))
@@ -70,17 +72,28 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     return False
 
 
+def _container_tail(reference: Reference, work: Work) -> bool:
+    """A parsed container that swallowed the end of the title ("... in Europe. Syst
+    Parasitol"): does a trailing piece of it name the work's journal?"""
+    pieces = re.split(r"(?<=[.?!:])\s+", reference.container or "")
+    return any(container_match(" ".join(pieces[start:]), work) for start in range(1, len(pieces)))
+
+
 def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> list[Finding]:
     """Drop findings on guessed fields of a free-text reference that the string refutes."""
     if reference.confident is None:
         return list(findings)
     kept: list[Finding] = []
     for finding in findings:
-        unsure = finding.field not in reference.confident
+        # Words (title, journal, names) are checked against the string even when the
+        # parser was sure of them: its confidence there is only 70-93% precise. Numbers
+        # are checked only when it was unsure: a volume or year turns up elsewhere in a
+        # string (in the pages, in a DOI) too often for their presence to clear them.
+        checked = finding.field in _WORDS or finding.field not in reference.confident
         if (
             finding.severity is not Severity.INFO
             and finding.field not in _ALWAYS_KEPT
-            and unsure
+            and checked
             and supports(reference, work, finding)
         ):
             continue
