@@ -271,3 +271,11 @@ def test_a_name_braced_whole_matches_the_person() -> None:
 def test_marks_lost_in_a_copy() -> None:
     work = Work(doi="10.1/x", authors=(Person(family="Андрей", given="Й."),))
     assert compare_authors(Reference(authors=(Person(family="Андреи"),)), work) == []
+
+
+def test_whole_name_in_crossref_family_field_matches_a_split_citation() -> None:
+    from refcheck.compare.authors import author_name, same_author
+
+    whole = author_name(Person(family="Yu-Sheng Lu"))
+    assert same_author(author_name(Person(family="Lu", given="Yu-Sheng")), whole)
+    assert not same_author(author_name(Person(family="Li", given="Yu-Sheng")), whole)

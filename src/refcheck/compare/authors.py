@@ -193,6 +193,10 @@ def same_author(cited: AuthorName, work: AuthorName) -> bool:
         return True  # nothing to compare ("-", an empty name): not evidence of a mistake
     if cited.group:
         return bool(cited.keys & work.keys) or _near(cited.main, work.main)
+    # One side keeps the whole name in its family field ("Yu-Sheng Lu" with no given name,
+    # as some Crossref deposits do): the same letters either way round agree.
+    if (not cited.given_key or not work.given_key) and cited.whole & work.whole:
+        return True
     return _same_family(cited, work) or _swapped(cited, work)
 
 
