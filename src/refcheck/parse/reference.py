@@ -76,7 +76,8 @@ _ABBREVIATIONS = _words(
 _JOURNAL_WORDS = JOURNAL_WORDS
 _IN_PREFIX = re.compile(r"^(?:in\s*:|in\s+(?=[A-Z\u00c0-\u024f]))\s*", re.IGNORECASE)
 _EDITOR_CLAUSE = re.compile(
-    r"^(?P<eds>.{1,300}?)(?:,?\s*\(?(?:eds?|editors?|hrsg|coords?)\.?\)?[.,:]?\s+)(?=\S)",
+    # \b: "Controlled Fusion" and "Applied Remote Sensing" hold "ed " inside a word.
+    r"^(?P<eds>.{1,300}?)(?:,?\s*\(?\b(?:eds?|editors?|hrsg|coords?)\.?\)?[.,:]?\s+)(?=\S)",
     re.IGNORECASE,
 )
 _MONTHS = (
