@@ -32,8 +32,8 @@ from refcheck.readers.post import (
     Block,
     BlockKind,
     Segment,
+    SegmentCutter,
     link_target,
-    merge_codes,
     reference_heading,
     references_from_blocks,
     suppression,
@@ -280,17 +280,12 @@ def _mark_keepers(root: _Element) -> None:
 # --- the walk ---------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(SegmentCutter):
     def __init__(self) -> None:
+        super().__init__()
         self.blocks: list[Block] = []
-        self.segments: list[Segment] = []
         self.parts: list[str] = []
         self.start: int | None = None
-        self.hard = False
-        self.letters_bold = False
-        self.letters_plain = False
-        self.suppress: tuple[str, ...] = ()
-        self.pending: tuple[str, ...] = ()
         self.italic = 0
         self.bold = 0
         self.heading = 0
@@ -321,46 +316,23 @@ class _Walker:
             self.start = line
         self.last_line = line
         self.parts.append(data)
-        if self.bold:
-            self.letters_bold = self.letters_bold or _LETTER.search(data) is not None
-        else:
-            self.letters_plain = self.letters_plain or _LETTER.search(data) is not None
+        self.note_letters(_LETTER.search(data) is not None, bold=bool(self.bold))
 
     def comment(self, codes: tuple[str, ...]) -> None:
-        if self.start is not None:
-            self.suppress = merge_codes(self.suppress, codes)
-        else:
-            self.pending = merge_codes(self.pending, codes)
+        self.add_codes(codes, started=self.start is not None)
 
     def end_segment(self, *, hard: bool) -> None:
         self.breaks += 1
         if self.start is None:  # nothing but blanks and markup since the last segment
-            self.hard = self.hard or hard
+            self.close(0, None, hard=hard)
             self.parts = [ITALIC_OPEN] if self.italic else []
-            self.suppress = ()
-            self.letters_bold = self.letters_plain = False
             return
         if self.italic:
             self.parts.append(ITALIC_CLOSE)
         text = " ".join("".join(self.parts).split())
-        if _ALNUM.search(text) is not None:
-            self.segments.append(
-                Segment(
-                    self.start,
-                    text,
-                    hard=self.hard,
-                    bold=self.letters_bold and not self.letters_plain,
-                    suppress=merge_codes(self.pending, self.suppress),
-                )
-            )
-            self.pending = ()
-            self.hard = hard
-        else:
-            self.hard = self.hard or hard
+        self.close(self.start, text if _ALNUM.search(text) is not None else None, hard=hard)
         self.parts = [ITALIC_OPEN] if self.italic else []
         self.start = None
-        self.suppress = ()
-        self.letters_bold = self.letters_plain = False
 
     def flush(self) -> None:
         self.end_segment(hard=False)

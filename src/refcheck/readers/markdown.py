@@ -34,6 +34,7 @@ from refcheck.readers.post import (
     Block,
     BlockKind,
     Segment,
+    SegmentCutter,
     link_target,
     merge_codes,
     references_from_blocks,
@@ -118,21 +119,16 @@ def _blank_front_matter(text: str) -> str:
     return text  # never closed: not front matter (CommonMark reads a rule and text)
 
 
-class _Inline:
+class _Inline(SegmentCutter):
     """Renders one block's inline Markdown into segments, one per source line."""
 
     def __init__(self, first_line: int, *, urls: bool) -> None:
+        super().__init__()
         self.urls = urls
         self.line = first_line
-        self.segments: list[Segment] = []
         self.parts: list[str] = []
         self.start = first_line
-        self.hard = False
         self.bold = 0
-        self.letters_bold = False
-        self.letters_plain = False
-        self.suppress: tuple[str, ...] = ()
-        self.pending: tuple[str, ...] = ()
         self.links: list[tuple[str, int]] = []
 
     def text(self, value: str) -> None:
@@ -141,36 +137,16 @@ class _Inline:
         if not self.parts or not "".join(self.parts).strip():
             self.start = self.line
         self.parts.append(value)
-        if self.bold:
-            self.letters_bold = self.letters_bold or any(char.isalpha() for char in value)
-        else:
-            self.letters_plain = self.letters_plain or any(char.isalpha() for char in value)
+        self.note_letters(any(char.isalpha() for char in value), bold=bool(self.bold))
 
     def comment(self, codes: tuple[str, ...]) -> None:
-        if "".join(self.parts).strip():
-            self.suppress = merge_codes(self.suppress, codes)
-        else:
-            self.pending = merge_codes(self.pending, codes)
+        self.add_codes(codes, started=bool("".join(self.parts).strip()))
 
     def end_line(self, *, hard: bool) -> None:
         text = " ".join("".join(self.parts).split())
-        if text.replace(ITALIC_OPEN, "").replace(ITALIC_CLOSE, "").strip():
-            self.segments.append(
-                Segment(
-                    self.start,
-                    text,
-                    hard=self.hard,
-                    bold=self.letters_bold and not self.letters_plain,
-                    suppress=merge_codes(self.pending, self.suppress),
-                )
-            )
-            self.pending = ()
-            self.hard = hard
-        else:
-            self.hard = self.hard or hard
+        visible = text.replace(ITALIC_OPEN, "").replace(ITALIC_CLOSE, "").strip()
+        self.close(self.start, text if visible else None, hard=hard)
         self.parts = []
-        self.suppress = ()
-        self.letters_bold = self.letters_plain = False
         self.line += 1
         self.start = self.line
         # A link spanning the break: its text so far went with the previous line.

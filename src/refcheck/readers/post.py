@@ -349,6 +349,52 @@ def merge_codes(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return ("*",) if "*" in codes else tuple(codes)
 
 
+class SegmentCutter:
+    """What both inline renderers (Markdown, HTML) keep while cutting text into segments:
+    the segments so far, whether the next one starts after a hard break, whether its
+    letters were all bold, and the suppression codes waiting for it."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.hard = False
+        self.letters_bold = False
+        self.letters_plain = False
+        self.suppress: tuple[str, ...] = ()
+        self.pending: tuple[str, ...] = ()
+
+    def note_letters(self, has_letters: bool, *, bold: bool) -> None:
+        if bold:
+            self.letters_bold = self.letters_bold or has_letters
+        else:
+            self.letters_plain = self.letters_plain or has_letters
+
+    def add_codes(self, codes: tuple[str, ...], *, started: bool) -> None:
+        """A suppression comment: for the segment under way, or for the next one."""
+        if started:
+            self.suppress = merge_codes(self.suppress, codes)
+        else:
+            self.pending = merge_codes(self.pending, codes)
+
+    def close(self, start: int, text: str | None, *, hard: bool) -> None:
+        """End the current segment, keeping ``text`` as one unless it is None."""
+        if text is not None:
+            self.segments.append(
+                Segment(
+                    start,
+                    text,
+                    hard=self.hard,
+                    bold=self.letters_bold and not self.letters_plain,
+                    suppress=merge_codes(self.pending, self.suppress),
+                )
+            )
+            self.pending = ()
+            self.hard = hard
+        else:
+            self.hard = self.hard or hard
+        self.suppress = ()
+        self.letters_bold = self.letters_plain = False
+
+
 # --- what a heading and a reference look like --------------------------------------------
 
 
