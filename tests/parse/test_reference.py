@@ -253,6 +253,58 @@ def test_physics_title_ends_at_comma() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected", "title"),
+    [
+        # A full-name reading ("Fava F. Performances", "Dean W. Handel") would eat the title.
+        (
+            "Bertin L, Colao MC, Fava F. Performances and microbial features of a reactor. "
+            "FEMS Microbiology Ecology. 2009;68(3):1-9.",
+            [("Bertin", "L"), ("Colao", "MC"), ("Fava", "F.")],
+            "Performances and microbial features of a reactor",
+        ),
+        (
+            "Dean W. Handel and the Victorians. The Musical Times. 1959 Aug;100(1398):428.",
+            [("Dean", "W.")],
+            "Handel and the Victorians",
+        ),
+        (
+            "Kasdan A. Photodissociation Dye Laser. Fort Belvoir, VA: Defense Technical "
+            "Information Center; 1976 Apr.",
+            [("Kasdan", "A.")],
+            "Photodissociation Dye Laser",
+        ),
+        # One full name alone stays a full name.
+        (
+            "Russell A. Berman. Fiction Sets You Free: Literature, Liberty, and Western Culture. "
+            "Iowa City: University Of Iowa Press, 2007.",
+            [("Berman", "Russell A.")],
+            "Fiction Sets You Free: Literature, Liberty, and Western Culture",
+        ),
+    ],
+)
+def test_vancouver_list_against_full_names(
+    text: str, expected: list[tuple[str, str]], title: str
+) -> None:
+    parsed = parse_reference(text)
+    assert [(p.family, p.given) for p in parsed.authors] == expected
+    assert parsed.title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "volume", "pages", "year"),
+    [
+        # Elsevier names a volume by its year; ACS cites a book's year and pages.
+        ("Wu, B., 2015. A title. Advances in Meteorology 2015, 1–12.", None, "1–12", 2015),
+        ("Economic Survey of Asia 1958, 48–65.", None, "48–65", 1958),
+        ("Smith, J. A title. J. Am. Chem. Soc. 2015, 137, 811–816.", "137", "811–816", 2015),
+    ],
+)
+def test_year_then_range_is_pages(text: str, volume: str | None, pages: str, year: int) -> None:
+    parsed = parse_reference(text)
+    assert (parsed.volume, parsed.pages, parsed.year) == (volume, pages, year)
+
+
+@pytest.mark.parametrize(
     ("numbers", "volume", "issue", "pages"),
     [
         ("36(4), 811–816.", "36", "4", "811–816"),
@@ -294,6 +346,17 @@ def test_volume_issue_pages_forms(numbers: str, volume: str, issue: str | None, 
         ),
         ("OWEN-SMITH, B. D.; BURRY, H. C.", [("OWEN-SMITH", "B. D."), ("BURRY", "H. C.")]),
         ("Janhäll S., Andreae M. O.", [("Janhäll", "S."), ("Andreae", "M. O.")]),
+        # Five initials, and a capitalised particle: no "given family" reading ("KR Vaz").
+        (
+            "Vaz De Azevedo KR, Lopes CB, Andrade RHTLR",
+            [("Vaz De Azevedo", "KR"), ("Lopes", "CB"), ("Andrade", "RHTLR")],
+        ),
+        ("Arizmendi M del C, Ornelas JF", [("Arizmendi", "M del C"), ("Ornelas", "JF")]),
+        (
+            "M. del C. Arizmendi and J. F. Ornelas",
+            [("Arizmendi", "M. del C."), ("Ornelas", "J. F.")],
+        ),
+        ("Frauendorf S and Dönau F 2014", [("Frauendorf", "S"), ("Dönau", "F")]),
     ],
 )
 def test_author_name_orders(authors: str, expected: list[tuple[str, str]]) -> None:

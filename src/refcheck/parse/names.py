@@ -56,7 +56,11 @@ _FAMILY = rf"(?:(?:{_PARTICLE}\s*|{_CAP}\s+){{0,4}}{_CAP})"
 # its dot only when another has one ("P.H" is rare but seen).
 _INITIAL = rf"(?:(?:[{_UP}]|Th|Ch|Yu|Ya|Zh|Sh|Kh|Ts|Sz|Gy|Ph|Wm|Iu|Ju)\.)"
 _DOTTED = rf"(?:{_INITIAL}(?:\s?[-‐]?\s?{_INITIAL})*)"
-_BARE = rf"(?:[{_UP}]{{1,4}}(?![{_LOW}{_UP}]))"
+_BARE = rf"(?:[{_UP}]{{1,5}}(?![{_LOW}{_UP}]))"
+# Iberian given names keep a particle between initials: "Arizmendi M del C", "M. del C. Arizmendi".
+_INNER = r"(?:\s(?:de|del|da|do|dos|das|de\sla)\s)"
+_BARE_GIVEN = rf"(?:{_BARE}(?:{_INNER}[{_UP}]{{1,3}}(?![{_LOW}{_UP}]))?)"
+_DOTTED_GIVEN = rf"(?:{_DOTTED}(?:{_INNER}{_DOTTED})?)"
 _GIVEN_WORD = rf"(?:[{_UP}][{_LOW}]+(?:[-‐][{_UP}][{_LOW}]+)?)"
 _GIVEN = rf"(?:{_GIVEN_WORD}(?:\s+(?:{_GIVEN_WORD}|{_INITIAL}))*)"
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV|2nd|3rd)\.?(?![\w]))"
@@ -82,11 +86,11 @@ _SHAPES: dict[Shape, re.Pattern[str]] = {
     # "Brinjikji W", and with dots "Janhäll S.", "Harrison R.M.".
     Shape.FAMILY_BARE: re.compile(
         rf"(?P<family>{_FAMILY})\s+(?P<given>{_DOTTED}(?=\s|$|[,;:(&\[\"“«])"
-        rf"|{_BARE}(?=\s*(?:[,;.(]|\s(?:and|&)\s|$))){_SUFFIX}?"
+        rf"|{_BARE_GIVEN}(?=\s*(?:[,;.(]|\s(?:and|&)\s|$)|\s+\d{{4}}\b)){_SUFFIX}?"
     ),
     # "W. Brinjikji", "J.-F. Chenot", and without dots "AM Trinkoff".
     Shape.INITIALS_FAMILY: re.compile(
-        rf"(?P<given>{_DOTTED}(?:\s?{_GIVEN_WORD}\s(?={_DOTTED}))?|[{_UP}]{{1,3}}(?=\s))\s?"
+        rf"(?P<given>{_DOTTED_GIVEN}(?:\s?{_GIVEN_WORD}\s(?={_DOTTED}))?|[{_UP}]{{1,3}}(?=\s))\s?"
         rf"(?P<family>{_FAMILY}){_SUFFIX}?{_END}"
     ),
     Shape.FAMILY_GIVEN: re.compile(
@@ -146,6 +150,8 @@ _GROUP_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CAP_WORD = re.compile(rf"[{_UP}]")
+# Capitals that cannot be a family name: no vowel ("KR", "RHTLR"), or one or two letters.
+_INITIALS_LIKE = re.compile(rf"[{_UP}]{{1,2}}|[B-DF-HJ-NP-TV-XZ]{{3,5}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +179,35 @@ def scan_authors(text: str, start: int = 0) -> AuthorList:
     for shape in _FIRST_ORDER:
         found = _scan(text, start, shape)
         # Prefer more names, then the longer reading; a tie goes to the earlier shape.
+        if _vancouver_over_full_names(text, best, found):
+            continue
         if (len(found.persons), found.end) > (len(best.persons), best.end):
             best = found
     return best
+
+
+_WORD_AFTER_INITIAL = re.compile(rf"\.\s+[{_UP}][{_LOW}]")
+_DANGLING = re.compile(rf"\s*,?\s*(?:and|&)\s+[{_LOW}]")
+
+
+def _vancouver_over_full_names(text: str, bare: AuthorList, full: AuthorList) -> bool:
+    """Whether "Bertin L, Colao MC" beats a longer full-name reading of as many names.
+
+    The full-name reading has then eaten into the title: "Fava F. Performances and...",
+    "Dean W. Handel and the Victorians", "Kasdan A. Photodissociation Dye Laser". One name
+    alone is ambiguous ("Russell A. Berman. Fiction Sets You Free" is a full name).
+    """
+    if bare.shape is not Shape.FAMILY_BARE or full.shape is not Shape.GIVEN_FAMILY:
+        return False
+    if len(bare.persons) != len(full.persons):
+        return False
+    last = full.persons[-1]
+    return (
+        len(bare.persons) >= 2
+        or _DANGLING.match(text, full.end) is not None
+        or len((last.family or "").split()) >= 3
+        or _WORD_AFTER_INITIAL.search(last.given or "") is not None
+    )
 
 
 def _next_name(text: str, position: int, shapes: tuple[Shape, ...]) -> re.Match[str] | None:
@@ -184,6 +216,8 @@ def _next_name(text: str, position: int, shapes: tuple[Shape, ...]) -> re.Match[
         if match is None:
             continue
         family = match.group("family")
+        if shape is Shape.GIVEN_FAMILY and _INITIALS_LIKE.fullmatch(family):
+            continue  # "Lopes CB": Vancouver initials, not a family name after a given one
         after = text[match.end() : match.end() + 40]
         if after.startswith(".") and (
             family.lower() in JOURNAL_WORDS

@@ -254,6 +254,10 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
             if shape == "volume-colon" and volume and len(volume) == 4 and plausible_year(volume):
                 year = plausible_year(volume)  # "Publisher; 1962:320-321": a year, not a volume
                 volume = None
+            if shape == "acs" and pages is None and volume and re.search(r"\d[-–]", volume):
+                # "Survey of Asia 1958, 48–65" (ACS, a book) and "Advances in Meteorology
+                # 2015, 1–12" (Elsevier, a volume named by its year): a year, then pages.
+                volume, pages = None, volume
             if labelled.found and match.start() < labelled.start and shape in _WEAK:
                 continue
             return Numbers(
