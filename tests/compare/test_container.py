@@ -116,3 +116,32 @@ def test_record_holding_an_abbreviation_as_its_title() -> None:
 def test_no_container_on_either_side() -> None:
     assert compare_container(Reference(), AJNR) == []
     assert compare_container(Reference(container="Spine"), Work(doi="10.1/x")) == []
+
+
+SERIES_BOOK = Work(
+    doi="10.17875/gup2015-824",
+    type="monograph",
+    publisher="Göttingen University Press",
+    container_title=("Göttinger Studien zur Kulturanthropologie",),
+)
+
+
+@pytest.mark.parametrize(
+    "cited", ["Göttingen University Press", "Göttingen University Press, Göttingen"]
+)
+def test_a_book_cited_with_its_publisher_is_no_other_container(cited: str) -> None:
+    assert codes(cited, SERIES_BOOK) == []
+
+
+def test_a_book_in_another_series_is_still_named() -> None:
+    assert codes("Lecture Notes in Physics", SERIES_BOOK) == ["RC501"]
+
+
+def test_a_journal_is_never_excused_by_its_publisher() -> None:
+    article = Work(
+        doi="10.1126/sciadv.1",
+        type="journal-article",
+        publisher="American Association for the Advancement of Science (AAAS)",
+        container_title=("Science Advances",),
+    )
+    assert codes("Science", article) == ["RC501"]

@@ -425,3 +425,15 @@ def test_any_mix_of_markup_never_raises(text: str) -> None:
         assert reference.location.line is not None
         assert 1 <= reference.location.line <= text.count("\n") + 1
         assert reference.text == " ".join(reference.text.split())
+
+
+def test_emphasis_inside_a_word_stays_part_of_the_journal_name() -> None:
+    text = (
+        "## References\n\n"
+        "- Kong, F. (2010). Re-irradiation may be a *viable* option in lung cancer. "
+        "International Journal of Radiation Oncology*Biology*Physics, 78(3), S533.\n"
+    )
+    [reference] = read_markdown(text, "post.md")
+    assert reference.container == "International Journal of Radiation Oncology*Biology*Physics"
+    # An italic word inside the title is no container and does not cut the title.
+    assert reference.title == "Re-irradiation may be a viable option in lung cancer"

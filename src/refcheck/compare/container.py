@@ -247,7 +247,7 @@ def compare_container(reference: Reference, work: Work) -> list[Finding]:
                 expected=expected,
             )
         ]
-    if how:
+    if how or _names_publisher(reference.container, work):
         return []
     return [
         finding(
@@ -257,3 +257,23 @@ def compare_container(reference: Reference, work: Work) -> list[Finding]:
             expected=expected,
         )
     ]
+
+
+# Company forms that a citation leaves out of a publisher's name.
+_COMPANY_WORDS = frozenset({"bv", "co", "gmbh", "inc", "llc", "ltd", "plc", "sa", "ag", "kg"})
+
+
+def _names_publisher(cited: str, work: Work) -> bool:
+    """Whether the cited "container" is the work's publisher ("Berkeley, CA: Apress").
+
+    Books and reports are cited with their publisher where the parser looks for a
+    container; Crossref's container title is then a series the citation need not name.
+    A journal article's publisher is no excuse ("Science" is not "Science Advances").
+    """
+    if not work.publisher or work.type in ("journal-article", None):
+        return False  # a journal is never cited by its publisher's name
+    publisher = set(fold(work.publisher).split()) - _COMPANY_WORDS - STOP_WORDS
+    named = set(fold(cited).split()) - _COMPANY_WORDS - STOP_WORDS
+    if not publisher or not named:
+        return False
+    return publisher <= named or named <= publisher

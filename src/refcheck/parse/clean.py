@@ -160,6 +160,10 @@ def _take_italics(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             begin += 1
         while end > begin and plain[end - 1] in " ,.;:":
             end -= 1
-        if end > begin:
+        # "Oncology*Biology*Physics": Markdown emphasis inside a word marks no title.
+        inside_word = (begin > 0 and plain[begin - 1].isalnum()) or (
+            end < len(plain) and plain[end].isalnum()
+        )
+        if end > begin and not inside_word:
             trimmed.append((begin, end))
     return plain, tuple(trimmed)

@@ -374,13 +374,18 @@ def _read_title(
     end = _sentence_end(text, start)
     stop = end if end >= 0 else len(text)
     # An italic span (the container) may begin before the full stop: the title ends there.
+    # Not an italic word inside the title ("a *viable* option", a species name): the
+    # container's span follows punctuation.
     for begin, _ in italics:
-        if start < begin < stop:
-            stop = begin
-            break
+        if start < begin < stop and text[start:begin].rstrip()[-1:] in _BEFORE_CONTAINER:
+            title = text[start:begin]
+            return _tidy(title) or None, begin, False, False
     keep_mark = end == stop and end >= 0 and text[end] in "?!"
     title = text[start : stop + 1 if keep_mark else stop]
     return _tidy(title) or None, stop + 1 if stop < len(text) else stop, False, False
+
+
+_BEFORE_CONTAINER = frozenset(".,:;?!\"”’'")
 
 
 def _closing_quote(text: str, start: int, closer: str) -> int:

@@ -130,6 +130,7 @@ class _Inline(SegmentCutter):
         self.start = first_line
         self.bold = 0
         self.links: list[tuple[str, int]] = []
+        self.emphasis: list[str] = []  # per open emphasis: its markup if kept literally
 
     def text(self, value: str) -> None:
         if not value:
@@ -168,9 +169,14 @@ class _Inline(SegmentCutter):
             elif kind in ("softbreak", "hardbreak"):
                 self.end_line(hard=kind == "hardbreak")
             elif kind == "em_open":
-                self.parts.append(ITALIC_OPEN)
+                # "Oncology*Biology*Physics": emphasis inside a word is the name's own
+                # asterisks (a journal title), not italics; keep them as written.
+                inside_word = self.parts[-1][-1:].isalnum() if self.parts else False
+                self.emphasis.append(token.markup if inside_word else "")
+                self.parts.append(token.markup if inside_word else ITALIC_OPEN)
             elif kind == "em_close":
-                self.parts.append(ITALIC_CLOSE)
+                literal = self.emphasis.pop() if self.emphasis else ""
+                self.parts.append(literal or ITALIC_CLOSE)
             elif kind == "strong_open":
                 self.bold += 1
             elif kind == "strong_close":

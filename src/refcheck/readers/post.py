@@ -572,7 +572,12 @@ def _candidates(block: Block) -> list[_Candidate]:
     return [_Candidate(block, group, index == 0) for index, group in enumerate(groups)]
 
 
-_MAYBE_REFERENCE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|10\.\d{4,9}/|\d\s*\(\d|\d:\d")
+# A year, a DOI, numbers, or the mark of a work without a date ("n.d.", "in press"): an
+# undated entry must not cut a list in two.
+_MAYBE_REFERENCE = re.compile(
+    r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|10\.\d{4,9}/|\d\s*\(\d|\d:\d"
+    r"|\b[Nn]\.\s?[Dd]\.|\b(?:[Nn]o date|[Ii]n press|[Ff]orthcoming)\b"
+)
 
 
 def _parse(candidate: _Candidate) -> ParsedReference:
@@ -666,8 +671,12 @@ def _trailing_run(blocks: Sequence[Block]) -> list[tuple[_Candidate, ParsedRefer
             continue  # footnotes are read on their own; they neither make nor break a run
         if block.kind in (BlockKind.HEADING, BlockKind.BOUNDARY):
             candidates: list[_Candidate] = []
-        elif _MAYBE_REFERENCE.search(block.raw[:_MAX_RAW]) is None:
-            candidates = []  # no year, DOI or numbers: nothing in it reads as a reference
+        elif _MAYBE_REFERENCE.search(block.raw[:_MAX_RAW]) is None and not _AUTHOR_START.match(
+            _strip_marker(plain(block.raw[:200]))
+        ):
+            # No year, DOI or numbers, and no author list first (a book cited without a
+            # date): nothing in it reads as a reference.
+            candidates = []
         else:
             candidates = _candidates(block)
         if not candidates:
