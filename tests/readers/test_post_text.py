@@ -18,6 +18,7 @@ from refcheck.readers.post import (
     Segment,
     looks_like_reference,
     plain_text_blocks,
+    read_plain_text,
     reference_heading,
     split_references,
     suppression,
@@ -413,3 +414,29 @@ def test_any_mix_of_markup_never_raises(text: str) -> None:
         assert reference.location.line is not None
         assert 1 <= reference.location.line <= text.count("\n") + 1
         assert reference.text == " ".join(reference.text.split())
+
+
+@pytest.mark.parametrize(
+    "undated",
+    [
+        "-Müller, A., & Rovira, J. (n.d.). AI-Based accessibility widgets for blind web users. "
+        "Louisiana State University Libraries.",
+        # Vancouver and IEEE print no date at all for a book without one.
+        "-Renear AH. Text Encoding. In: A Companion to Digital Humanities. Malden, MA, USA: "
+        "Blackwell Publishing Ltd. p. 218–39.",
+    ],
+)
+def test_an_undated_entry_does_not_cut_the_trailing_list(undated: str) -> None:
+    text = (
+        "Notes from the clinic\n\nWhere the authors disagree, I say why.\n\n\n"
+        "-Mutschler, T., & Feistner, A. T. C. (1999). Social organization of the lemur. "
+        "American Journal of Primatology, 50(1), 9–24.\n\n"
+        "-Burget, G. E. (1931). The closed intestinal loop. Archives of Internal Medicine, "
+        "47(4), 593.\n\n"
+        f"{undated}\n\n"
+        "-Miller, R. S. (1957). Observations on the Status of Ecology. Ecology, 38(2), 353.\n\n"
+        "-Ahmed, B. M., & Mezei, G. (2015). Green protection of pyrazole. RSC Advances, "
+        "5(31), 24081–24093.\n"
+    )
+    lines = [reference.location.line for reference in read_plain_text(text, "post.txt")]
+    assert lines == [6, 8, 10, 12, 14]

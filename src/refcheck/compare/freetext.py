@@ -72,6 +72,34 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     return False
 
 
+_NUMBER_FIELDS = frozenset({"volume", "issue", "pages"})
+
+
+def holds_numbers(raw: str, work: Work, field: str) -> bool:
+    """Does the string write Crossref's numbers block, the field's value in it?
+
+    "BJR, 64(757), 82–82" holds volume 64 and issue 757 side by side, so a volume the
+    parser took from the title ("Reviews. Vol. 1.") is its slip, not the citation's.
+    Two of Crossref's numbers must sit together, and one of them must be the field's.
+    """
+    volume, issue = work.volume, work.issue
+    first = _FIRST_NUMBER.search(work.page or "") if work.page else None
+    page = first.group(0) if first else work.article_number
+    if not volume or not (issue or page):
+        return False
+    vol = rf"(?<![\w.]){re.escape(volume)}"
+    iss = rf"\(\s*{re.escape(issue)}\s*\)" if issue else None
+    after = rf"\s*[,:]\s*(?:pp?\.\s*)?{re.escape(page)}(?!\w)" if page else None
+    shapes = []
+    if iss and field in ("volume", "issue"):
+        shapes.append(rf"{vol}\s*{iss}")
+    if after and field in ("volume", "pages"):
+        shapes.append(rf"{vol}\s*(?:{iss})?{after}" if iss else rf"{vol}{after}")
+    if iss and after and field == "pages":
+        shapes.append(rf"{vol}\s*{iss}{after}")
+    return any(re.search(shape, raw) for shape in shapes)
+
+
 def _container_tail(reference: Reference, work: Work) -> bool:
     """A parsed container that swallowed the end of the title ("... in Europe. Syst
     Parasitol"): does a trailing piece of it name the work's journal?"""
@@ -96,6 +124,10 @@ def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> 
             and checked
             and supports(reference, work, finding)
         ):
+            continue
+        # A number the parser was sure of still yields to Crossref's whole block written
+        # out in the string: the parser read another number (in the title, a bracket).
+        if finding.field in _NUMBER_FIELDS and holds_numbers(reference.text, work, finding.field):
             continue
         kept.append(finding)
     return kept

@@ -1,0 +1,72 @@
+"""Free-text references: findings the string itself refutes are dropped, real ones kept."""
+
+from __future__ import annotations
+
+from refcheck.compare import compare
+from refcheck.compare.freetext import holds_numbers, reconcile
+from refcheck.models import Person, Reference, Severity, Work
+
+BJR = Work(
+    doi="10.1259/0007-1285-64-757-82-a",
+    title="Book reviews",
+    authors=(Person(family="Grundy", given="A."),),
+    container_title=("The British Journal of Radiology",),
+    short_container_title=("BJR",),
+    volume="64",
+    issue="757",
+    page="82-82",
+    published_print=(1991,),
+)
+ALL_SURE = frozenset({"authors", "year", "title", "container", "volume", "issue", "pages"})
+
+
+def _cited(text: str, **fields: object) -> Reference:
+    base: dict[str, object] = {
+        "text": text,
+        "authors": (Person(family="Grundy", given="A."),),
+        "year": 1991,
+        "title": "Book reviews",
+        "container": "BJR",
+        "volume": "64",
+        "issue": "757",
+        "pages": "82–82",
+        "confident": ALL_SURE,
+    }
+    base.update(fields)
+    return Reference.model_validate(base)
+
+
+def _fields(reference: Reference) -> list[str]:
+    findings = reconcile(reference, BJR, compare(reference, BJR))
+    return [finding.field for finding in findings if finding.severity is not Severity.INFO]
+
+
+def test_a_volume_read_from_the_title_yields_to_the_block_the_string_writes() -> None:
+    text = "Grundy, A. (1991). Book reviews. Reviews. Vol. 1. Ed. by H. BJR, 64(757), 82–82."
+    assert _fields(_cited(text, volume="1")) == []
+
+
+def test_a_wrong_volume_in_the_block_is_still_reported() -> None:
+    text = "Grundy, A. (1991). Book reviews. BJR, 65(757), 82–82."
+    assert _fields(_cited(text, volume="65")) == ["volume"]
+
+
+def test_wrong_pages_next_to_the_right_volume_are_still_reported() -> None:
+    text = "Grundy, A. (1991). Book reviews. BJR, 64(757), 83–89."
+    assert _fields(_cited(text, pages="83–89")) == ["pages"]
+
+
+def test_the_block_needs_two_of_crossrefs_numbers_side_by_side() -> None:
+    # "64" alone (here a page) proves nothing about the volume.
+    text = "Grundy, A. (1991). Book reviews. BJR, 12(757), 64–82."
+    assert not holds_numbers(text, BJR, "volume")
+    assert holds_numbers("BJR 64(757)", BJR, "volume")
+    assert holds_numbers("BJR, vol. 64: 82", BJR, "pages")
+
+
+def test_structured_references_are_never_reconciled() -> None:
+    # BibTeX fields are the author's own: no guess to forgive.
+    reference = Reference(
+        text="BJR, 64(757), 82–82", title="Book reviews", volume="1", container="BJR"
+    )
+    assert "volume" in _fields(reference)
