@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from refcheck.compare import compare
-from refcheck.compare.freetext import holds_numbers, reconcile
+from refcheck.compare.freetext import holds_numbers, reconcile, text_matches
 from refcheck.models import Person, Reference, Severity, Work
 
 BJR = Work(
@@ -70,3 +70,55 @@ def test_structured_references_are_never_reconciled() -> None:
         text="BJR, 64(757), 82–82", title="Book reviews", volume="1", container="BJR"
     )
     assert "volume" in _fields(reference)
+
+
+CHAPTER = Work(
+    doi="10.1007/978-3-7091-6622-2_5",
+    type="book-chapter",
+    title="Magnetohydrodynamik",
+    authors=(Person(family="Cap", given="Ferdinand"),),
+    container_title=("Lehrbuch der Plasmaphysik und Magnetohydrodynamik",),
+    page="99-118",
+    published_print=(1994,),
+)
+CAP = (
+    "Cap F. Magnetohydrodynamik. In: Lehrbuch der Plasmaphysik und Magnetohydrodynamik. "
+    "Vienna: Springer Vienna; 1994. p. 99–118."
+)
+
+
+def test_a_one_word_title_is_vouched_for_by_its_place_in_the_string() -> None:
+    # "Cap F. Magnetohydrodynamik" reads as one full name too; the string still names
+    # the author, the title, the book and its first page.
+    misread = Reference(
+        text=CAP,
+        authors=(Person(family="Magnetohydrodynamik", given="Cap F."),),
+        container="Vienna: Springer Vienna",
+        year=1994,
+        pages="99–118",
+        confident=frozenset({"authors", "year"}),
+    )
+    assert text_matches(misread, CHAPTER)
+    kept = reconcile(misread, CHAPTER, compare(misread, CHAPTER))
+    assert [f.code for f in kept if f.severity is not Severity.INFO] == []
+
+
+def test_a_one_word_title_alone_vouches_for_nothing() -> None:
+    # The same title and author in another book: not this chapter.
+    other = CAP.replace("Lehrbuch der Plasmaphysik und", "Einführung in die")
+    reference = Reference(text=other, title="Magnetohydrodynamik", confident=frozenset())
+    assert not text_matches(reference, CHAPTER)
+    moved = CAP.replace("99–118", "12–40")
+    assert not text_matches(Reference(text=moved, confident=frozenset()), CHAPTER)
+
+
+def test_another_author_is_still_named() -> None:
+    text = CAP.replace("Cap F.", "Smith J.")
+    reference = Reference(
+        text=text,
+        authors=(Person(family="Smith", given="J."),),
+        title="Magnetohydrodynamik",
+        confident=frozenset({"authors", "title"}),
+    )
+    kept = reconcile(reference, CHAPTER, compare(reference, CHAPTER))
+    assert "RC302" in [f.code for f in kept]

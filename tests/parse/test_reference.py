@@ -646,3 +646,13 @@ def test_french_et_joins_authors_but_et_al_truncates() -> None:
     assert families(parsed) == ["Tennent", "Pearse", "Eastwood"]
     assert not parsed.authors_truncated
     assert parsed.title == "A new technique"
+
+
+@pytest.mark.parametrize("mark", ["(n.d.)", "(no date)", "(in press)", "n.d."])
+def test_an_undated_year_slot_is_not_part_of_the_title(mark: str) -> None:
+    parsed = parse_reference(
+        f"McIntyre, N.E. {mark} ‘Urban ecology’, The Routledge Handbook of Urban Ecology. "
+        "Routledge."
+    )
+    assert parsed.title == "Urban ecology"
+    assert parsed.year is None

@@ -67,6 +67,8 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
             return says(text, _family(finding.expected))
+        if finding.code == "RC302" and finding.cited:
+            return _reversed_reading(finding.cited, work)
         # Initials are the parser's weakest guess; an order or extra-author finding stands.
         return finding.code == "RC305"
     return False
@@ -98,6 +100,18 @@ def holds_numbers(raw: str, work: Work, field: str) -> bool:
     if iss and after and field == "pages":
         shapes.append(rf"{vol}\s*{iss}{after}")
     return any(re.search(shape, raw) for shape in shapes)
+
+
+def _reversed_reading(cited: str, work: Work) -> bool:
+    """ "Magnetohydrodynamik, Cap F.": the parser read "Cap F. Magnetohydrodynamik" as a
+    full name when "Cap F." was the author and the rest the title. The 'given' part then
+    holds an author's family name."""
+    _, _, given = cited.partition(",")
+    words = set(fold(given).split())
+    return any(
+        person.family and fold(person.family) and set(fold(person.family).split()) <= words
+        for person in work.authors
+    )
 
 
 def _container_tail(reference: Reference, work: Work) -> bool:
@@ -133,6 +147,22 @@ def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> 
     return kept
 
 
+def _places(text: str, work: Work) -> bool:
+    """The string names where the work is: its container, and its first page (or, for a
+    book's chapter, a long book title). A title of a word or two ("Introduction",
+    "Ontologies") needs this before the string alone can vouch for the work."""
+    names = (*work.container_title, *work.short_container_title)
+    named = [name for name in names if says(text, name)]
+    if not named:
+        return False
+    first = _FIRST_NUMBER.search(work.page or "") if work.page else None
+    if first is not None:
+        return says(text, first.group(0))
+    if work.article_number:
+        return says(text, work.article_number)
+    return max(len(fold(name).split()) for name in named) >= 4
+
+
 def text_matches(reference: Reference, work: Work) -> bool:
     """Validation from the string alone: the work's title, first author and year are in it.
 
@@ -142,7 +172,10 @@ def text_matches(reference: Reference, work: Work) -> bool:
     if not reference.text or not work.title:
         return False
     text = _padded(reference.text)
-    if _coverage(text, work.title) < 0.85 or len(fold(work.title).split()) < 3:
+    coverage = _coverage(text, work.title)
+    if coverage < 0.85:
+        return False
+    if len(fold(work.title).split()) < 3 and not (coverage == 1.0 and _places(text, work)):
         return False
     if work.authors:
         first = work.authors[0]

@@ -62,11 +62,12 @@ def _words(text: str) -> frozenset[str]:
 
 _EMPTY = ParsedReference()
 
-# The year just after the authors: "(2013)." "2013." ", 2013." "(2013, May 3)." "(n.d.)".
+# The year just after the authors: "(2013)." "2013." ", 2013." "(2013, May 3)." "(n.d.)",
+# "(no date)", "(in press)".
 _YEAR_SLOT = re.compile(
     r"[\s,.:]*\(?\s*(?P<year>(?:1[5-9]|20)\d\d)(?P<suffix>[a-z])?(?:\s*[-/–]\s*\d{2,4})?"
     r"(?:,?\s+[A-Z][a-z]+\.?(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?)?)?\s*\)?(?=[\s.,:;]|$)[.,:;]?"
-    r"|[\s,.:]*\(?n\.\s?d\.?\)?[.,:]?",
+    r"|[\s,.:]*\(?(?:n\.\s?d\.?|no date|undated|in press|forthcoming)\)?[.,:]?",
 )
 _OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“", "'": "'", "”": "”"}
 _ABBREVIATIONS = _words(
