@@ -11,10 +11,14 @@ the polite pool. Measured:
 3. The same 1,000 again on the warm cache: wall time and requests (both should be ~0).
 4. CPU per reference for reading the BibTeX and comparing (process time), with the top
    functions by cumulative time from cProfile.
+5. Faults: 10% of requests answered 503 and 5% hung (no answer within the timeout), on 60
+   references with DOIs (30 of them missed by the batch filter, so looked up one by one) and
+   12 without: requests sent, errors seen, how far the client slowed down, time, warnings, and
+   verdicts that differ from a run without faults (other than unverified: should be none).
 
 Entries are rendered from ../shared/crossref/works-dev.jsonl.gz by benchmarks/accuracy.py.
 
-    .venv/bin/python benchmarks/speed.py [--latency 0.15] [--profile]
+    .venv/bin/python benchmarks/speed.py [--latency 0.15] [--profile] [--skip-faults]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import random
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +50,7 @@ from refcheck.config import Settings
 from refcheck.models import Reference, Status, Verdict
 from refcheck.resolve.crossref import CrossrefStats
 from refcheck.resolve.resolver import Resolver
-from refcheck.testing.crossref_standin import CrossrefStandin
+from refcheck.testing.crossref_standin import CrossrefStandin, Fault
 
 SEED = 20261125
 MAILTO = "bench@example.org"
@@ -53,6 +58,10 @@ WITH_DOI = 1000
 WITHOUT_DOI = 60
 LIST_RATE = 3.0
 BATCH = 50
+FAULTY_WITH_DOI = 60
+FAULTY_HIDDEN = 30  # of those, missed by the batch filter
+FAULTY_WITHOUT_DOI = 12
+FAULT_TIMEOUT = 1.0  # seconds per request in the fault run; a hung answer never comes
 
 
 @dataclass
@@ -234,14 +243,92 @@ async def run(latency: float, profile: bool) -> None:
     )
 
 
+async def run_faults(latency: float) -> None:
+    """Section 5: the same references with and without faults; what the faults cost."""
+    with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
+        all_records = [json.loads(line) for line in lines]
+    records = [r for r in all_records if usable(r)]
+    random.Random(SEED + 5).shuffle(records)
+    with_doi = records[:FAULTY_WITH_DOI]
+    without_doi = records[FAULTY_WITH_DOI : FAULTY_WITH_DOI + FAULTY_WITHOUT_DOI]
+    hidden = [record["DOI"] for record in with_doi[:FAULTY_HIDDEN]]
+    # Two 503s for each hang: of 15% faulty requests, 10% answer 503 and 5% hang.
+    faults = [Fault.unavailable(), Fault.unavailable(), Fault.slow(delay=3 * FAULT_TIMEOUT)]
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        CrossrefStandin(
+            all_records,
+            rate_limit=10,
+            list_rate_limit=3,
+            concurrency=3,
+            latency=latency,
+            enforce_limits=True,
+            random_faults=faults,
+            hidden_from_filter=hidden,
+        ) as server,
+    ):
+        folder = Path(tmp)
+        bib_doi, bib_search = folder / "doi.bib", folder / "search.bib"
+        write_bib(bib_doi, with_doi, cites_doi=True)
+        write_bib(bib_search, without_doi, cites_doi=False)
+        references = read_references([bib_doi, bib_search])
+        settings = Settings(
+            crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=FAULT_TIMEOUT
+        )
+        clean = await run_once("without faults", server, references, settings)
+        server.faults.set_rate(0.15, seed=SEED)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            faulty = await run_once("10% 503 + 5% hangs", server, references, settings)
+        injected = Counter(r.fault for r in server.requests if r.fault is not None)
+        arrivals = sorted(r.time for r in server.requests)  # the log is in answer order
+        slowest = max((b - a for a, b in itertools.pairwise(arrivals)), default=0.0)
+
+    wrong = [
+        (c.reference.location.key, c.status.value, f.status.value)
+        for c, f in zip(clean.verdicts, faulty.verdicts, strict=True)
+        if f.status is not Status.UNVERIFIED and f.status is not c.status
+    ]
+    unverified = sum(v.status is Status.UNVERIFIED for v in faulty.verdicts)
+    said = [str(w.message) for w in caught]
+    print(
+        f"\nfaults — {len(references)} references ({FAULTY_WITH_DOI} with DOIs, "
+        f"{FAULTY_HIDDEN} of them missed by the batch filter; {FAULTY_WITHOUT_DOI} without), "
+        f"timeout {FAULT_TIMEOUT} s, latency {latency} s"
+    )
+    for r in (clean, faulty):
+        print(describe(r))
+    rows = [
+        ("requests sent", f"{clean.client.requests} clean, {faulty.client.requests} faulty"),
+        (
+            "errors seen",
+            f"{faulty.client.errors} ({injected.get('status', 0)} 503s, "
+            f"{injected.get('slow', 0)} hangs, {faulty.throttled} 429s over the limits)",
+        ),
+        ("share of errors", f"{faulty.client.errors / max(faulty.client.requests, 1):.0%}"),
+        ("deepest slowdown", f"{faulty.client.deepest_slowdown} step(s) (each halves the pace)"),
+        ("longest gap", f"{slowest:.2f} s between two requests"),
+        ("time", f"{clean.wall:.2f} s clean, {faulty.wall:.2f} s faulty"),
+        ("unverified", f"{unverified} of {len(references)}"),
+        ("wrong verdicts", f"{len(wrong)} {wrong[:5] if wrong else ''}".strip()),
+        ("warnings", f"{len(said)}: {said[0] if said else '-'}" if said else "0"),
+    ]
+    for name, measured in rows:
+        print(f"  {name:<20}{measured}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--profile", action="store_true", help="cProfile the compare step")
+    parser.add_argument("--skip-faults", action="store_true", help="skip the fault section")
     args = parser.parse_args()
     if not WORKS.exists():
         sys.exit(f"speed: {WORKS} not found (../shared is needed)")
     asyncio.run(run(args.latency, args.profile))
+    if not args.skip_faults:
+        asyncio.run(run_faults(args.latency))
 
 
 if __name__ == "__main__":

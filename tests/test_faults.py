@@ -253,3 +253,42 @@ def test_the_cli_exits_0_with_everything_unverified_when_crossref_always_answers
     assert all(entry["message"] for entry in report["references"])
     assert report["summary"]["unverified"] == 3
     assert elapsed < 10
+
+
+def test_the_cli_says_once_that_it_slows_down_when_crossref_fails_often(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The batch filter misses these DOIs, so each is looked up on its own: enough requests
+    # for the client to judge its error share. A third of the first twelve answer 503, which
+    # takes the share past a tenth; then Crossref recovers, so the run stays short.
+    cited = RECORDS[:WITH_DOI]
+    hidden = [record["DOI"] for record in cited]
+    bib = tmp_path / "refs.bib"
+    bib.write_text(_bibtex(cited), encoding="utf-8")
+    mailto = "cli-faults@example.org"
+    with CrossrefStandin(
+        RECORDS, rate_limit=1000, list_rate_limit=1000, hidden_from_filter=hidden
+    ) as standin:
+        for _ in range(4):
+            standin.faults.push(Fault.slow(delay=0.0), count=2)  # a normal answer
+            standin.faults.push(Fault.unavailable())
+        options = ["--isolated", "--crossref-url", standin.url, "--no-cache", "--timeout", "2"]
+        started = time.perf_counter()
+        code = main(["check", str(bib), *options, "--mailto", mailto, "--format", "json"])
+        elapsed = time.perf_counter() - started
+        requests = standin.requests
+    captured = capsys.readouterr()
+    said = [line for line in captured.err.splitlines() if "slowing down" in line]
+    assert len(said) == 1, captured.err
+    assert said[0].startswith("refcheck: warning: Crossref failed ")
+    assert said[0].endswith("slowing down as it asks")
+    assert mailto not in captured.err
+    assert sum(r.status == 503 for r in requests) == 4
+    report = json.loads(captured.out)
+    references = read_references([bib])
+    statuses = [entry["status"] for entry in report["references"]]
+    for reference, status in zip(references, statuses, strict=True):
+        assert status in (_expected(reference).value, Status.UNVERIFIED.value), reference
+    # Only a finding exits 1, never the faults.
+    assert code == (1 if Status.MISMATCH.value in statuses else 0)
+    assert elapsed < 8

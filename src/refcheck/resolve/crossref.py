@@ -15,6 +15,15 @@ Retries: ``retries`` more attempts after the first, with exponential backoff and
 whole bucket of that request kind pauses, so concurrent tasks back off together. A body that is
 not JSON is retried at most twice, then reported as a bad response.
 
+Backing off: Crossref asks clients to back off when their errors rise, and to stop hammering
+once they reach a tenth of the requests. Every attempt's outcome goes to the pacer's
+:class:`~refcheck.resolve.pacing.ErrorWindow`: when more than 10% of the last 40 failed (429,
+5xx, timeouts, connection faults, unreadable bodies), the pacer halves its rates and the
+requests in flight, step by step down to one at a time and 1/s, and retries wait twice as long
+a step (still capped by ``max_backoff``). It speeds up again step by step once errors fall
+back. The client says so once, with a :class:`CrossrefSlowingDown` warning (the command line
+prints it as one ``refcheck: warning:`` line).
+
 Batches: :meth:`CrossrefClient.works` asks ``/works?filter=doi:A,doi:B,…`` for up to
 ``batch_size`` DOIs at once. Crossref's DOI filter is known to miss DOIs with unusual characters,
 so a DOI a batch does not return is confirmed with its own ``/works/{doi}`` lookup before it is
@@ -28,6 +37,7 @@ import asyncio
 import logging
 import random
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -48,7 +58,13 @@ from refcheck.resolve.protocol import (
     work_path,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "CrossrefClient", "CrossrefStats", "user_agent"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "CrossrefClient",
+    "CrossrefSlowingDown",
+    "CrossrefStats",
+    "user_agent",
+]
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 PROJECT_URL = "https://github.com/refcheck/refcheck"
@@ -72,6 +88,10 @@ def user_agent(mailto: str | None) -> str:
     return f"refcheck/{__version__} ({contact})"
 
 
+class CrossrefSlowingDown(UserWarning):
+    """Crossref failed so many requests that the client slowed down; said once per client."""
+
+
 @dataclass
 class CrossrefStats:
     """What a client did so far; benchmarks read it."""
@@ -81,6 +101,8 @@ class CrossrefStats:
     throttled: int = 0  # 429 answers received
     retries: int = 0
     failures: int = 0  # calls that gave up and raised
+    errors: int = 0  # attempts that failed (the share the pacer's error window judges)
+    deepest_slowdown: int = 0  # the most steps the pacer slowed down because of errors
 
     @property
     def requests(self) -> int:
@@ -157,6 +179,7 @@ class CrossrefClient:
         self._max_backoff = max_backoff
         self._max_retry_after = max_retry_after
         self._jitter = jitter if jitter is not None else random.random
+        self._said_slowing_down = False
 
         headers = {"User-Agent": user_agent(mailto), "Accept": "application/json"}
         if crossref_plus_token is not None:
@@ -273,14 +296,10 @@ class CrossrefClient:
         not_json = 0
         while True:
             attempt += 1
-            wait = self._backoff_for(attempt)
             paused = False
+            retry_after: float | None = None
             try:
-                async with self.pacer.slot(kind):
-                    self._count(kind)
-                    response = await self._http.get(path, params=query)
-                self.pacer.observe(kind, RateLimit.from_headers(response.headers))
-                return decipher(response.status_code, response.headers, response.content)
+                return await self._attempt(kind, path, query, decipher)
             except CrossrefRefused as refused:
                 if refused.status == 429:
                     self.stats.throttled += 1
@@ -291,9 +310,10 @@ class CrossrefClient:
                         raise CrossrefUnavailable(
                             f"Crossref asked to wait {refused.retry_after:.0f} s before retrying"
                         ) from None
-                    wait = refused.retry_after
-                if refused.status == 429 or refused.retry_after is not None:
+                    retry_after = refused.retry_after
+                if refused.status == 429 or retry_after is not None:
                     # The whole bucket waits, so concurrent tasks do not hammer on.
+                    wait = self._backoff_for(attempt) if retry_after is None else retry_after
                     self.pacer.pause(kind, wait)
                     paused = True
                 failure: CrossrefError = CrossrefUnavailable(
@@ -329,10 +349,60 @@ class CrossrefClient:
                 self.stats.failures += 1
                 raise failure
             self.stats.retries += 1
+            # After the outcome is noted, so a slowdown it started lengthens this wait too.
+            wait = retry_after if retry_after is not None else self._backoff_for(attempt)
             # The path and the reason hold no secret; the query (with the mailto) stays out.
             _log.debug("%s; retrying %s in %.2f s", failure, path, wait)
             if wait > 0 and not paused:
                 await self.pacer.sleep(wait)
+
+    async def _attempt(
+        self,
+        kind: RequestKind,
+        path: str,
+        query: Mapping[str, str],
+        decipher: Callable[[int, Mapping[str, str], bytes], T],
+    ) -> T:
+        """One request and its meaning; its outcome goes to the pacer's error window."""
+        try:
+            async with self.pacer.slot(kind):
+                self._count(kind)
+                response = await self._http.get(path, params=query)
+            self.pacer.observe(kind, RateLimit.from_headers(response.headers))
+            result = decipher(response.status_code, response.headers, response.content)
+        except (CrossrefError, httpx.TransportError, httpx.DecodingError):
+            self._note_outcome(failed=True)
+            raise
+        self._note_outcome(failed=False)
+        return result
+
+    def _note_outcome(self, *, failed: bool) -> None:
+        errors = self.pacer.errors
+        before = self.pacer.slowdown
+        level = self.pacer.record(failed)
+        if failed:
+            self.stats.errors += 1
+        self.stats.deepest_slowdown = max(self.stats.deepest_slowdown, level)
+        if level != before:
+            _log.info(
+                "Crossref failed %d of the last %d requests; pacing at slowdown step %d "
+                "(%d in flight, %.2f single/s, %.2f list/s)",
+                errors.failures,
+                errors.count,
+                level,
+                self.pacer.concurrency,
+                self.pacer.rate("single"),
+                self.pacer.rate("list"),
+            )
+        if failed and level > 0 and not self._said_slowing_down:
+            self._said_slowing_down = True
+            warnings.warn(
+                CrossrefSlowingDown(
+                    f"Crossref failed {errors.failures} of the last {errors.count} requests "
+                    "(errors, throttling or no answer); slowing down as it asks"
+                ),
+                stacklevel=2,
+            )
 
     def _count(self, kind: RequestKind) -> None:
         if kind == "single":
@@ -341,8 +411,12 @@ class CrossrefClient:
             self.stats.list_requests += 1
 
     def _backoff_for(self, attempt: int) -> float:
-        """Exponential backoff with equal jitter: the n-th retry waits in [w/2, w)."""
-        ceiling = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
+        """Exponential backoff with equal jitter: the n-th retry waits in [w/2, w).
+
+        Each step the pacer slowed down for errors doubles ``w`` again, up to ``max_backoff``.
+        """
+        doublings = attempt - 1 + self.pacer.slowdown
+        ceiling = min(self._max_backoff, self._backoff * 2.0**doublings)
         return float(ceiling / 2 + ceiling / 2 * self._jitter())
 
 

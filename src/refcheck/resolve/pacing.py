@@ -29,7 +29,7 @@ from typing import Literal
 
 from refcheck.resolve.protocol import RateLimit
 
-__all__ = ["POLITE", "PUBLIC", "Limits", "Pacer", "RequestKind"]
+__all__ = ["POLITE", "PUBLIC", "ErrorWindow", "Limits", "Pacer", "RequestKind"]
 
 RequestKind = Literal["single", "list"]
 
@@ -53,13 +53,86 @@ PUBLIC = Limits(single_rate=5.0, list_rate=1.0, concurrency=1)
 @dataclass
 class _Bucket:
     ceiling: float
-    rate: float
+    rate: float  # as configured or announced, before any slowing down
     next_slot: float = float("-inf")
     paused_until: float = float("-inf")
 
+
+class ErrorWindow:
+    """The outcomes of the last ``size`` requests, and how many steps to slow down for them.
+
+    Failed outcomes are 429s, 5xx, timeouts, connection faults and unreadable answers; a 404
+    for an unknown DOI is an answer, not an error. Nothing is judged before ``least`` outcomes
+    are known, so one early 503 does not count as a tenth of the traffic.
+
+    ``level`` is 0 at full pace. When a failure takes the share of failures past ``threshold``
+    it becomes 1 at once; while the share stays above, the first failure ``step`` or more
+    outcomes after a step takes it one step further, up to ``deepest``. Once the share is back
+    at or under the threshold, it falls by one for every ``step`` outcomes in a row that keep
+    it there.
+    """
+
+    def __init__(
+        self,
+        size: int = 40,
+        *,
+        threshold: float = 0.10,
+        least: int = 10,
+        step: int = 10,
+        deepest: int = 5,
+    ) -> None:
+        if not 1 <= least <= size or step < 1 or deepest < 1 or not 0.0 <= threshold < 1.0:
+            raise ValueError(
+                "error window: expected 1 <= least <= size, step and deepest >= 1, "
+                "0 <= threshold < 1"
+            )
+        self.size = size
+        self.threshold = threshold
+        self.least = least
+        self.step = step
+        self.deepest = deepest
+        self.level = 0
+        self._outcomes: deque[bool] = deque(maxlen=size)
+        self._since_deeper = 0  # outcomes since the level last grew
+        self._calm = 0  # outcomes in a row with the share at or under the threshold
+
     @property
-    def spacing(self) -> float:
-        return 1.0 / self.rate
+    def count(self) -> int:
+        """Outcomes in the window (at most ``size``)."""
+        return len(self._outcomes)
+
+    @property
+    def failures(self) -> int:
+        """Failed outcomes in the window."""
+        return sum(self._outcomes)
+
+    @property
+    def share(self) -> float:
+        """The share of the window that failed (0 when empty)."""
+        return self.failures / self.count if self._outcomes else 0.0
+
+    @property
+    def too_many(self) -> bool:
+        """Enough outcomes known, and more than ``threshold`` of them failed."""
+        return self.count >= self.least and self.share > self.threshold
+
+    def record(self, failed: bool) -> int:
+        """Note one request's outcome; the level it leaves."""
+        self._outcomes.append(failed)
+        self._since_deeper += 1
+        if self.too_many:
+            self._calm = 0
+            # Only a fresh failure goes deeper: old ones still in the window do not.
+            deeper = self.level == 0 or self._since_deeper >= self.step
+            if failed and deeper and self.level < self.deepest:
+                self.level += 1
+                self._since_deeper = 0
+        elif self.level > 0:
+            self._calm += 1
+            if self._calm >= self.step:
+                self.level -= 1
+                self._calm = 0
+        return self.level
 
 
 class _Gate:
@@ -110,17 +183,28 @@ class Pacer:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        errors: ErrorWindow | None = None,
+        slowest_rate: float = 1.0,
     ) -> None:
+        """``errors`` judges when to slow down (a fresh :class:`ErrorWindow` by default);
+        slowing down never takes a kind below ``slowest_rate`` requests a second (nor above
+        its own rate, when that is slower still)."""
         if limits.single_rate <= 0 or limits.list_rate <= 0 or limits.concurrency < 1:
             raise ValueError("pacing limits must be positive")
+        if slowest_rate <= 0:
+            raise ValueError("slowest_rate must be positive")
         self.clock = clock
         self.sleep = sleep
+        self.errors = errors if errors is not None else ErrorWindow()
+        self.slowest_rate = slowest_rate
         self._limits = limits
         self._buckets: dict[RequestKind, _Bucket] = {
             "single": _Bucket(ceiling=limits.single_rate, rate=limits.single_rate),
             "list": _Bucket(ceiling=limits.list_rate, rate=limits.list_rate),
         }
-        self._gate = _Gate(limits.concurrency)
+        # In flight at full pace: the configured limit, or the announced one when lower.
+        self._concurrency = limits.concurrency
+        self._gate = _Gate(self._slowed_concurrency())
 
     @classmethod
     def for_pool(
@@ -132,12 +216,22 @@ class Pacer:
     # --- state, for callers and tests --------------------------------------------------
 
     def rate(self, kind: RequestKind) -> float:
-        """Requests per second currently allowed for this kind."""
-        return self._buckets[kind].rate
+        """Requests per second currently allowed for this kind (slowed down, if it is)."""
+        return self._slowed_rate(self._buckets[kind].rate)
 
     @property
     def concurrency(self) -> int:
+        """Requests allowed in flight at once now (slowed down, if it is)."""
         return self._gate.limit
+
+    @property
+    def slowdown(self) -> int:
+        """Steps slowed down because of errors: 0 at full pace, each step halves the pace."""
+        return self.errors.level
+
+    @property
+    def backing_off(self) -> bool:
+        return self.errors.level > 0
 
     @property
     def in_flight(self) -> int:
@@ -177,7 +271,7 @@ class Pacer:
     async def _wait_turn(self, bucket: _Bucket) -> bool:
         """Wait for the next evenly spaced turn; False when a 429 paused the bucket meanwhile."""
         start = max(self.clock(), bucket.next_slot, bucket.paused_until)
-        bucket.next_slot = start + bucket.spacing
+        bucket.next_slot = start + 1.0 / self._slowed_rate(bucket.rate)
         while (wait := start - self.clock()) > 0:
             await self.sleep(wait)
             if bucket.paused_until > start:
@@ -191,11 +285,34 @@ class Pacer:
             bucket = self._buckets[kind]
             bucket.rate = min(bucket.ceiling, per_second)
         if limit.concurrency is not None:
-            wanted = min(self._limits.concurrency, limit.concurrency)
-            if wanted != self._gate.limit:
-                self._gate.resize(wanted)
+            self._concurrency = min(self._limits.concurrency, limit.concurrency)
+            self._resize()
 
     def pause(self, kind: RequestKind, seconds: float) -> None:
         """Hold back every request of this kind for ``seconds`` (after a 429)."""
         bucket = self._buckets[kind]
         bucket.paused_until = max(bucket.paused_until, self.clock() + max(0.0, seconds))
+
+    def record(self, failed: bool) -> int:
+        """Note whether a request failed; slow down or speed up as the errors say. The level."""
+        before = self.errors.level
+        level = self.errors.record(failed)
+        if level != before:
+            self._resize()
+        return level
+
+    # --- slowing down -------------------------------------------------------------------
+
+    def _slowed_rate(self, rate: float) -> float:
+        level = self.errors.level
+        if level == 0:
+            return rate
+        return max(rate * 0.5**level, min(rate, self.slowest_rate))
+
+    def _slowed_concurrency(self) -> int:
+        return max(1, self._concurrency >> self.errors.level)
+
+    def _resize(self) -> None:
+        wanted = self._slowed_concurrency()
+        if wanted != self._gate.limit:
+            self._gate.resize(wanted)

@@ -48,7 +48,7 @@ larger than the body, then the connection closes) and ``disconnect`` (the connec
 before any answer). Queued faults go first; ``fault_rate`` draws from ``random_faults``.
 
 :attr:`CrossrefStandin.requests` is a snapshot of the request log (:class:`LoggedRequest`:
-method, path, query, headers, time, kind, status, fault).
+method, path, query, headers, time, kind, status, fault, and the requests in flight on arrival).
 
 :func:`load_records` reads records from ``.jsonl`` or ``.jsonl.gz``.
 """
@@ -196,7 +196,8 @@ class FaultPlan:
 @dataclass(frozen=True)
 class LoggedRequest:
     """One request as the stand-in saw it. ``time`` is ``time.monotonic()`` on arrival;
-    ``status`` is what it answered (0 when it closed the connection instead)."""
+    ``status`` is what it answered (0 when it closed the connection instead); ``in_flight``
+    is how many requests it was answering when this one arrived, this one included."""
 
     method: str
     path: str  # as sent, percent-escapes and all, without the query
@@ -206,6 +207,7 @@ class LoggedRequest:
     kind: RouteKind
     status: int
     fault: FaultKind | None = None
+    in_flight: int = 1
 
     def param(self, name: str) -> str | None:
         """The first value of a query parameter."""
@@ -528,6 +530,7 @@ class CrossrefStandin:
         headers = {name.lower(): value for name, value in handler.headers.items()}
         with self._lock:
             self._in_flight += 1
+            in_flight = self._in_flight
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
             answer = self._over_limits(kind, arrived)
@@ -566,6 +569,7 @@ class CrossrefStandin:
                     kind=kind,
                     status=0 if dropped else answer.status,
                     fault=fault.kind if fault is not None else None,
+                    in_flight=in_flight,
                 )
             )
         if dropped:
