@@ -122,3 +122,35 @@ def test_another_author_is_still_named() -> None:
     )
     kept = reconcile(reference, CHAPTER, compare(reference, CHAPTER))
     assert "RC302" in [f.code for f in kept]
+
+
+HINDAWI = Work(
+    doi="10.1155/2015/617471",
+    title="Nutrient enrichment mediates the relationships of soil microbial respiration",
+    authors=(Person(family="Zong", given="Ning"),),
+    container_title=("The Scientific World Journal",),
+    volume="2015",
+    page="1-11",
+    published_print=(2015,),
+)
+
+
+def test_a_volume_named_by_its_year_must_be_written_as_a_volume_too() -> None:
+    base = (
+        "Zong, N. et al. (2015) ‘Nutrient enrichment mediates the relationships of soil "
+        "microbial respiration’, The Scientific World Journal, {}, pp. 1–11."
+    )
+    wrong = Reference(
+        text=base.format("2014"),
+        authors=(Person(family="Zong", given="N."),),
+        year=2015,
+        container="The Scientific World Journal",
+        volume="2014",
+        pages="1–11",
+        confident=frozenset({"authors", "year", "container"}),
+    )
+    kept = reconcile(wrong, HINDAWI, compare(wrong, HINDAWI))
+    assert [f.field for f in kept if f.severity is not Severity.INFO] == ["volume"]
+    # Written once as the year and once as the volume, the finding is the parser's slip.
+    right = wrong.model_copy(update={"text": base.format("2015"), "volume": "2016"})
+    assert reconcile(right, HINDAWI, compare(right, HINDAWI)) == []

@@ -656,3 +656,26 @@ def test_an_undated_year_slot_is_not_part_of_the_title(mark: str) -> None:
     )
     assert parsed.title == "Urban ecology"
     assert parsed.year is None
+
+
+@pytest.mark.parametrize(
+    ("text", "volume", "pages"),
+    [
+        # Harvard (Cite Them Right): a bare volume before a labelled page.
+        ("Hinds, E.S. (2021) ‘A title’, Engineering Geology, 293, p. 106240.", "293", "106240"),
+        ("Hinds, E.S. (2021) ‘A title’, Engineering Geology, 293, pp. 1–11.", "293", "1–11"),
+        # Chicago without an issue: the month stands in its place.
+        ("Hinds, E. S. 2021. “A Title.” Engineering 239 (July): 112408.", "239", "112408"),
+        ("Hinds, E. S. 2023. “A Title.” Engineering 80 (January): 200–209.", "80", "200–209"),
+    ],
+)
+def test_volume_before_labelled_pages_or_a_month(text: str, volume: str, pages: str) -> None:
+    parsed = parse_reference(text)
+    assert (parsed.volume, parsed.pages) == (volume, pages)
+
+
+def test_a_bare_number_in_the_title_is_no_volume_before_labels() -> None:
+    parsed = parse_reference(
+        "Smith, J. (2020) ‘Results from 12, 14 sites’, Journal of Things, vol. 3, pp. 5–9."
+    )
+    assert (parsed.volume, parsed.pages) == ("3", "5–9")

@@ -51,6 +51,10 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     text = _padded(reference.text)
     field = finding.field
     if field == "volume":
+        if work.volume and work.volume.isdigit() and int(work.volume) in work.years:
+            # "Advances in Meteorology 2015, 1–12" (2015): a volume named by its year is
+            # written twice when right; once is only the year.
+            return text.count(f" {fold(work.volume)} ") >= 2
         return says(text, work.volume)
     if field == "issue":
         return says(text, work.issue)

@@ -59,6 +59,14 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"\s*:\s*{_RANGE}"
         ),
     ),
+    # Chicago without an issue: "Engineering Structures 239 (July): 112408".
+    (
+        "chicago",
+        re.compile(
+            rf"(?<![\d.]){_VOL}\s*\(\s*{_MONTH}(?:\s*\d{{1,2}})?(?:\s*[-–/]\s*{_MONTH})?\s*\)"
+            rf"\s*:\s*{_RANGE}"
+        ),
+    ),
     ("year-paren", re.compile(rf"(?<![\d.]){_VOL}\s*\({_YEAR}\)\s*,?\s*{_PP}{_RANGE}")),
     # "Physical Review B 87 (2013)." "87, (2013)": a volume and no pages (an e-journal).
     (
@@ -258,8 +266,8 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
                 # "Survey of Asia 1958, 48–65" (ACS, a book) and "Advances in Meteorology
                 # 2015, 1–12" (Elsevier, a volume named by its year): a year, then pages.
                 volume, pages = None, volume
-            if labelled.found and match.start() < labelled.start and shape in _WEAK:
-                continue
+            if labelled.found and match.end() <= labelled.start and shape in _WEAK:
+                continue  # a bare "36, 811" before the labels: in the title, say
             return Numbers(
                 volume=volume,
                 issue=_clean_issue(issue),
