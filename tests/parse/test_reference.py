@@ -679,3 +679,19 @@ def test_a_bare_number_in_the_title_is_no_volume_before_labels() -> None:
         "Smith, J. (2020) ‘Results from 12, 14 sites’, Journal of Things, vol. 3, pp. 5–9."
     )
     assert (parsed.volume, parsed.pages) == ("3", "5–9")
+
+
+def test_a_quote_nested_in_a_quoted_title_does_not_end_it() -> None:
+    parsed = parse_reference(
+        "F. Qin et al., “Corrigendum to “Comprehensive analysis of DNA repair” [Life Sci. 278 "
+        "(2021) 119559],” Life Sciences, vol. 297, p. 120492, May 2022."
+    )
+    assert parsed.title == (
+        "Corrigendum to “Comprehensive analysis of DNA repair” [Life Sci. 278 (2021) 119559]"
+    )
+    assert (parsed.container, parsed.volume, parsed.pages, parsed.year) == (
+        "Life Sciences",
+        "297",
+        "120492",
+        2022,
+    )

@@ -363,7 +363,7 @@ def _read_title(
     opener = text[start]
     if opener in _OPEN_QUOTES:
         closer = _OPEN_QUOTES[opener]
-        close = _closing_quote(text, start + 1, closer)
+        close = _closing_quote(text, start + 1, closer, opener)
         if close > start + 1:
             title = _tidy(text[start + 1 : close])
             return title or None, close + 1, bool(title), False
@@ -389,18 +389,24 @@ def _read_title(
 _BEFORE_CONTAINER = frozenset(".,:;?!\"”’'")
 
 
-def _closing_quote(text: str, start: int, closer: str) -> int:
-    """The closing quote: for ’ and ', one that is not an apostrophe inside a word."""
-    index = start
-    while True:
-        index = text.find(closer, index)
-        if index < 0:
-            return -1
-        after = text[index + 1 : index + 2]
-        if closer in "’'" and after.isalpha():
-            index += 1
-            continue
-        return index
+def _closing_quote(text: str, start: int, closer: str, opener: str = "") -> int:
+    """The closing quote: for ’ and ', one that is not an apostrophe inside a word; past
+    a quote nested inside ("Corrigendum to “Comprehensive analysis...” [Life Sci.]")."""
+    first = -1
+    nested = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == opener and opener != closer:
+            nested += 1
+        elif char == closer:
+            if closer in "’'" and text[index + 1 : index + 2].isalpha():
+                continue  # an apostrophe: "Alzheimer’s"
+            if not nested:
+                return index
+            nested -= 1
+            if first < 0:
+                first = index
+    return first  # an inner quote never closed: the first closing mark, as written
 
 
 def _tidy(value: str) -> str:
