@@ -9,8 +9,10 @@ of it with a single real error injected: the error is re-drawn until it shows in
 style's text (an extra fifth author is invisible behind "et al."). Half the references show
 their DOI, half do not (the DOI is removed before rendering). Each style's references are
 written into posts — Markdown (``# Title``, prose, ``## References``, then a numbered or
-bulleted list, or one paragraph a reference) and plain-text posts whose list is a trailing
-run of "-" lines, like the seed post — and refcheck reads and checks those files end to end
+bulleted list, or one paragraph a reference), plain-text posts whose list is a trailing
+run of "-" lines, like the seed post, and saved HTML pages (the article among navigation, a
+sidebar and a footer; the list an ``<ol>`` or ``<ul>``, DOI URLs as links) — and refcheck
+reads and checks those files end to end
 (``read_references`` then ``check_async``) against the loopback Crossref stand-in serving
 every works-dev record.
 
@@ -139,8 +141,20 @@ CSL_TYPES = {
     "peer-review": "review",
     "dissertation": "thesis",
 }
-FORMATS = ("md-numbered", "md-bulleted", "md-paragraphs", "txt-dashes")
-FORMAT_WEIGHTS = (0.3, 0.3, 0.15, 0.25)
+FORMATS = ("md-numbered", "md-bulleted", "md-paragraphs", "txt-dashes", "html-page")
+FORMAT_WEIGHTS = (0.25, 0.25, 0.1, 0.2, 0.2)
+# A saved blog page: the article sits among navigation, a sidebar and a footer.
+HTML_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | A Health Blog</title>
+<link rel="stylesheet" href="/style.css"><script>window.dataLayer = [];</script></head>
+<body><header class="site"><nav><a href="/">Home</a> <a href="/about">About</a>
+<a href="/archive">Archive 2019–2024</a> <a href="/contact">Contact</a></nav></header>
+<main><article>"""
+HTML_TAIL = """</article></main>
+<aside><h3>Popular posts</h3><ul><li><a href="/p/1">Ten things about sleep (2021)</a></li>
+<li><a href="/p/2">Why your knee hurts, 2nd ed.</a></li></ul></aside>
+<footer><p>© 2024 A Health Blog. All rights reserved.</p><p>Subscribe to our newsletter.</p>
+</footer></body></html>"""
 HEADINGS = ("References", "References", "Bibliography", "Sources", "Reference list")
 EXTRA_AUTHORS = (
     {"family": "Smith", "given": "John"},
@@ -503,6 +517,21 @@ def write_post(
             if gap:
                 lines.append("")
         path = folder / f"{name}.txt"
+    elif fmt == "html-page":
+        title = rng.choice(TOPICS).capitalize()
+        lines += HTML_HEAD.format(title=html.escape(title)).split("\n")
+        lines.append(f"<h1>{html.escape(title)}</h1>")
+        for paragraph in prose(cases, rng):
+            lines.append(f"<p>{html.escape(paragraph)}</p>")
+        lines.append(f"<h2>{rng.choice(HEADINGS)}</h2>")
+        tag = "ol" if numbered else "ul"
+        lines.append(f'<{tag} class="references">')
+        for case in cases:
+            case.line = len(lines) + 1
+            lines.append(f"<li>{_html_reference(case.text)}</li>")
+        lines.append(f"</{tag}>")
+        lines += HTML_TAIL.split("\n")
+        path = folder / f"{name}.html"
     else:
         lines += [f"# {rng.choice(TOPICS).capitalize()}", ""]
         for paragraph in prose(cases, rng):
@@ -524,6 +553,15 @@ def write_post(
     for case in cases:
         case.path, case.post_format = str(path), fmt
     return path
+
+
+_DOI_URL = re.compile(r"https://doi\.org/\S+?(?=[.,;]?(?:\s|$))")
+
+
+def _html_reference(text: str) -> str:
+    """A reference as a page writes it: escaped, its DOI URL a link."""
+    escaped = html.escape(text, quote=False)
+    return _DOI_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
 
 
 def write_posts(folder: Path, cases: list[PostCase], rng: random.Random) -> dict[str, list[Path]]:
