@@ -23,6 +23,7 @@ from refcheck.resolve.crossref import CrossrefClient, CrossrefSlowingDown
 from refcheck.resolve.pacing import POLITE, PUBLIC, ErrorWindow, Limits, Pacer
 from refcheck.resolve.protocol import RateLimit
 from refcheck.testing import CrossrefStandin, Fault
+from refcheck.testing.clock import FakeClock
 from refcheck.testing.crossref_standin import LoggedRequest
 
 MAILTO = "backoff@example.org"
@@ -37,22 +38,6 @@ MESSAGE = re.compile(
     r"Crossref failed (\d+) of the last (\d+) requests \(errors, throttling or no answer\); "
     r"slowing down as it asks"
 )
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps; sleeping moves it on at once."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 def record_all(window: ErrorWindow, outcomes: str) -> list[int]:

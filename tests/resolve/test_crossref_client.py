@@ -18,6 +18,7 @@ from refcheck.resolve.crossref import CrossrefClient, user_agent
 from refcheck.resolve.pacing import POLITE, PUBLIC, Limits, Pacer, RequestKind
 from refcheck.resolve.protocol import RateLimit
 from refcheck.testing import CrossrefStandin, Fault, load_records
+from refcheck.testing.clock import FakeClock
 
 T = TypeVar("T")
 
@@ -35,22 +36,6 @@ INLINE = [
     {"DOI": "10.5555/with,comma", "type": "dataset", "title": ["A DOI holding a comma"]},
 ]
 FAST = Limits(single_rate=1000.0, list_rate=1000.0, concurrency=3)
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps; sleeping moves it on at once."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
