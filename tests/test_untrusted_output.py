@@ -22,7 +22,7 @@ from refcheck.api import check_file
 from refcheck.cli import main
 from refcheck.config import Settings
 from refcheck.models import Status, Verdict
-from refcheck.readers import MAX_BYTES
+from refcheck.readers import MAX_BYTES, MAX_STREAM_BYTES
 from refcheck.report import text as text_report
 from refcheck.report.registry import EMITTERS
 from refcheck.testing.crossref_standin import CrossrefStandin, Fault, load_records
@@ -239,13 +239,18 @@ def test_mailto_and_plus_token_never_appear_in_output_or_logs(
 # --- unreadable input ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("name", "limit"),
+    # BibTeX streams, so it may be larger; a post is read whole.
+    [("refs.bib", MAX_STREAM_BYTES), ("post.md", MAX_BYTES)],
+)
 def test_file_over_the_size_limit_exits_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, limit: int
 ) -> None:
-    path = tmp_path / "refs.bib"
+    path = tmp_path / name
     with path.open("wb") as handle:  # sparse: the size is refused before anything is read
-        handle.truncate(MAX_BYTES + 1)
-    assert os.path.getsize(path) == MAX_BYTES + 1
+        handle.truncate(limit + 1)
+    assert os.path.getsize(path) == limit + 1
 
     code = main(["check", "--isolated", "--offline", "--no-cache", str(path)])
     captured = capsys.readouterr()

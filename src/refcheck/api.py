@@ -3,12 +3,16 @@
 A run takes references in chunks: all DOIs of a chunk are looked up together (Crossref
 answers up to 50 in one list request), then every reference without a usable DOI is
 searched for, concurrently under the client's pacing. Verdicts come back in input order.
+
+:func:`iter_check_async` takes references as they come and gives verdicts chunk by chunk:
+fed by :func:`iter_references`, which streams BibTeX entry by entry, a run holds one
+chunk of references at a time, whatever the size of its files.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -16,7 +20,7 @@ from refcheck import verify
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError
 from refcheck.models import Reference, Verdict, Work
-from refcheck.readers import iter_files, read_path
+from refcheck.readers import iter_files, open_path, read_path
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.resolver import Resolver
 
@@ -156,6 +160,20 @@ def read_references(paths: Sequence[str | Path]) -> list[Reference]:
     for path in iter_files([Path(p) for p in paths]):
         references.extend(read_path(path))
     return references
+
+
+def iter_references(paths: Sequence[str | Path]) -> Iterator[Reference]:
+    """Every reference in the given files and folders, as they are read: BibTeX entry by
+    entry (files of any size, up to 1 GiB), other files one whole file at a time. Every
+    given path must exist (InputError at the call); a file that cannot be read raises
+    InputError when the iteration reaches it."""
+    files = iter_files([Path(p) for p in paths])
+
+    def references() -> Iterator[Reference]:
+        for path in files:
+            yield from open_path(path)
+
+    return references()
 
 
 async def check_file_async(

@@ -7,6 +7,11 @@ code 1 only under ``--fail-on unverified``.
 
 ``fix``: 0 nothing to fix, or the fixes were written; 1 fixes were found and printed as a
 diff but not written (no ``--write``); 2 as above.
+
+``check`` streams: every file is checked before the first lookup (an unreadable one is an
+error before any report line), then references flow from the files into the lookups a
+chunk at a time, BibTeX read entry by entry, and the text report prints each verdict as
+it comes; its summary line, and the other formats, come at the end.
 """
 
 from __future__ import annotations
@@ -15,13 +20,17 @@ import argparse
 import asyncio
 import json
 import os
+import pickle
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,29 +40,32 @@ from refcheck import baseline as baselines
 from refcheck import diff as git_diff
 from refcheck import fix as fixes
 from refcheck._version import __version__
-from refcheck.api import check_async
+from refcheck.api import check_async, iter_check_async
 from refcheck.config import Layer, Loaded, load, option_value
 from refcheck.errors import ConfigError, InputError, RefcheckError
-from refcheck.models import Reference, Report, Severity, Status, Verdict
+from refcheck.models import Finding, Reference, Report, Severity, Status, Verdict, Work
 from refcheck.policy import (
     FailOn,
     Note,
     apply,
-    fails,
+    apply_verdict,
+    failing,
+    filter_findings,
     keep_file,
     relative_to,
     unused_suppressions,
 )
 from refcheck.readers import (
+    BibtexFile,
     iter_files,
     load_text,
+    open_path,
     read_bibtex,
     read_csljson,
-    read_path,
     reader_for,
 )
 from refcheck.report import text as text_report
-from refcheck.report.registry import FORMATS, emit_plain_text, emitter
+from refcheck.report.registry import FORMATS, TEXT_WIDTH, emitter
 from refcheck.rules import RULES, lookup
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -278,21 +290,27 @@ def _files(args: argparse.Namespace, loaded: Loaded) -> list[tuple[Path, bool]]:
     return files
 
 
-def _read_file(path: Path, changes: git_diff.Changes | None) -> list[Reference]:
+# One file's references: a BibTeX file read as it is iterated, or a list read whole.
+Source = list[Reference] | BibtexFile
+
+
+def _open_file(path: Path, changes: git_diff.Changes | None) -> Source:
     reader = reader_for(path)
     if changes is None or reader is None:
-        return read_path(path)  # an unknown suffix raises the reader's own error
+        return open_path(path)  # an unknown suffix raises the reader's own error
     text = load_text(path)
     return git_diff.touched(reader(text, str(path)), text, changes.lines(path))
 
 
-def _read(files: Sequence[tuple[Path, bool]], changes: git_diff.Changes | None) -> list[Reference]:
-    references: list[Reference] = []
+def _open(files: Sequence[tuple[Path, bool]], changes: git_diff.Changes | None) -> list[Source]:
+    """Every file checked (and all but BibTeX read) before the first lookup, so that an
+    unreadable file is an error before any report line is written."""
+    sources: list[Source] = []
     for path, named in files:
         if changes is not None and not changes.touches_file(path):
             continue
         try:
-            references.extend(_read_file(path, changes))
+            sources.append(_open_file(path, changes))
         except InputError as exc:
             # Projects hold JSON files of every kind (package.json, tsconfig.json with
             # comments), and a hook names every changed one; only CSL-JSON holds
@@ -300,7 +318,12 @@ def _read(files: Sequence[tuple[Path, bool]], changes: git_diff.Changes | None) 
             if reader_for(path) is not read_csljson or (named and _json_head(path)[:1] == "["):
                 raise
             print(f"refcheck: skipped {text_report.clean(str(exc))}", file=sys.stderr)
-    return references
+    return sources
+
+
+def _expected(sources: Iterable[Source]) -> int:
+    """References to expect, for the progress bar (BibTeX: a quick count of entries)."""
+    return sum(len(source) if isinstance(source, list) else source.count() for source in sources)
 
 
 def _verdicts(
@@ -348,30 +371,19 @@ def _opened(path: Path) -> Iterator[TextIO]:
         yield handle
 
 
-def _write_report(
-    fmt: str, verdicts: Sequence[Verdict], notes: Sequence[Note], path: Path | None
-) -> None:
-    """One report: to ``path``, or stdout (a terminal gets colour in the text format)."""
+def _write_report(fmt: str, verdicts: Sequence[Verdict], path: Path | None) -> None:
+    """One report in a format that needs every verdict: to ``path``, or stdout."""
     emit = emitter(fmt)
-    if path is None and fmt == "text":
-        console = Console(file=sys.stdout, highlight=False)
-        text_report.emit(verdicts, console)
-        for note in notes:
-            console.print(Text(_note_line(note), style="dim"), soft_wrap=True)
-        return
     if path is None:
         emit(verdicts, sys.stdout)
         return
     with _opened(path) as out:
-        if fmt == "text":
-            emit_plain_text(verdicts, out)
-            for note in notes:
-                out.write(_note_line(note) + "\n")
-        else:
-            emit(verdicts, out)
+        emit(verdicts, out)
 
 
-def _reports(loaded: Loaded, verdicts: Sequence[Verdict], notes: Sequence[Note]) -> None:
+def _targets(loaded: Loaded) -> list[tuple[str, Path | None]]:
+    """Every report to write, as (format, file or None for stdout); two to one file is an
+    error, found before any work."""
     options = loaded.options
     targets: list[tuple[str, Path | None]] = [(options.format, options.output)]
     targets.extend(options.output_formats.items())
@@ -381,8 +393,236 @@ def _reports(loaded: Loaded, verdicts: Sequence[Verdict], notes: Sequence[Note])
             if path.absolute() in seen:
                 raise ConfigError(f"two reports would be written to {path}")
             seen.add(path.absolute())
-    for fmt, path in targets:
-        _write_report(fmt, verdicts, notes, path)
+    return targets
+
+
+class _TextReport:
+    """The ``text`` format written verdict by verdict as the run reaches them, its summary
+    and notes at the end: on stdout (colour on a terminal) or, plain, in a file."""
+
+    def __init__(self, console: Console, out: TextIO | None) -> None:
+        self.console = console
+        self._out = out  # the file of a plain report; None: stdout
+        self._tally = text_report.Tally()
+
+    @classmethod
+    def to_stdout(cls) -> _TextReport:
+        return cls(Console(file=sys.stdout, highlight=False), None)
+
+    @classmethod
+    def to_file(cls, out: TextIO) -> _TextReport:
+        # As registry.emit_plain_text renders it: no colour, 120 columns.
+        console = Console(
+            file=out,
+            color_system=None,
+            no_color=True,
+            force_terminal=False,
+            force_jupyter=False,
+            width=TEXT_WIDTH,
+            highlight=False,
+            emoji=False,
+            soft_wrap=False,
+        )
+        return cls(console, out)
+
+    @property
+    def on_stdout(self) -> bool:
+        return self._out is None
+
+    def add(self, verdict: Verdict) -> None:
+        text_report.render_verdict(verdict, self.console)
+        self._tally.add(verdict)
+
+    def close(self, notes: Sequence[Note]) -> None:
+        self.console.print(text_report.summary_line(self._tally.summary()))
+        for note in notes:
+            if self._out is None:
+                self.console.print(Text(_note_line(note), style="dim"), soft_wrap=True)
+            else:
+                self._out.write(_note_line(note) + "\n")
+
+
+def _light(verdict: Verdict) -> Verdict:
+    """The verdict as reports and baselines read it (the reference's place, text, cited
+    DOI, problem and suppressions; the matched work's DOI; the findings), without what
+    only comparing needed (parsed fields, Crossref's record), so that a run can hold
+    100,000 of them."""
+    reference = verdict.reference
+    light = Reference.model_construct(
+        location=reference.location,
+        text=reference.text,
+        entry_type=reference.entry_type,
+        doi=reference.doi,
+        problem=reference.problem,
+        suppress=reference.suppress,
+    )
+    work = verdict.work
+    return verdict.model_copy(
+        update={
+            "reference": light,
+            "work": None if work is None else Work.model_construct(doi=work.doi),
+        }
+    )
+
+
+class _Held(Sequence[Verdict]):
+    """Verdicts a report or the baseline needs all of, held as compressed pickles a chunk
+    at a time (a few hundred bytes a verdict instead of ~3.5 KB as models) and rebuilt as
+    they are read: 100,000 of them take tens of MB. Only this process reads the pickles."""
+
+    CHUNK = 500
+
+    def __init__(self) -> None:
+        self._sealed: list[bytes] = []
+        self._open: list[Verdict] = []
+        self._cached: tuple[int, list[Verdict]] | None = None
+
+    def append(self, verdict: Verdict) -> None:
+        self._open.append(verdict)
+        if len(self._open) == self.CHUNK:
+            self._sealed.append(zlib.compress(pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL), 1))
+            self._open = []
+
+    def _chunk(self, number: int) -> list[Verdict]:
+        if number == len(self._sealed):
+            return self._open
+        if self._cached is None or self._cached[0] != number:
+            verdicts: list[Verdict] = pickle.loads(zlib.decompress(self._sealed[number]))
+            self._cached = (number, verdicts)
+        return self._cached[1]
+
+    def __len__(self) -> int:
+        return len(self._sealed) * self.CHUNK + len(self._open)
+
+    @overload
+    def __getitem__(self, index: int) -> Verdict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Verdict]: ...
+
+    def __getitem__(self, index: int | slice) -> Verdict | Sequence[Verdict]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("verdict index out of range")
+        return self._chunk(index // self.CHUNK)[index % self.CHUNK]
+
+    def __iter__(self) -> Iterator[Verdict]:
+        for number in range(len(self._sealed)):
+            # Not cached: a report reading every verdict holds one chunk at a time.
+            yield from pickle.loads(zlib.decompress(self._sealed[number]))
+        yield from self._open
+
+
+def _weight(verdict: Verdict | None) -> int:
+    """What a baseline can hold back of a verdict: its findings, or its invalid entry."""
+    if verdict is None:
+        return 0
+    return len(verdict.findings) + (verdict.status is Status.INVALID)
+
+
+class _Run:
+    """One ``check`` run taken verdict by verdict, in input order: the policy, then the
+    baseline; the counts and the exit status; each verdict handed to the text reports
+    as it comes, and kept (light) only when a format or the baseline needs them all."""
+
+    def __init__(
+        self,
+        loaded: Loaded,
+        baseline: baselines.Baseline | None,
+        texts: Sequence[_TextReport],
+        *,
+        keep: bool,
+    ) -> None:
+        self.policy = loaded.options.policy()
+        self.fail_on = loaded.options.fail_on
+        self.texts = texts
+        self.keep = keep
+        self.kept = _Held()
+        self.notes: list[Note] = []
+        self.unverified = 0
+        self.baselined = 0
+        self.failed = False
+        self._baseline = baseline
+        # Fingerprints are counted, as baselines.new_findings counts them over a whole run.
+        self._remaining = Counter(baseline.fingerprints) if baseline is not None else None
+
+    def _is_new(self, verdict: Verdict, found: Finding | None) -> bool:
+        assert self._baseline is not None
+        assert self._remaining is not None
+        fingerprint = baselines.entry_for(verdict, found, self._baseline.root).fingerprint
+        if self._remaining[fingerprint] > 0:
+            self._remaining[fingerprint] -= 1
+            return False
+        return True
+
+    def take(self, raw: Verdict) -> None:
+        self.notes.extend(unused_suppressions([raw]))
+        verdict = apply_verdict(raw, self.policy)
+        if verdict is None:
+            return
+        self.unverified += verdict.status is Status.UNVERIFIED
+        if self._baseline is not None:
+            shown = next(iter(filter_findings([verdict], self._is_new)), None)
+            self.baselined += _weight(verdict) - _weight(shown)
+            if shown is None:
+                return
+            verdict = shown
+        self.failed = self.failed or failing(verdict, self.fail_on, self.policy)
+        for text in self.texts:
+            text.add(verdict)
+        if self.keep:
+            self.kept.append(_light(verdict))
+
+
+def _progress_bar(
+    args: argparse.Namespace, sources: Sequence[Source], report: Console | None
+) -> Progress | None:
+    """A progress bar for a terminal; none for a few references or with --no-progress."""
+    err = Console(stderr=True)
+    if not err.is_terminal or args.no_progress:
+        return None
+    total = _expected(sources)
+    if total < PROGRESS_FROM:
+        return None
+    # Report lines printed on the terminal while the bar shows must go through the bar's
+    # console, which then keeps the bar below them.
+    console = report if report is not None and report.is_terminal else err
+    bar = Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=console is err,
+    )
+    bar.add_task("check", total=total)
+    return bar
+
+
+def _stream(args: argparse.Namespace, loaded: Loaded, sources: Sequence[Source], run: _Run) -> None:
+    """References flow from the files into the lookups and verdicts out to ``run``, a
+    chunk at a time: the first are reported while the files are still being read."""
+    report = next((text.console for text in run.texts if text.on_stdout), None)
+    bar = _progress_bar(args, sources, report)
+
+    def done(verdict: Verdict) -> None:
+        run.take(verdict)
+        if bar is not None:
+            task = bar.tasks[0]
+            bar.update(task.id, advance=1, total=max(task.total or 0, task.completed + 1))
+
+    async def check() -> None:
+        references = chain.from_iterable(sources)
+        async for verdict in iter_check_async(references, loaded.settings):
+            done(verdict)
+
+    with bar if bar is not None else ExitStack():
+        asyncio.run(check())
 
 
 def _check_references(
@@ -396,7 +636,8 @@ def _run_check(args: argparse.Namespace) -> int:
     loaded = _load(args)
     options = loaded.options
     emitter(options.format)  # an unknown format is a one-line error before any work
-    if args.write_baseline is not None and args.diff_base is not None:
+    writing_baseline = args.write_baseline is not None
+    if writing_baseline and args.diff_base is not None:
         raise ConfigError(
             "--write-baseline and --diff-base cannot be combined: a baseline "
             "of the changed lines alone would forget every other finding"
@@ -404,36 +645,45 @@ def _run_check(args: argparse.Namespace) -> int:
     # Read the baseline first: a missing one is an error before any lookup.
     baseline = (
         baselines.read_baseline(options.baseline)
-        if options.baseline is not None and args.write_baseline is None
+        if options.baseline is not None and not writing_baseline
         else None
     )
+    targets = [] if writing_baseline else _targets(loaded)
     changes = git_diff.changed_since(args.diff_base) if args.diff_base is not None else None
-    references = _read(_files(args, loaded), changes)
-    verdicts, notes = _check_references(args, loaded, references)
-    unverified = sum(v.status is Status.UNVERIFIED for v in verdicts)
+    sources = _open(_files(args, loaded), changes)
 
-    if args.write_baseline is not None:
-        count = baselines.write_baseline(args.write_baseline, verdicts)
+    with ExitStack() as files:
+        texts: list[_TextReport] = []
+        for fmt, path in targets:
+            if fmt == "text":
+                out = None if path is None else files.enter_context(_opened(path))
+                texts.append(_TextReport.to_stdout() if out is None else _TextReport.to_file(out))
+        keep = writing_baseline or any(fmt != "text" for fmt, _ in targets)
+        run = _Run(loaded, baseline, texts, keep=keep)
+        _stream(args, loaded, sources, run)
+        notes = run.notes if options.format == "text" else []
+        for text in texts:
+            text.close(notes)
+
+    if writing_baseline:
+        count = baselines.write_baseline(args.write_baseline, run.kept)
         print(f"refcheck: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
-        if unverified:
+        if run.unverified:
             print(
-                f"refcheck: {unverified} reference(s) could not be checked; their findings "
-                "are not in the baseline",
+                f"refcheck: {run.unverified} reference(s) could not be checked; their "
+                "findings are not in the baseline",
                 file=sys.stderr,
             )
         return EXIT_OK
 
-    if baseline is not None:
-        before = sum(len(v.findings) + (v.status is Status.INVALID) for v in verdicts)
-        verdicts = baselines.new_findings(verdicts, baseline)
-        after = sum(len(v.findings) + (v.status is Status.INVALID) for v in verdicts)
-        if before > after:
-            print(f"refcheck: {before - after} baselined finding(s) not shown", file=sys.stderr)
-
-    _reports(loaded, verdicts, notes if options.format == "text" else [])
-    if unverified and options.format != "text":
-        print(f"refcheck: {unverified} reference(s) could not be checked", file=sys.stderr)
-    return EXIT_FINDINGS if fails(verdicts, options.fail_on, options.policy()) else EXIT_OK
+    if run.baselined:
+        print(f"refcheck: {run.baselined} baselined finding(s) not shown", file=sys.stderr)
+    for fmt, path in targets:
+        if fmt != "text":
+            _write_report(fmt, run.kept, path)
+    if run.unverified and options.format != "text":
+        print(f"refcheck: {run.unverified} reference(s) could not be checked", file=sys.stderr)
+    return EXIT_FINDINGS if run.failed else EXIT_OK
 
 
 # --- fix ----------------------------------------------------------------------------------

@@ -5,6 +5,11 @@ and keeps going after a broken entry; values are resolved here rather than by it
 middlewares, so that ``@string`` macros, ``#`` concatenation and month macros work and
 braces protect names until they are split.
 
+:func:`iter_bibtex` reads as it goes: the text is cut into groups of entries at lines that
+start an entry, and each group is parsed on its own (see "streaming" below), so a file of
+any size is read in the memory of one group. :func:`read_bibtex` is the same as a list;
+:func:`open_bibtex` checks a file now and streams it when iterated.
+
 * ``location``: the path as given, the 1-based line of the entry's ``@``, the entry key.
 * ``text``: the entry as written in the file.
 * A broken entry (unclosed brace, no key, duplicate key, duplicate field, ...) becomes a
@@ -14,15 +19,18 @@ braces protect names until they are split.
   field ``refcheck-ignore = {RC301}``, fills ``suppress``.
 * Where a field appears twice, the first value counts (as in BibTeX) and the entry is
   flagged with a problem.
+* ``@string`` macros expand in the entries after them, with their latest value (as in
+  BibTeX: a macro used before its definition is kept as its name).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
-from bibtexparser.entrypoint import parse_string
 from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.model import (
     Block,
@@ -33,9 +41,11 @@ from bibtexparser.model import (
     ParsingFailedBlock,
     String,
 )
+from bibtexparser.splitter import Splitter
 
 from refcheck.errors import InputError
 from refcheck.models import Location, Reference
+from refcheck.readers.files import MAX_STREAM_BYTES, TextFile, open_text, split_lines
 from refcheck.readers.names import decode_latex, split_bibtex_authors
 from refcheck.readers.text import clean_doi
 
@@ -85,6 +95,8 @@ def _directive_codes(comment: str) -> tuple[str, ...]:
 
 def _split_concatenation(value: str) -> list[str]:
     """``a # " and " # {B}`` -> ``['a', '" and "', '{B}']``: ``#`` outside braces/quotes."""
+    if "#" not in value:  # nearly every value: no need to walk it character by character
+        return [value.strip()]
     pieces: list[str] = []
     depth, in_quotes, start = 0, False, 0
     for index, char in enumerate(value):
@@ -120,24 +132,6 @@ def _resolve(value: str, macros: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def _string_block(block: Block) -> String | None:
-    """An ``@string``, also one bibtexparser set aside for redefining a name."""
-    if isinstance(block, DuplicateBlockKeyBlock):
-        block = block.ignore_error_block or block
-    return block if isinstance(block, String) else None
-
-
-def _macros(blocks: list[Block]) -> dict[str, str]:
-    """``@string`` definitions in file order; each may use the ones before it, and a
-    redefinition replaces the earlier value (as in BibTeX, with a warning there)."""
-    macros: dict[str, str] = {}
-    for candidate in blocks:
-        block = _string_block(candidate)
-        if block is not None and isinstance(block.value, str):
-            macros[block.key.strip().lower()] = _resolve(block.value, macros)
-    return macros
-
-
 def _text(value: str | None) -> str | None:
     if value is None:
         return None
@@ -169,6 +163,7 @@ def _entry_reference(
     entry: Entry,
     macros: Mapping[str, str],
     path: str | None,
+    line: int | None,
     suppress: tuple[str, ...],
     problem: str | None,
 ) -> Reference:
@@ -193,7 +188,7 @@ def _entry_reference(
     )
     issn = fields.get("issn", "")
     return Reference(
-        location=Location(path=path, line=_line(entry), key=key or None),
+        location=Location(path=path, line=line, key=key or None),
         text=(entry.raw or "").strip(),
         entry_type=entry.entry_type.strip().lower() or None,
         authors=authors,
@@ -210,11 +205,6 @@ def _entry_reference(
         problem=problem,
         suppress=tuple(dict.fromkeys(suppress)),
     )
-
-
-def _line(block: Block) -> int | None:
-    # bibtexparser counts lines from 0; refcheck, like editors, from 1.
-    return None if block.start_line is None else block.start_line + 1
 
 
 def _failure_message(block: ParsingFailedBlock, kind: str) -> str:
@@ -234,13 +224,17 @@ def _failure_message(block: ParsingFailedBlock, kind: str) -> str:
 
 
 def _failed_reference(
-    block: ParsingFailedBlock, text: str, path: str | None, suppress: tuple[str, ...]
+    block: ParsingFailedBlock,
+    text: str,
+    path: str | None,
+    line: int | None,
+    suppress: tuple[str, ...],
 ) -> Reference:
     head = _BLOCK_HEAD.match(text)
     kind = head.group(1).lower() if head else ""
     key = head.group(2) if head else ""
     return Reference(
-        location=Location(path=path, line=_line(block), key=key or None),
+        location=Location(path=path, line=line, key=key or None),
         text=text.strip(),
         entry_type=kind or None,
         problem=_failure_message(block, kind),
@@ -248,64 +242,199 @@ def _failed_reference(
     )
 
 
-def _last_line(block: Block) -> int:
-    return (block.start_line or 0) + (block.raw or "").rstrip().count("\n")
+# --- streaming ----------------------------------------------------------------------------
+#
+# bibtexparser's splitter ends whatever block it is in at an "@type{" (or "@type(") that
+# starts a line, whitespace aside, and starts a new block there. So the text can be cut
+# at such lines into groups, and each group parsed on its own, with the same blocks as one
+# parse of the whole file, provided the parser of a group also sees the line that starts
+# the next one: that is how it knows how the group's last block ends (a block left open
+# reports the same error, and its text stops at the same place). Blocks starting on that
+# borrowed line are dropped; the next group parses them. What one parse of the whole file
+# does across groups is redone here: duplicate keys, and ``@string`` macros.
+
+_ENTRY_START = re.compile(r"[^\S\n]*@\w*[ \t]*[{(]")  # the splitter's block start, at line start
+_ENTRY_STARTS = re.compile(r"^[^\S\n]*@(\w*)[ \t]*[{(]", re.MULTILINE)
+_NOT_ENTRIES = ("comment", "preamble", "string")  # prefixes, as the splitter reads them
+GROUP_SIZE = 128  # blocks parsed at a time: few enough to stream, many enough to be cheap
 
 
-def read_bibtex(text: str, path: str | None) -> list[Reference]:
-    """Every entry of a BibTeX file, in order; broken entries carry a ``problem``."""
-    try:
-        library = parse_string(text, parse_stack=[])
-    except Exception as exc:  # a parser bug must not become a traceback
-        where = path or "<bibtex>"
-        raise InputError(f"{where}: the BibTeX parser failed: {exc}") from exc
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A block and the number of lines before its group: its 1-based line is known."""
 
-    blocks = list(library.blocks)
-    macros = _macros(blocks)
-    references: list[Reference] = []
+    block: Block
+    offset: int
+
+    @property
+    def line(self) -> int | None:
+        # bibtexparser counts lines from 0; refcheck, like editors, from 1.
+        start = self.block.start_line
+        return None if start is None else self.offset + start + 1
+
+    @property
+    def last_line(self) -> int:
+        raw = (self.block.raw or "").rstrip()
+        return self.offset + (self.block.start_line or 0) + raw.count("\n")
+
+
+def _groups(lines: Iterable[str], size: int) -> Iterator[tuple[int, int, str]]:
+    """(lines before the group, lines in it, its text with the next group's first line)."""
+    buffer: list[str] = []
+    starts = 0
+    first = number = 0
+    for line in lines:
+        if "@" in line and _ENTRY_START.match(line):
+            if starts >= size:
+                yield first, number - first, "".join(buffer) + line
+                buffer.clear()
+                starts, first = 0, number
+            starts += 1
+        buffer.append(line)
+        number += 1
+    if buffer:
+        yield first, number - first, "".join(buffer)
+
+
+class _LineSplitter(Splitter):
+    """bibtexparser's splitter, counting every line. Its own does not count a line break
+    right after a backslash (an abstract's ``\\\\`` at the end of a line), and every line
+    number after it is then one short."""
+
+    def __init__(self, bibstr: str) -> None:
+        super().__init__(bibstr)
+        self._counted_to = 0  # the index in self.bibstr that self._newlines counts up to
+        self._newlines = 0
+
+    def _next_mark(self, accept_eof: bool) -> re.Match[str] | None:
+        try:
+            return super()._next_mark(accept_eof)
+        finally:
+            index: int = vars(self)["_current_char_index"]  # set by the splitter, untyped
+            if index >= self._counted_to:
+                self._newlines += self.bibstr.count("\n", self._counted_to, index)
+            else:
+                self._newlines -= self.bibstr.count("\n", index, self._counted_to)
+            self._counted_to = index
+            # The splitter reads a "\n" it put before the text: lines count from 0.
+            self._current_line = self._newlines - 1
+
+
+def _placed_blocks(lines: Iterable[str], path: str | None, size: int) -> Iterator[_Placed]:
+    for offset, count, text in _groups(lines, size):
+        try:
+            splitter = _LineSplitter(text) if "\\\n" in text else Splitter(text)
+            blocks = splitter.split().blocks
+        except Exception as exc:  # a parser bug must not become a traceback
+            where = path or "<bibtex>"
+            raise InputError(f"{where}: the BibTeX parser failed: {exc}") from exc
+        for block in blocks:
+            if (block.start_line or 0) >= count:
+                break  # the next group's first line: parsed with that group
+            if isinstance(block, DuplicateBlockKeyBlock) and block.ignore_error_block is not None:
+                # Duplicates are told across groups below; within one they are the same.
+                block = block.ignore_error_block
+            yield _Placed(block, offset)
+
+
+def iter_bibtex(
+    source: str | Iterable[str], path: str | None, *, group_size: int = GROUP_SIZE
+) -> Iterator[Reference]:
+    """Every entry of a BibTeX file, in order, as it is read; broken entries carry a
+    ``problem``. ``source`` is the whole text, or its lines (each with its ``\\n``, as
+    :meth:`TextFile.lines` gives them). Memory holds one group of entries at a time.
+
+    A ``@string`` macro expands in the entries after its definition, with its latest
+    value, as in BibTeX. Raises InputError only if the parser itself fails.
+    """
+    lines = split_lines(source) if isinstance(source, str) else source
+    blocks = _placed_blocks(lines, path, max(group_size, 1))
+    macros: dict[str, str] = {}
+    first_use: dict[str, int | None] = {}  # entry key -> the line it was first used on
     suppress: tuple[str, ...] = ()
-    index = 0
-    while index < len(blocks):
-        block = blocks[index]
-        index += 1
+    ahead: _Placed | None = None
+    while True:
+        placed = ahead if ahead is not None else next(blocks, None)
+        ahead = None
+        if placed is None:
+            return
+        block = placed.block
         if isinstance(block, ImplicitComment):
             suppress = _directive_codes(block.comment)
             continue
-        if _string_block(block) is not None:
+        if isinstance(block, String):
+            # A redefinition replaces the value (as in BibTeX, with a warning there).
+            if isinstance(block.value, str):
+                macros[block.key.strip().lower()] = _resolve(block.value, macros)
             suppress = ()
             continue
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
-            block.ignore_error_block, Entry
-        ):
-            first = _line(block.previous_block)
-            problem = f"duplicate BibTeX key {block.key!r} (first used on line {first})"
-            references.append(
-                _entry_reference(block.ignore_error_block, macros, path, suppress, problem)
-            )
-        elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
             block.ignore_error_block, Entry
         ):
             names = ", ".join(sorted(block.duplicate_keys))
             problem = f"BibTeX entry has a field twice: {names}"
-            references.append(
-                _entry_reference(block.ignore_error_block, macros, path, suppress, problem)
+            yield _entry_reference(
+                block.ignore_error_block, macros, path, placed.line, suppress, problem
             )
         elif isinstance(block, ParsingFailedBlock):
             entry_text = (block.raw or "").strip()
             after: tuple[str, ...] = ()
-            following = blocks[index] if index < len(blocks) else None
-            ends = _last_line(block)
-            if isinstance(following, ImplicitComment) and (following.start_line or 0) <= ends:
+            following = next(blocks, None)
+            if (
+                following is not None
+                and isinstance(following.block, ImplicitComment)
+                and (following.line or 1) - 1 <= placed.last_line
+            ):
                 # The rest of an aborted entry, from where the parser gave up to the next
                 # blank line, is filed as a comment; it belongs to the entry's text.
-                index += 1
-                rest, *comment = _BLANK_LINE.split(following.comment, maxsplit=1)
+                rest, *comment = _BLANK_LINE.split(following.block.comment, maxsplit=1)
                 entry_text = f"{entry_text} {rest.strip()}"
                 after = _directive_codes(comment[0]) if comment else ()
-            references.append(_failed_reference(block, entry_text, path, suppress))
+            else:
+                ahead = following
+            yield _failed_reference(block, entry_text, path, placed.line, suppress)
             suppress = after
             continue
         elif isinstance(block, Entry):
-            references.append(_entry_reference(block, macros, path, suppress, None))
+            problem = None
+            if block.key in first_use:
+                first = first_use[block.key]
+                problem = f"duplicate BibTeX key {block.key!r} (first used on line {first})"
+            else:
+                first_use[block.key] = placed.line
+            yield _entry_reference(block, macros, path, placed.line, suppress, problem)
         suppress = ()
-    return references
+
+
+def read_bibtex(text: str, path: str | None) -> list[Reference]:
+    """Every entry of a BibTeX file, in order; broken entries carry a ``problem``."""
+    return list(iter_bibtex(text, path))
+
+
+@dataclass(frozen=True, slots=True)
+class BibtexFile:
+    """A BibTeX file checked for reading (:func:`open_bibtex`); iterating reads its entries
+    one after another, in bounded memory, each time afresh."""
+
+    file: TextFile
+    path: str  # as recorded in each reference's location
+
+    def __iter__(self) -> Iterator[Reference]:
+        return iter_bibtex(self.file.lines(), self.path)
+
+    def count(self) -> int:
+        """How many entries the file starts (a quick scan of line heads, for progress):
+        every reference read but those a broken ``@string`` or an ``@`` inside a line
+        makes."""
+        return sum(
+            1
+            for piece in self.file.pieces()
+            for kind in _ENTRY_STARTS.findall(piece)
+            if not kind.lower().startswith(_NOT_ENTRIES)
+        )
+
+
+def open_bibtex(path: Path, *, max_bytes: int = MAX_STREAM_BYTES) -> BibtexFile:
+    """A BibTeX file to stream: checked now (exists, is text, within ``max_bytes``), read
+    as it is iterated. Raises InputError, one line."""
+    return BibtexFile(open_text(path, max_bytes=max_bytes), str(path))

@@ -1,4 +1,8 @@
-"""The ``json`` format: the stable contract documented in the README."""
+"""The ``json`` format: the stable contract documented in the README.
+
+Written entry by entry, so a report of 100,000 references never exists as one string: the
+document is the :class:`~refcheck.models.Report` model's own JSON, byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,31 @@ import json
 from collections.abc import Sequence
 from typing import TextIO
 
+from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
-from refcheck.models import Verdict
-from refcheck.report.model import build_report
+from refcheck._version import __version__
+from refcheck.models import Report, Verdict
+from refcheck.report.model import entry, summarise
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    report = build_report(verdicts)
+def _dumped(model: BaseModel) -> str:
     try:
-        text = report.model_dump_json(indent=2)
+        return model.model_dump_json(indent=2)
     except PydanticSerializationError:
         # Lone surrogates (from "\udcff" escapes in a CSL-JSON file) cannot be UTF-8;
         # written as \u escapes the document stays valid JSON and nothing is lost.
-        text = json.dumps(report.model_dump(mode="python"), indent=2, ensure_ascii=True)
-    out.write(text)
-    out.write("\n")
+        return json.dumps(model.model_dump(mode="python"), indent=2, ensure_ascii=True)
+
+
+def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
+    head = _dumped(Report(refcheck=__version__, summary=summarise(verdicts), references=[]))
+    # "references" is the model's last field: its "[]" is the last in the document.
+    cut = head.rindex("[]")
+    out.write(head[:cut] + "[")
+    written = False
+    for verdict in verdicts:
+        body = _dumped(entry(verdict)).replace("\n", "\n    ")
+        out.write(("," if written else "") + "\n    " + body)
+        written = True
+    out.write(("\n  ]" if written else "]") + head[cut + 2 :] + "\n")

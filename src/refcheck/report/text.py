@@ -3,10 +3,15 @@
 References, titles and names are untrusted text: they are rendered as ``rich.text.Text``
 (never as markup) after control characters are removed, so a title cannot restyle the
 terminal or forge lines.
+
+A report can be written whole (:func:`emit`) or verdict by verdict as a run reaches them
+(:func:`render_verdict`, counting each in a :class:`Tally` for the closing
+:func:`summary_line`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -14,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from refcheck.models import Severity, Status, Verdict
+from refcheck.models import Severity, Status, Summary, Verdict
 from refcheck.report.model import summarise
 from refcheck.report.safety import clean as safe_line
 
@@ -87,8 +92,30 @@ def emit(verdicts: Sequence[Verdict], console: Console) -> None:
     console.print(summary_line(verdicts))
 
 
-def summary_line(verdicts: Sequence[Verdict]) -> Text:
-    s = summarise(verdicts)
+class Tally:
+    """A run's counts, kept verdict by verdict: the summary of verdicts no longer held."""
+
+    def __init__(self) -> None:
+        self.statuses: Counter[Status] = Counter()
+        self.severities: Counter[Severity] = Counter()
+
+    def add(self, verdict: Verdict) -> None:
+        self.statuses[verdict.status] += 1
+        self.severities.update(f.severity for f in verdict.findings)
+
+    def summary(self) -> Summary:
+        return Summary(
+            total=self.statuses.total(),
+            **{status.value: self.statuses[status] for status in Status},
+            errors=self.severities[Severity.ERROR],
+            warnings=self.severities[Severity.WARNING],
+            infos=self.severities[Severity.INFO],
+        )
+
+
+def summary_line(verdicts: Sequence[Verdict] | Summary) -> Text:
+    """The closing line: counts by status and by severity."""
+    s = verdicts if isinstance(verdicts, Summary) else summarise(verdicts)
     noun = "reference" if s.total == 1 else "references"
     line = Text(f"\n{s.total} {noun}: ", style="bold")
     parts = [
