@@ -177,6 +177,19 @@ def _parser() -> argparse.ArgumentParser:
     rule.add_argument("code", metavar="CODE")
     commands.add_parser("rules", help="list every rule")
     commands.add_parser("schema", help="print the JSON Schema of --format json")
+
+    snapshot = commands.add_parser("snapshot", help="build an offline snapshot store")
+    actions = snapshot.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    imported = actions.add_parser(
+        "import",
+        help="index Crossref works records (JSON lines, .gz) into an SQLite store",
+    )
+    imported.add_argument("sources", nargs="+", type=Path, metavar="RECORDS.jsonl[.gz]")
+    imported.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="STORE.sqlite3",
+        help="the store to write (replaced whole when the import succeeds)",
+    )  # fmt: skip
+    imported.add_argument("--no-progress", action="store_true", help="no progress line")
     return parser
 
 
@@ -791,12 +804,28 @@ def _run_schema() -> int:
     return EXIT_OK
 
 
+def _run_snapshot(args: argparse.Namespace) -> int:
+    # Imported here: the store pulls in multiprocessing, which `check` never needs.
+    from refcheck.resolve.store import import_records
+
+    err = Console(stderr=True)
+    show = err.is_terminal and not args.no_progress
+
+    def progress(records: int) -> None:
+        err.print(f"refcheck: {records:,} records read", end="\r", highlight=False)
+
+    stats = import_records(args.sources, args.output, progress=progress if show else None)
+    print(f"refcheck: {stats.summary()}", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _run_check,
     "fix": _run_fix,
     "rule": _run_rule,
     "rules": lambda _: _run_rules(),
     "schema": lambda _: _run_schema(),
+    "snapshot": _run_snapshot,
 }
 
 

@@ -3,12 +3,17 @@
 A snapshot holding a DOI answers for it; a snapshot lacking it says nothing (snapshots are
 partial). The cache remembers Crossref's answers, absences included. The network is asked
 only for what neither knows, and never in offline mode.
+
+Snapshots come as JSON lines, read into memory (:class:`~.snapshot.Snapshot`), or as SQLite
+stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a path ending in
+``.sqlite3``, ``.sqlite`` or ``.db``, or a file starting with SQLite's header).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 
 from refcheck.config import Settings
@@ -17,7 +22,8 @@ from refcheck.models import Work
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.protocol import normalise_doi
-from refcheck.resolve.snapshot import Snapshot
+from refcheck.resolve.snapshot import Snapshot, WorkSource
+from refcheck.resolve.store import CombinedSnapshot, SnapshotStore, is_store
 
 # What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
 # that kept us from asking (the reference is then unverified).
@@ -35,14 +41,14 @@ class ResolverStats:
 @dataclass
 class Resolver:
     settings: Settings
-    snapshot: Snapshot | None = None
+    snapshot: WorkSource | None = None
     cache: WorkCache | None = None
     client: CrossrefClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Resolver:
-        snapshot = Snapshot.load(list(settings.snapshots)) if settings.snapshots else None
+        snapshot = open_snapshots(settings.snapshots)
         cache = None
         if not settings.no_cache:
             folder = settings.cache_dir
@@ -75,6 +81,9 @@ class Resolver:
             await self.client.aclose()
         if self.cache is not None:
             self.cache.close()
+        close = getattr(self.snapshot, "close", None)
+        if callable(close):
+            close()
 
     async def lookup_dois(self, dois: Sequence[str]) -> dict[str, Lookup]:
         """Each DOI (normalised, lowercase key) -> its work, None, or the error."""
@@ -134,3 +143,24 @@ class Resolver:
         if self.cache is not None:
             self.cache.put_search(query, rows, works)
         return works
+
+
+def open_snapshots(paths: Sequence[Path]) -> WorkSource | None:
+    """The snapshots at ``paths`` as one source, None for none. Stores are opened; JSON
+    lines are all read into one Snapshot (where a later record wins), which takes the place
+    of the first of them. Raises InputError."""
+    sources: list[WorkSource] = []
+    lines = [Path(p) for p in paths if not is_store(Path(p))]
+    try:
+        for path in map(Path, paths):
+            if is_store(path):
+                sources.append(SnapshotStore(path))
+            elif lines:
+                sources.append(Snapshot.load(lines))
+                lines = []
+    except BaseException:
+        CombinedSnapshot(sources).close()
+        raise
+    if len(sources) == 1:
+        return sources[0]
+    return CombinedSnapshot(sources) if sources else None

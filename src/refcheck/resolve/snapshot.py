@@ -16,7 +16,7 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from refcheck.errors import InputError
 from refcheck.models import Work
@@ -24,7 +24,25 @@ from refcheck.resolve.cache import doi_key
 from refcheck.resolve.records import work_from_record
 from refcheck.resolve.search_index import SearchIndex, work_fields
 
-__all__ = ["Snapshot"]
+__all__ = ["Snapshot", "WorkSource"]
+
+
+@runtime_checkable
+class WorkSource(Protocol):
+    """What the resolver asks of saved works: this Snapshot, a
+    :class:`~refcheck.resolve.store.SnapshotStore`, or several of them as one."""
+
+    def get(self, doi: str) -> Work | None:
+        """The work with this DOI (any case, with or without a doi.org prefix), or None."""
+        ...
+
+    def search(self, text: str, rows: int = 5) -> list[Work]:
+        """The ``rows`` works best matching a reference's text, best first, score set."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, doi: object) -> bool: ...
 
 
 class Snapshot:

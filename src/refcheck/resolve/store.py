@@ -1,0 +1,908 @@
+"""A snapshot store: Crossref works records in an SQLite file, by DOI and searchable offline.
+
+An in-memory :class:`~refcheck.resolve.snapshot.Snapshot` reads its JSON lines on every run;
+that suits thousands of works, not millions. :func:`import_records` reads the same JSON lines
+(Crossref's public data file, ``.gz`` or not, a record or an API envelope a line) once into
+an SQLite file, and :class:`SnapshotStore` opens that file at once and answers the resolver
+as a Snapshot would:
+
+* ``get(doi)`` gives the Work the Snapshot gives for the same record: the store keeps the
+  part of each record :func:`~refcheck.resolve.records.work_from_record` reads, and builds
+  the Work from it with that function;
+* ``search(text, rows)`` ranks with the :class:`~refcheck.resolve.search_index.SearchIndex`'s
+  BM25F, from the same statistics (works, average field lengths, document frequencies) and
+  to the same bits, ties to the work imported first. Each work's words are cut once at import
+  by :func:`~refcheck.resolve.search_index.tokenise` (so folding and stop words agree) and
+  indexed with SQLite's FTS5. FTS5 proposes the works holding the query's three rarest words
+  (or, when fewer than ``rows`` do, two of them, then any), and only those are scored. A
+  work lacking one of the query's rarest words can only come first when its other words make
+  up for it, so the first row is the in-memory one in all but contrived cases. Later rows
+  may differ: where the in-memory index fills them with works sharing only common words
+  with the query (its journal, its year), the store fills them with works sharing rarer
+  ones.
+
+What is read of a line, what is skipped and counted, and which record wins when a DOI comes
+twice (the later, in the later's place) are as for a Snapshot. One leniency: the record's
+``reference`` list (most of its bytes) is cut out before the JSON is parsed, since it is never
+read, so damage inside that list alone does not cost the record.
+
+Import is built for size. The input is streamed in blocks parsed by worker processes (started
+with ``spawn``: a script calling :func:`import_records` with workers needs the usual
+``if __name__ == "__main__":`` guard), rows go in one transaction with journalling off, the
+full-text index is built in one pass at the end, and the file is written under a temporary
+name and renamed when whole: an interrupted import never leaves a half-built store under the
+name asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import heapq
+import json
+import multiprocessing
+import os
+import re
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+from refcheck.errors import InputError
+from refcheck.models import Work
+from refcheck.resolve.cache import doi_key
+from refcheck.resolve.records import _date, _texts, _updates, work_from_record
+from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise
+from refcheck.resolve.snapshot import WorkSource, _open, _reason
+
+__all__ = [
+    "STORE_SUFFIXES",
+    "CombinedSnapshot",
+    "ImportStats",
+    "SnapshotStore",
+    "import_records",
+    "is_store",
+]
+
+FORMAT: Final = "refcheck snapshot store"
+VERSION: Final = 1
+STORE_SUFFIXES: Final = (".sqlite3", ".sqlite", ".db")
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+
+_NAMES: Final = tuple(FIELDS)
+_SPECS: Final = tuple((FIELDS[name].weight, FIELDS[name].b) for name in _NAMES)
+
+# The keys of a works record that work_from_record reads; the rest is not stored.
+_KEPT: Final[tuple[str, ...]] = (
+    "DOI",
+    "type",
+    "title",
+    "subtitle",
+    "short-title",
+    "container-title",
+    "short-container-title",
+    "container-title-short",
+    "ISSN",
+    "ISBN",
+    "publisher",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+    "author",
+    "published-print",
+    "published-online",
+    "issued",
+    "published",
+    "updated-by",
+    "relation",
+    "score",
+)
+_PERSON_KEPT: Final[tuple[str, ...]] = ("family", "given", "name", "literal")
+_DATES: Final = ("published-print", "issued", "published-online", "published")  # Work.years
+_NUMBERS: Final = ("volume", "issue", "page", "article-number")
+_TAG: Final = re.compile(r"<[^>]+>")
+
+# Import: bytes of input a worker parses at a time, and blocks in flight per worker.
+_BLOCK: Final = 1 << 22
+_AHEAD: Final = 3
+# Inputs smaller than this are parsed in-process: starting workers would cost more.
+_SMALL_INPUT: Final = 32 << 20
+
+# Search: how many of the query's rarest words a candidate must hold, and the most works
+# scored for one query (beyond it the rarest words are too common to tell works apart).
+_QUORUM: Final = 3
+_MMAP: Final = 1 << 30
+_MAX_CANDIDATES: Final = 1000
+_WIDEST: Final = 6
+# Wider candidate sets are searched when they hold at most this many works for sure (or
+# too few works were found), and at most this many are taken from them.
+_CHEAP: Final = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStats:
+    """What an import read and wrote."""
+
+    lines: int
+    """Non-blank lines read."""
+    records: int
+    """Works records found in them (a work-list envelope holds several)."""
+    works: int
+    """Works in the store: the records less those replaced by a later one with their DOI."""
+    skipped: int
+    """Lines that were not (wholly) works records: bad JSON, no DOI, an error envelope."""
+    seconds: float
+    path: Path
+    size: int
+    """Bytes of the store file."""
+
+    @property
+    def rate(self) -> float:
+        """Records imported a second."""
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        """One line for a person: what went in, what was skipped, how fast, where."""
+        replaced = self.records - self.works
+        extra = f", {replaced:,} replaced by a later record" if replaced else ""
+        return (
+            f"imported {self.works:,} works from {self.records:,} records "
+            f"({self.skipped:,} lines skipped{extra}) in {self.seconds:.1f} s "
+            f"({self.rate:,.0f} records/s) into {self.path} ({_size(self.size)})"
+        )
+
+
+Progress = Callable[[int], None]
+"""Called after each block of input with the number of records read so far."""
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def import_records(
+    sources: Sequence[Path],
+    store_path: Path,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImportStats:
+    """Read Crossref works records (JSON lines, ``.gz`` = gzipped) into a new store at
+    ``store_path``, replacing any file there once the store is whole.
+
+    Raises InputError when a source cannot be read or the store cannot be written; the file
+    at ``store_path`` is then left as it was. ``workers``: processes parsing the input
+    (None: one a CPU for large inputs, none for small ones; 0: parse in this process).
+    """
+    started = time.perf_counter()
+    store_path = Path(store_path)
+    paths = [Path(p) for p in sources]
+    for path in paths:
+        _check_source(path)
+    if workers is None:
+        large = sum(p.stat().st_size for p in paths) >= _SMALL_INPUT
+        workers = _cpus() if large else 0
+    temporary = store_path.with_name(f".{store_path.name}.{os.getpid()}.importing")
+    try:
+        db = _create(temporary)
+        try:
+            lines, records, skipped, lengths = _load(db, paths, progress, workers)
+            works = _index(db, records, lengths)
+        finally:
+            db.close()
+        _sync(temporary)  # the bytes on disk before the name: a crash leaves no torn store
+        os.replace(temporary, store_path)
+        _sync(store_path.parent)
+        size = store_path.stat().st_size
+    except sqlite3.Error as error:
+        _discard(temporary)
+        raise InputError(f"cannot write snapshot store {store_path}: {error}") from error
+    except BrokenProcessPool as error:
+        _discard(temporary)
+        raise InputError(
+            f"cannot import into {store_path}: a worker process stopped ({error})"
+        ) from error
+    except OSError as error:
+        _discard(temporary)
+        raise InputError(f"cannot write snapshot store {store_path}: {_reason(error)}") from error
+    except BaseException:
+        _discard(temporary)
+        raise
+    return ImportStats(
+        lines=lines,
+        records=records,
+        works=works,
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+        path=store_path,
+        size=size,
+    )
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _check_source(path: Path) -> None:
+    """Fail before anything is written when a source cannot even be opened."""
+    try:
+        with _open(path) as stream:
+            stream.read(1)
+    except Exception as error:  # OSError, EOFError, zlib.error: all say "cannot read"
+        raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+
+
+def _sync(path: Path) -> None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:  # a folder cannot be opened on some platforms: nothing to sync there
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        if not path.is_dir():
+            raise
+    finally:
+        os.close(descriptor)
+
+
+def _discard(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _create(path: Path) -> sqlite3.Connection:
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    # Written once, by one process, and renamed into place only when whole: no journal and
+    # no syncs while it is built.
+    for pragma in (
+        "journal_mode = OFF",
+        "synchronous = OFF",
+        "locking_mode = EXCLUSIVE",
+        "cache_size = -262144",  # KiB: 256 MiB
+        "temp_store = MEMORY",
+    ):
+        db.execute(f"PRAGMA {pragma}")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # The record apart from its words, so that scoring candidates reads narrow rows.
+    db.execute(
+        "CREATE TABLE records (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, "
+        "record TEXT NOT NULL)"
+    )
+    # Each work's search words, field after field (FIELDS' order), a tab between fields.
+    db.execute("CREATE TABLE works (id INTEGER PRIMARY KEY, words TEXT NOT NULL)")
+    # Words are pre-cut by tokenise (lower-case ASCII letters and digits, one space apart),
+    # so FTS5's ascii tokenizer splits them back as they are. Candidates are found by which
+    # words a work holds, not where: one column, detail=none.
+    db.execute(
+        "CREATE VIRTUAL TABLE search USING fts5(words, content='works', content_rowid='id', "
+        "tokenize='ascii', detail='none')"
+    )
+    return db
+
+
+# What a worker hands back for a block: rows (DOI key, kept record JSON, words), non-blank
+# lines, lines skipped, and per field [works having it, words in it].
+_Row = tuple[str, ...]
+_Parsed = tuple[list[_Row], int, int, list[list[int]]]
+
+
+def _load(
+    db: sqlite3.Connection, paths: Sequence[Path], progress: Progress | None, workers: int
+) -> tuple[int, int, int, list[list[int]]]:
+    # A later record with the same DOI deletes the earlier and comes in with a later id:
+    # the Snapshot's "later wins, in the later's place". Its words' orphaned row goes in
+    # _index.
+    into_records = "INSERT OR REPLACE INTO records (id, doi, record) VALUES (?, ?, ?)"
+    into_works = "INSERT INTO works (id, words) VALUES (?, ?)"
+    # Indexed as they come: this process has time to spare while the workers parse.
+    into_search = "INSERT INTO search (rowid, words) VALUES (?, ?)"
+    lines = records = skipped = 0
+    lengths = [[0, 0] for _ in _NAMES]
+    db.execute("BEGIN")
+    for rows, block_lines, block_skipped, block_lengths in _parsed_blocks(paths, workers):
+        first = records + 1
+        db.executemany(into_records, ((n, r[0], r[1]) for n, r in enumerate(rows, first)))
+        db.executemany(into_works, ((n, r[2]) for n, r in enumerate(rows, first)))
+        db.executemany(into_search, ((n, r[2]) for n, r in enumerate(rows, first)))
+        lines += block_lines
+        records += len(rows)
+        skipped += block_skipped
+        for total, part in zip(lengths, block_lengths, strict=True):
+            total[0] += part[0]
+            total[1] += part[1]
+        if progress is not None:
+            progress(records)
+    db.execute("COMMIT")
+    return lines, records, skipped, lengths
+
+
+def _index(db: sqlite3.Connection, records: int, lengths: list[list[int]]) -> int:
+    """Build the full-text index and the statistics search needs; return the works."""
+    db.execute("BEGIN")
+    (works,) = db.execute("SELECT count(*) FROM records").fetchone()
+    if works != records:
+        # Some records were replaced by later ones: drop their words, index and count the
+        # lengths anew.
+        db.execute("DELETE FROM works WHERE id NOT IN (SELECT id FROM records)")
+        db.execute("INSERT INTO search (search) VALUES ('rebuild')")
+        lengths = [[0, 0] for _ in _NAMES]
+        for (words,) in db.execute("SELECT words FROM works"):
+            _count_lengths(lengths, words)
+    db.execute("INSERT INTO search (search) VALUES ('optimize')")
+    db.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, search, 'row')")
+    db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, works INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute("INSERT INTO words SELECT term, doc FROM temp.vocabulary")
+    meta = {
+        "format": FORMAT,
+        "version": str(VERSION),
+        "works": str(works),
+        "fields": json.dumps(list(_NAMES)),
+        "lengths": json.dumps(dict(zip(_NAMES, lengths, strict=True))),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+    db.execute("COMMIT")
+    return int(works)
+
+
+def _parsed_blocks(paths: Sequence[Path], workers: int) -> Iterator[_Parsed]:
+    if workers <= 0:
+        for block in _blocks(paths):
+            yield parse_block(block)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[_Parsed]] = deque()
+        try:
+            for block in _blocks(paths):
+                pending.append(pool.submit(parse_block, block))
+                if len(pending) >= _AHEAD * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _blocks(paths: Sequence[Path]) -> Iterator[bytes]:
+    """The input in blocks of whole lines, file after file."""
+    for path in paths:
+        try:
+            with _open(path) as stream:
+                tail = b""
+                while chunk := stream.read(_BLOCK):
+                    if tail:
+                        chunk = tail + chunk
+                    end = chunk.rfind(b"\n") + 1
+                    tail = chunk[end:]
+                    if end:
+                        yield chunk[:end]
+                if tail:
+                    yield tail
+        except InputError:
+            raise
+        except Exception as error:  # OSError, EOFError, zlib.error: all say "cannot read"
+            raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+
+
+def parse_block(block: bytes) -> _Parsed:
+    """Rows for the store from a block of whole lines. Runs in the worker processes."""
+    rows: list[_Row] = []
+    lines = skipped = 0
+    # Parsing makes millions of short-lived dicts and lists and no cycles: the collector
+    # would only cost time here.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in block.split(b"\n"):
+            if not raw.strip():
+                continue
+            lines += 1
+            skipped += not _line_rows(raw, rows)
+    finally:
+        if collecting:
+            gc.enable()
+    lengths = [[0, 0] for _ in _NAMES]
+    for row in rows:
+        _count_lengths(lengths, row[2])
+    return rows, lines, skipped, lengths
+
+
+def _count_lengths(lengths: list[list[int]], words: str) -> None:
+    """Add a work's fields to [works having the field, words in it] per field."""
+    for total, field in zip(lengths, words.split("\t"), strict=True):
+        if field:
+            total[0] += 1
+            total[1] += field.count(" ") + 1
+
+
+def _line_rows(raw: bytes, rows: list[_Row]) -> bool:
+    """Append the rows of one line, read as Snapshot reads it; was the whole line usable?"""
+    try:
+        value: Any = json.loads(_without_references(raw))
+    except ValueError:  # bad JSON or UTF-8, or a cut gone wrong: parse the line as it is
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return False
+    if isinstance(value, dict) and "message" in value:
+        if value.get("status", "ok") != "ok" or not isinstance(value["message"], dict):
+            return False
+        value = value["message"]
+        items = value.get("items")
+        if isinstance(items, list):
+            found = [row for row in map(_row, items) if row is not None]
+            rows.extend(found)
+            return len(found) == len(items)
+    row = _row(value)
+    if row is None:
+        return False
+    rows.append(row)
+    return True
+
+
+_REFERENCE_KEY: Final = b'"reference"'
+_SPACE: Final = b" \t"
+_ESCAPE: Final = re.compile(rb"\\.", re.DOTALL)
+
+
+def _without_references(raw: bytes) -> bytes:
+    """The line without its ``"reference": [...]`` list, or the line as it is.
+
+    The cut is made only where it cannot change what the rest of the line says: the key is
+    a key (a real quote opens it, a colon and a bracket follow), and the list runs to the
+    first ``]`` followed by ``, "`` (or ``,"``) with an even number of real quotes before
+    it, so that ``]`` is outside any string. Should the list hold lists, that ``]`` closes
+    an inner one, the brackets left no longer balance, and parsing the cut line fails: the
+    caller then parses the whole line.
+    """
+    key = raw.find(_REFERENCE_KEY)
+    if key < 0 or raw[key - 1 : key] == b"\\":
+        return raw
+    at = key + len(_REFERENCE_KEY)
+    while raw[at : at + 1] in _SPACE and at < len(raw):
+        at += 1
+    if raw[at : at + 1] != b":":
+        return raw
+    at += 1
+    while raw[at : at + 1] in _SPACE and at < len(raw):
+        at += 1
+    if raw[at : at + 1] != b"[":
+        return raw
+    end = raw.find(b'], "', at)
+    if end < 0:
+        end = raw.find(b'],"', at)
+    if end >= 0:
+        kept = raw[:key] + raw[raw.index(b'"', end) :]
+    elif raw.rstrip().endswith(b"]}"):  # the list is the last field
+        end = len(raw.rstrip()) - 2
+        kept = raw[:key].rstrip().rstrip(b",") + b"}"
+    else:
+        return raw
+    cut = raw[key:end]
+    if b"\\" in cut:
+        # The cut starts outside any string, so escapes pair up from its start.
+        cut = _ESCAPE.sub(b"", cut)
+    return raw if cut.count(b'"') % 2 else kept
+
+
+def _row(record: Any) -> _Row | None:
+    """The store's row for a record, or None where work_from_record would fail."""
+    if not isinstance(record, dict):
+        return None
+    raw_doi = record.get("DOI")
+    doi = raw_doi.strip() if isinstance(raw_doi, str) else None
+    authors = record.get("author")
+    if not doi or (authors is not None and not isinstance(authors, list)):
+        return None
+    try:
+        _check_unread(record)
+        fields = record_fields(record).values()
+        words = "\t".join(" ".join(tokenise(text)) if text else "" for text in fields)
+        return (doi_key(doi), _ENCODE(_kept(record)), words)
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        return None
+
+
+def _check_unread(record: dict[str, Any]) -> None:
+    """Raise where work_from_record would fail on a part record_fields does not read."""
+    score = record.get("score")
+    if isinstance(score, int):
+        float(score)  # OverflowError past 1e308
+    if "updated-by" in record:
+        _updates(record["updated-by"])
+
+
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _kept(record: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {key: record[key] for key in _KEPT if key in record}
+    authors = kept.get("author")
+    if authors:
+        kept["author"] = [
+            {k: p[k] for k in _PERSON_KEPT if k in p} if isinstance(p, dict) else p for p in authors
+        ]
+    relation = kept.get("relation")
+    if isinstance(relation, dict):
+        kept["relation"] = {k: v for k, v in relation.items() if k == "is-preprint-of"}
+    return kept
+
+
+def _text(value: Any) -> str | None:
+    """records._text, quicker on the common case of a string without markup."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                value = item
+                break
+        else:
+            return None
+    if not isinstance(value, str):
+        return None
+    if "<" in value:
+        value = _TAG.sub("", value)
+    return " ".join(value.split()) or None
+
+
+def record_fields(record: Mapping[str, Any]) -> dict[str, str]:
+    """``work_fields(work_from_record(record))`` without building the Work."""
+    titles = (
+        _text(record.get("title")),
+        _text(record.get("subtitle")),
+        _text(record.get("short-title")),
+    )
+    families: list[str] = []
+    for person in record.get("author") or ():
+        if isinstance(person, dict):
+            # As records._person then work_fields: the family name, else the given name,
+            # else the literal name.
+            name = _text(person.get("family")) or _text(person.get("given"))
+            if name is None:
+                name = _text(person.get("name")) or _text(person.get("literal"))
+            if name:
+                families.append(name)
+    short = _texts(record.get("short-container-title")) or _texts(
+        record.get("container-title-short")
+    )
+    years: list[int] = []
+    for key in _DATES:
+        parts = _date(record.get(key))
+        if parts and parts[0] not in years:
+            years.append(parts[0])
+    numbers = (_text(record.get(key)) for key in _NUMBERS)
+    return {
+        "title": " ".join(t for t in titles if t),
+        "authors": " ".join(families),
+        "container": " ".join((*_texts(record.get("container-title")), *short)),
+        "year": " ".join(str(y) for y in years),
+        "numbers": " ".join(n for n in numbers if n),
+    }
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def is_store(path: Path) -> bool:
+    """Does ``path`` name a store: by its suffix, or by an SQLite file's first bytes?"""
+    path = Path(path)
+    if path.suffix.lower() in STORE_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+class SnapshotStore:
+    """The works of a store written by :func:`import_records`, read-only.
+
+    One object is for one thread at a time, as an SQLite connection is; any number of
+    processes may read the same file at once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            reason = "is a directory" if self.path.is_dir() else "no such file"
+            raise InputError(f"cannot open snapshot store {self.path}: {reason}")
+        try:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise InputError(f"cannot open snapshot store {self.path}: {error}") from error
+        try:
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            meta = {}
+        problem = _meta_problem(meta)
+        if problem is not None:
+            self._db.close()
+            raise InputError(f"{self.path} {problem}")
+        # Candidates are read all over the file: mapped pages cost no read() each.
+        self._db.execute(f"PRAGMA mmap_size = {_MMAP}")
+        self._size = int(meta["works"])
+        lengths = json.loads(meta["lengths"])
+        # As SearchIndex: the mean over works that have the field, 1.0 when none has it.
+        averages = (
+            (lengths[name][1] / lengths[name][0] if lengths[name][0] else 0.0) or 1.0
+            for name in _NAMES
+        )
+        self._fields = tuple(
+            (weight, b, average) for (weight, b), average in zip(_SPECS, averages, strict=True)
+        )
+        self._frequencies: dict[str, int] = {}
+
+    # --- as a Snapshot -----------------------------------------------------------------
+
+    def get(self, doi: str) -> Work | None:
+        """The work with this DOI (any case, with or without a doi.org prefix), or None."""
+        row = self._fetchone("SELECT record FROM records WHERE doi = ?", (doi_key(doi),))
+        return None if row is None else _work(row[0])
+
+    def search(self, text: str, rows: int = 5) -> list[Work]:
+        """The ``rows`` works that best match a reference's text, best first, ``score`` set.
+
+        As :meth:`Snapshot.search <refcheck.resolve.snapshot.Snapshot.search>`: works sharing
+        no word with ``text`` are never returned; ties go to the work imported first.
+        """
+        if rows <= 0:
+            return []
+        words = list(dict.fromkeys(tokenise(text)))
+        frequencies = self._document_frequencies(words)
+        words = [w for w in words if w in frequencies]
+        if not words:
+            return []
+        idf = {w: _idf(self._size, frequencies[w]) for w in words}
+        scored = [
+            (self._score(text, words, idf), doc)
+            for doc, text in self._candidates(words, frequencies, rows)
+        ]
+        best = heapq.nsmallest(rows, scored, key=lambda pair: (-pair[0], pair[1]))
+        if not best:
+            return []
+        marks = ", ".join("?" * len(best))
+        records = dict(
+            self._fetchall(
+                f"SELECT id, record FROM records WHERE id IN ({marks})",
+                [doc for _, doc in best],
+            )
+        )
+        found: list[Work] = []
+        for score, doc in best:
+            work = _work(records[doc]) if doc in records else None
+            if work is not None:
+                found.append(work.model_copy(update={"score": round(score, 3)}))
+        return found
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __contains__(self, doi: object) -> bool:
+        if not isinstance(doi, str):
+            return False
+        return self._fetchone("SELECT 1 FROM records WHERE doi = ?", (doi_key(doi),)) is not None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SnapshotStore({str(self.path)!r}, {self._size} works)"
+
+    # --- search internals -------------------------------------------------------------
+
+    def _document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """Works holding each word, for the words some work holds; remembered."""
+        known = self._frequencies
+        missing = [w for w in words if w not in known]
+        if missing:
+            if len(known) > 100_000:
+                known.clear()
+            marks = ", ".join("?" * len(missing))
+            found = dict(
+                self._fetchall(f"SELECT word, works FROM words WHERE word IN ({marks})", missing)
+            )
+            for word in missing:
+                known[word] = int(found.get(word, 0))
+        return {w: known[w] for w in words if known[w]}
+
+    def _candidates(
+        self, words: Sequence[str], frequencies: Mapping[str, int], rows: int
+    ) -> list[tuple[Any, ...]]:
+        """The works worth scoring, with their words.
+
+        First the works holding the query's rarest words (more of them while too many works
+        do); then those holding all of them but one, then any of them, while fewer than
+        ``rows`` works were found or while these wider sets are small for sure.
+        """
+        rare = sorted(words, key=lambda w: (frequencies[w], w))
+        quorum = min(_QUORUM, len(rare))
+        hits = self._hits(_all_of(rare[:quorum]))
+        while len(hits) > _MAX_CANDIDATES and quorum < len(rare):
+            quorum += 1
+            hits = self._hits(_all_of(rare[:quorum]))
+        found = {hit[0]: hit for hit in hits}
+        wider: list[tuple[str, int]] = []
+        if len(rare) >= _QUORUM:
+            top = [frequencies[w] for w in rare[:_QUORUM]]
+            pairs = sum(min(a, b) for i, a in enumerate(top) for b in top[i + 1 :])
+            wider.append((_all_but_one(rare[:_QUORUM]), pairs))
+        if len(rare) >= 2:
+            widest = rare[:_WIDEST]
+            wider.append((" OR ".join(map(_phrase, widest)), sum(frequencies[w] for w in widest)))
+        for query, bound in wider:
+            if len(found) >= rows and bound > _CHEAP:
+                break
+            # Past the rarest words' quorum, any works will do to fill the rows.
+            for hit in self._hits(query, limit=max(_CHEAP, rows)):
+                found.setdefault(hit[0], hit)
+        return list(found.values())[:_MAX_CANDIDATES]
+
+    def _hits(self, query: str, limit: int = _MAX_CANDIDATES + 1) -> list[tuple[Any, ...]]:
+        return self._fetchall(
+            "SELECT id, words FROM works WHERE id IN "
+            "(SELECT rowid FROM search WHERE search MATCH ? LIMIT ?)",
+            (query, limit),
+        )
+
+    def _score(self, text: str, words: Sequence[str], idf: Mapping[str, float]) -> float:
+        """SearchIndex's BM25F score of one work, computed in the same order to the bit."""
+        weighted: dict[str, float] = {}
+        # strict=False: a damaged row scores on the fields it has rather than failing.
+        for field, (weight, b, average) in zip(text.split("\t"), self._fields, strict=False):
+            if not field:
+                continue
+            tokens = field.split(" ")
+            hits = idf.keys() & tokens
+            if not hits:
+                continue
+            norm = 1.0 - b + b * len(tokens) / average
+            once = weight / norm  # weight * 1 / norm, as SearchIndex has it for tf = 1
+            for token in hits:
+                tf = tokens.count(token)
+                share = once if tf == 1 else weight * tf / norm
+                weighted[token] = weighted.get(token, 0.0) + share
+        score = 0.0
+        for word in words:
+            saturating = weighted.get(word)
+            if saturating is not None:
+                score += idf[word] * saturating * (_K1 + 1.0) / (_K1 + saturating)
+        return score
+
+    def _fetchone(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        try:
+            row: tuple[Any, ...] | None = self._db.execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            raise InputError(f"snapshot store {self.path} cannot be read: {error}") from error
+        return row
+
+    def _fetchall(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        try:
+            rows: list[tuple[Any, ...]] = self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise InputError(f"snapshot store {self.path} cannot be read: {error}") from error
+        return rows
+
+
+class CombinedSnapshot:
+    """Several snapshots asked as one.
+
+    The first that knows a DOI answers for it. A search asks each and ranks what they found
+    by score (a source's own order breaks ties, then the sources' order), one work a DOI,
+    the first source's. Scores from sources of very different sizes are only roughly
+    comparable: rare words are rarer in a small snapshot.
+    """
+
+    def __init__(self, sources: Sequence[WorkSource]) -> None:
+        self.sources = tuple(sources)
+
+    def get(self, doi: str) -> Work | None:
+        for source in self.sources:
+            work = source.get(doi)
+            if work is not None:
+                return work
+        return None
+
+    def search(self, text: str, rows: int = 5) -> list[Work]:
+        found: dict[str, Work] = {}
+        for source in self.sources:
+            for work in source.search(text, rows):
+                found.setdefault(doi_key(work.doi), work)
+        ranked = sorted(found.values(), key=lambda w: -(w.score or 0.0))
+        return ranked[: max(rows, 0)]
+
+    def __len__(self) -> int:
+        """Works in all the sources (a DOI held by two counts twice)."""
+        return sum(len(source) for source in self.sources)
+
+    def __contains__(self, doi: object) -> bool:
+        return any(doi in source for source in self.sources)
+
+    def close(self) -> None:
+        for source in self.sources:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+
+    def __repr__(self) -> str:
+        return f"CombinedSnapshot({', '.join(map(repr, self.sources))})"
+
+
+def _phrase(word: str) -> str:
+    # Words are lower-case ASCII letters and digits: quoting makes each a plain term.
+    return f'"{word}"'
+
+
+def _all_of(words: Sequence[str]) -> str:
+    return " AND ".join(_phrase(w) for w in words)
+
+
+def _all_but_one(words: Sequence[str]) -> str:
+    return " OR ".join(
+        f"({_all_of([w for j, w in enumerate(words) if j != i])})" for i in range(len(words))
+    )
+
+
+def _meta_problem(meta: Mapping[str, str]) -> str | None:
+    if meta.get("format") != FORMAT:
+        return "is not a refcheck snapshot store (make one with `refcheck snapshot import`)"
+    if meta.get("version") != str(VERSION):
+        return (
+            f"is a snapshot store of version {meta.get('version')}, this refcheck reads "
+            f"version {VERSION}: import the records again"
+        )
+    try:
+        fields = json.loads(meta.get("fields", "[]"))
+        lengths = json.loads(meta.get("lengths", "{}"))
+        int(meta.get("works", ""))
+    except ValueError:
+        return "is a damaged snapshot store: import the records again"
+    if fields != list(_NAMES) or not isinstance(lengths, dict) or set(lengths) != set(_NAMES):
+        return "was built with other search fields: import the records again"
+    if not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, int) for n in pair)
+        for pair in lengths.values()
+    ):
+        return "is a damaged snapshot store: import the records again"
+    return None
+
+
+def _work(record: str) -> Work | None:
+    try:
+        return work_from_record(json.loads(record))
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        return None
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1000:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"

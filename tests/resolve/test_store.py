@@ -1,0 +1,420 @@
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refcheck.config import Settings
+from refcheck.errors import InputError
+from refcheck.models import Work
+from refcheck.resolve.cache import WorkCache
+from refcheck.resolve.records import work_from_record
+from refcheck.resolve.resolver import Resolver
+from refcheck.resolve.search_index import work_fields
+from refcheck.resolve.snapshot import Snapshot, WorkSource
+from refcheck.resolve.store import (
+    CombinedSnapshot,
+    SnapshotStore,
+    _without_references,
+    import_records,
+    record_fields,
+)
+
+
+def record(
+    doi: str,
+    title: str,
+    families: tuple[str, ...] = ("Smith",),
+    container: str = "Journal of Examples",
+    year: int = 2020,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A works record in Crossref's shape, with the fields a store does not keep."""
+    return {
+        "indexed": {"date-parts": [[2024, 1, 2]], "timestamp": 1704153600000},
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
+        "author": [
+            {"family": f, "given": "A.", "sequence": "additional", "affiliation": [{"name": "U"}]}
+            for f in families
+        ],
+        "reference": [
+            {"key": "1", "unstructured": 'Said "[1], ", then', "DOI": "10.9/ref"},
+            {"key": "2", "volume": "3", "author": "Other"},
+        ],
+        "container-title": [container],
+        "issued": {"date-parts": [[year]]},
+        **extra,
+    }
+
+
+def write_jsonl(path: Path, lines: list[Any]) -> Path:
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    if path.name.endswith(".gz"):
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+LIBRARY = [
+    record(
+        "10.1000/Spine.1",
+        "Lumbar MRI findings and future back pain",
+        ("Kasch", "Truthmann"),
+        "Spine",
+        2022,
+        volume="47",
+        page="201-211",
+    ),
+    record("10.1000/spine.2", "Lumbar MRI findings in sciatica", ("Jensen",), "Spine", 2019),
+    record("10.1000/spine.3", "Back pain in adolescents", ("Kasch",), "Pain", 2018),
+    record(
+        "10.1000/neuro.1",
+        "Imaging features of spinal degeneration",
+        ("Brinjikji", "Luetmer"),
+        "American Journal of Neuroradiology",
+        2015,
+        **{"short-container-title": ["AJNR Am J Neuroradiol"]},
+    ),
+    record(
+        "10.1000/bulow.1", "Über Rückenschmerzen &amp; <i>Ischias</i>", ("Bülow",), "Der Schmerz"
+    ),
+    record("10.1000/fish.1", "Fish populations of the North Sea", ("Hansen",), "Ecology", 2001),
+]
+
+
+def build(tmp_path: Path, lines: list[Any], name: str = "works.jsonl") -> SnapshotStore:
+    source = write_jsonl(tmp_path / name, lines)
+    import_records([source], tmp_path / "works.sqlite3")
+    return SnapshotStore(tmp_path / "works.sqlite3")
+
+
+# --- import and lookups ----------------------------------------------------------------------
+
+
+def test_get_gives_the_snapshots_work_by_any_spelling_of_the_doi(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "works.jsonl.gz", LIBRARY)
+
+    stats = import_records([source], tmp_path / "works.sqlite3")
+    store = SnapshotStore(tmp_path / "works.sqlite3")
+    snapshot = Snapshot.load([source])
+
+    assert (stats.lines, stats.records, stats.works, stats.skipped) == (6, 6, 6, 0)
+    assert len(store) == 6
+    assert isinstance(store, WorkSource)
+    assert isinstance(snapshot, WorkSource)
+    for work in snapshot:
+        assert store.get(work.doi) == work
+    for spelling in ("10.1000/SPINE.1", "https://doi.org/10.1000/spine.1", "doi:10.1000/Spine.1"):
+        work = store.get(spelling)
+        assert work is not None
+        assert work.doi == "10.1000/Spine.1"
+        assert work.page == "201-211"
+        assert spelling in store
+    assert store.get("10.1000/spine.99") is None
+    assert "10.1000/spine.99" not in store
+    assert 42 not in store
+
+
+def test_a_later_record_wins_in_the_later_place(tmp_path: Path) -> None:
+    first = write_jsonl(
+        tmp_path / "a.jsonl",
+        [record("10.1/x", "Same words", volume="1"), record("10.1/y", "Same words")],
+    )
+    second = write_jsonl(tmp_path / "b.jsonl.gz", [record("10.1/X", "Same words", volume="2")])
+
+    stats = import_records([first, second], tmp_path / "s.sqlite3")
+    store = SnapshotStore(tmp_path / "s.sqlite3")
+
+    assert (stats.records, stats.works) == (3, 2)
+    assert "1 replaced by a later record" in stats.summary()
+    assert len(store) == 2
+    work = store.get("10.1/x")
+    assert work is not None
+    assert (work.doi, work.volume) == ("10.1/X", "2")
+    # The later record took the later place: it loses a tie to the work imported before it.
+    found = store.search("same words", 5)
+    assert [w.doi for w in found] == ["10.1/y", "10.1/X"]
+    assert found == Snapshot.load([first, second]).search("same words", 5)
+
+
+def test_search_finds_the_work_first_with_snapshot_scores(tmp_path: Path) -> None:
+    store = build(tmp_path, LIBRARY)
+    snapshot = Snapshot(work_from_record(r) for r in LIBRARY)
+
+    for query in (
+        "Kasch, R. (2022). Lumbar MRI findings and future back pain. Spine, 47, 201-211.",
+        "Brinjikji Luetmer AJNR Am J Neuroradiol 2015",
+        "Bülow Ischias",
+        "bulow uber ruckenschmerzen",
+    ):
+        found = store.search(query, 3)
+        assert found
+        assert found[:1] == snapshot.search(query, 3)[:1]
+        scores = [w.score for w in found]
+        assert all(s is not None and s > 0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+    assert store.search("Kasch Lumbar MRI back pain 2022", 5)[0].doi == "10.1000/Spine.1"
+    assert store.search("quantum chromodynamics", 5) == []
+    assert store.search("", 5) == []
+    assert store.search("lumbar", 0) == []
+
+
+def test_search_agrees_with_the_snapshot_on_the_real_records(shared: Path, tmp_path: Path) -> None:
+    works = shared / "crossref" / "works-dev.jsonl.gz"
+    import_records([works], tmp_path / "real.sqlite3")
+    store = SnapshotStore(tmp_path / "real.sqlite3")
+    snapshot = Snapshot.load([works])
+    assert len(store) == len(snapshot)
+    rng = random.Random(7)
+    sample = rng.sample(list(snapshot), 100)
+    for work in sample:
+        assert store.get(work.doi) == work
+        families = [p.family or p.literal or "" for p in work.authors[:3]]
+        for query in (
+            " ".join([*families, work.title or "", *work.container_title, str(work.year or "")]),
+            " ".join([*families[:1], str(work.year or ""), work.volume or ""]),
+            " ".join((work.title or "").split()[:4]),
+        ):
+            ours, theirs = store.search(query, 5), snapshot.search(query, 5)
+            assert ours[:1] == theirs[:1], query
+
+
+def test_record_fields_are_work_fields_of_the_work(shared: Path) -> None:
+    works = shared / "crossref" / "works-dev.jsonl.gz"
+    with gzip.open(works, "rb") as lines:
+        records = [json.loads(line) for line in lines]
+    for item in [*records, *LIBRARY, {"DOI": "10.1/p", "author": [{"name": "The Group"}, 3]}]:
+        assert record_fields(item) == work_fields(work_from_record(item))
+
+
+def test_work_list_envelopes_are_unwrapped(tmp_path: Path) -> None:
+    store = build(
+        tmp_path,
+        [
+            {"status": "ok", "message-type": "work", "message": LIBRARY[0]},
+            {"status": "ok", "message": {"items": [LIBRARY[1], LIBRARY[2]], "total-results": 2}},
+            LIBRARY[3],
+        ],
+    )
+
+    assert len(store) == 4
+    assert all(r["DOI"] in store for r in LIBRARY[:4])
+
+
+# --- what is skipped ---------------------------------------------------------------------
+
+
+def test_bad_lines_are_skipped_and_counted_as_the_snapshot_does(tmp_path: Path) -> None:
+    whole = json.dumps(LIBRARY[5])
+    lines = [
+        json.dumps(LIBRARY[0]).encode(),
+        b"{not json",
+        whole[: len(whole) // 2].encode(),  # a line cut short, as by a killed download
+        b"[1, 2, 3]",
+        b'"a string"',
+        json.dumps({"title": ["No DOI here"]}).encode(),
+        json.dumps({"status": "error", "message": {"DOI": "10.1/err"}}).encode(),
+        json.dumps({"status": "ok", "message": "Resource not found."}).encode(),
+        json.dumps({"DOI": "10.1/bad-author", "author": 5}).encode(),
+        b'{"DOI": "10.1/latin1", "title": ["Caf\xe9"]}',  # not UTF-8
+        json.dumps({"status": "ok", "message": {"items": [LIBRARY[1], {"title": "x"}]}}).encode(),
+        b"",
+        b"   ",
+        json.dumps(LIBRARY[2]).encode(),
+    ]
+    source = tmp_path / "works.jsonl"
+    source.write_bytes(b"\n".join(lines))
+
+    stats = import_records([source], tmp_path / "works.sqlite3")
+    store = SnapshotStore(tmp_path / "works.sqlite3")
+    snapshot = Snapshot.load([source])
+
+    assert stats.skipped == snapshot.skipped == 10
+    assert stats.lines == 12
+    assert len(store) == len(snapshot) == 3
+    assert all(store.get(w.doi) == w for w in snapshot)
+    assert "10 lines skipped" in stats.summary()
+
+
+def test_the_reference_list_is_cut_before_parsing() -> None:
+    for item in LIBRARY:
+        for separators in ((", ", ": "), (",", ":")):
+            line = json.dumps(item, separators=separators).encode()
+            cut = _without_references(line)
+            assert b'"reference"' not in cut
+            assert json.loads(cut) == {k: v for k, v in item.items() if k != "reference"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # the list last, or empty
+        json.dumps({"DOI": "10.1/l", "title": ["T"], "reference": [{"u": "a"}]}),
+        json.dumps({"DOI": "10.1/e", "reference": [], "title": ["T"]}),
+        # a string ending in '], ' just before its closing quote, then more fields
+        json.dumps({"DOI": "10.1/s", "reference": [{"u": "x], "}, {"u": 'a"], '}], "t": 1}),
+        # lists inside the list: the first '], "' is not its end
+        json.dumps({"DOI": "10.1/n", "reference": [{"a": ["b"], "c": "d"}], "volume": "2"}),
+        # "reference" as a value before the key; backslashes
+        json.dumps({"type": "reference", "DOI": "10.1/v", "reference": [{"u": "\\"}], "x": 1}),
+        '{"DOI": "10.1/q", "title": ["ends in \\\\"], "reference": [{"u": "]"}], "page": "3"}',
+        '{"DOI": "10.1/r", "reference": [{"u": "\\\\"}, {"v": "\\"], "}], "page": "3"}',
+    ],
+)
+def test_a_cut_never_changes_what_the_rest_says(line: str) -> None:
+    whole = json.loads(line)
+    whole.pop("reference", None)
+    cut = _without_references(line.encode())
+    if cut == line.encode():
+        return  # not cut: the whole line is parsed
+    try:
+        parsed = json.loads(cut)
+    except ValueError:
+        return  # cut wrongly, which shows: the whole line is parsed instead
+    assert parsed == whole
+
+
+def test_damage_inside_the_reference_list_alone_keeps_the_record(tmp_path: Path) -> None:
+    source = tmp_path / "works.jsonl"
+    source.write_bytes(json.dumps(LIBRARY[0]).encode().replace(b'"Other"', b'"Oth\xff"'))
+
+    stats = import_records([source], tmp_path / "works.sqlite3")
+
+    # Documented leniency: the Snapshot skips the line (not UTF-8), the store keeps the work.
+    assert Snapshot.load([source]).skipped == 1
+    assert (stats.works, stats.skipped) == (1, 0)
+    assert "10.1000/Spine.1" in SnapshotStore(tmp_path / "works.sqlite3")
+
+
+# --- files that are not stores, and atomic writes --------------------------------------------
+
+
+def test_a_file_that_is_not_a_store_raises_input_error(tmp_path: Path) -> None:
+    text = tmp_path / "notes.sqlite3"
+    text.write_text("not a database at all, just some text\n" * 20)
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    cache = tmp_path / "crossref.sqlite3"
+    WorkCache(cache).close()
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('format', 'something else')")
+    db.close()
+
+    for path in (text, empty, cache, other, tmp_path / "missing.sqlite3", tmp_path):
+        with pytest.raises(InputError) as raised:
+            SnapshotStore(path)
+        message = str(raised.value)
+        assert str(path) in message
+        assert "\n" not in message
+
+
+def test_a_failed_import_leaves_no_store_and_the_old_one_intact(tmp_path: Path) -> None:
+    store_path = tmp_path / "works.sqlite3"
+    import_records([write_jsonl(tmp_path / "old.jsonl", LIBRARY[:2])], store_path)
+    before = store_path.read_bytes()
+    truncated = tmp_path / "new.jsonl.gz"
+    truncated.write_bytes(gzip.compress(json.dumps(LIBRARY[0]).encode() * 3000)[:-60])
+
+    with pytest.raises(InputError, match=r"new\.jsonl\.gz"):
+        import_records([truncated], store_path)
+    with pytest.raises(InputError, match="no such file"):
+        import_records([tmp_path / "missing.jsonl"], tmp_path / "other.sqlite3")
+
+    assert store_path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "new.jsonl.gz",
+        "old.jsonl",
+        "works.sqlite3",
+    ]
+
+
+def test_an_interrupted_import_leaves_no_file(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "works.jsonl", LIBRARY)
+    store_path = tmp_path / "works.sqlite3"
+
+    def interrupt(records: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_records([source], store_path, progress=interrupt)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["works.jsonl"]
+
+
+def test_worker_processes_build_the_same_store(tmp_path: Path) -> None:
+    lines = [record(f"10.1/w{n}", f"Work number {n} on topic {n % 7}") for n in range(3000)]
+    source = write_jsonl(tmp_path / "works.jsonl.gz", [*lines, *LIBRARY])
+    seen: list[int] = []
+
+    stats = import_records([source], tmp_path / "a.sqlite3", workers=2, progress=seen.append)
+    import_records([source], tmp_path / "b.sqlite3", workers=0)
+
+    assert stats.works == 3006
+    assert seen[-1] == 3006
+    with SnapshotStore(tmp_path / "a.sqlite3") as a, SnapshotStore(tmp_path / "b.sqlite3") as b:
+        assert a.get("10.1/w2999") == b.get("10.1/w2999") is not None
+        assert a.search("work number 17 topic", 5) == b.search("work number 17 topic", 5)
+
+
+# --- the resolver ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["works.sqlite3", "works.snapshot"])  # by suffix, by header
+async def test_the_resolver_opens_a_store_path(tmp_path: Path, name: str) -> None:
+    source = write_jsonl(tmp_path / "works.jsonl", LIBRARY)
+    import_records([source], tmp_path / "built.sqlite3")
+    (tmp_path / "built.sqlite3").rename(tmp_path / name)
+    settings = Settings(snapshots=(tmp_path / name,), offline=True, no_cache=True)
+
+    async with Resolver.from_settings(settings) as resolver:
+        assert isinstance(resolver.snapshot, SnapshotStore)
+        found = await resolver.lookup_dois(["https://doi.org/10.1000/SPINE.2"])
+        candidates = await resolver.search("Jensen sciatica 2019", local_only=True)
+
+    work = found["10.1000/spine.2"]
+    assert isinstance(work, Work)
+    assert work.title == "Lumbar MRI findings in sciatica"
+    assert candidates[0].doi == "10.1000/spine.2"
+
+
+async def test_the_resolver_combines_a_store_and_json_lines(tmp_path: Path) -> None:
+    import_records([write_jsonl(tmp_path / "a.jsonl", LIBRARY[:3])], tmp_path / "a.db")
+    renamed = record("10.1000/spine.3", "Back pain in teenagers", ("Kasch",), "Pain", 2018)
+    newer = write_jsonl(tmp_path / "b.jsonl", [renamed, LIBRARY[5]])
+    settings = Settings(snapshots=(tmp_path / "a.db", newer), offline=True, no_cache=True)
+
+    async with Resolver.from_settings(settings) as resolver:
+        snapshot = resolver.snapshot
+        assert isinstance(snapshot, CombinedSnapshot)
+        found = await resolver.lookup_dois(["10.1000/spine.3", "10.1000/fish.1"])
+        fish = await resolver.search("Hansen fish north sea", local_only=True)
+        kasch = await resolver.search("Kasch back pain adolescents", local_only=True)
+        assert len(snapshot) == 5  # spine.3 counted in both
+        assert "10.1000/fish.1" in snapshot
+
+    spine, fish_work = found["10.1000/spine.3"], found["10.1000/fish.1"]
+    assert isinstance(spine, Work)
+    assert spine.title == "Back pain in adolescents"  # the first source that knows it
+    assert isinstance(fish_work, Work)
+    assert fish[0].doi == "10.1000/fish.1"
+    assert [w.doi for w in kasch].count("10.1000/spine.3") == 1
+    assert kasch[0].title == "Back pain in adolescents"
+
+
+async def test_a_store_path_that_is_no_store_is_an_input_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "works.sqlite3"
+    bogus.write_text("{}\n")
+
+    with pytest.raises(InputError, match="not a refcheck snapshot store"):
+        Resolver.from_settings(Settings(snapshots=(bogus,), offline=True, no_cache=True))
