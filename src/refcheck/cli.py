@@ -65,7 +65,7 @@ from refcheck.readers import (
     reader_for,
 )
 from refcheck.report import text as text_report
-from refcheck.report.registry import FORMATS, TEXT_WIDTH, emitter
+from refcheck.report.registry import FORMATS, emitter, plain_console
 from refcheck.rules import RULES, lookup
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -424,19 +424,7 @@ class _TextReport:
 
     @classmethod
     def to_file(cls, out: TextIO) -> _TextReport:
-        # As registry.emit_plain_text renders it: no colour, 120 columns.
-        console = Console(
-            file=out,
-            color_system=None,
-            no_color=True,
-            force_terminal=False,
-            force_jupyter=False,
-            width=TEXT_WIDTH,
-            highlight=False,
-            emoji=False,
-            soft_wrap=False,
-        )
-        return cls(console, out)
+        return cls(plain_console(out), out)
 
     @property
     def on_stdout(self) -> bool:

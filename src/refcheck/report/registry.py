@@ -24,9 +24,9 @@ Emitter = Callable[[Sequence[Verdict], TextIO], None]
 TEXT_WIDTH = 120
 
 
-def emit_plain_text(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    """The ``text`` format without colour or styles, for a file or a pipe."""
-    console = Console(
+def plain_console(out: TextIO) -> Console:
+    """A console that writes the ``text`` format without colour or styles, 120 columns."""
+    return Console(
         file=out,
         color_system=None,
         no_color=True,
@@ -37,7 +37,11 @@ def emit_plain_text(verdicts: Sequence[Verdict], out: TextIO) -> None:
         emoji=False,
         soft_wrap=False,
     )
-    text_report.emit(verdicts, console)
+
+
+def emit_plain_text(verdicts: Sequence[Verdict], out: TextIO) -> None:
+    """The ``text`` format without colour or styles, for a file or a pipe."""
+    text_report.emit(verdicts, plain_console(out))
 
 
 EMITTERS: Mapping[str, Emitter] = MappingProxyType(
