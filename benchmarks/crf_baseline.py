@@ -6,6 +6,11 @@ CRF (python-crfsuite) over word tokens and scores it, next to ``refcheck.parse``
 *exactly* the metric of ``benchmarks/parsing.py``: the same corpus loaders, the same gold
 values, the same normalisation, and its own ``score_labelled`` (run on each parser's output).
 
+The tokeniser and the features are ``refcheck.parse.crf``'s (the code the shipped model,
+trained by ``tools/train_parser.py``, runs with); "hand" is ``parse_reference(text,
+model=False)``, the hand-written parser alone. ``--model PATH`` scores a trained model (the
+shipped one: ``src/refcheck/parse/data/references.crfsuite``) instead of training one.
+
 Model: tokens are runs of letters, runs of digits, or single punctuation marks; labels are
 author, year, title, container, volume, issue, pages, doi and other. Features per token: the
 word lowercased, prefix/suffix, shape, digit / year-like / punctuation / capitalisation /
@@ -41,9 +46,9 @@ Corpora (read from ../shared/refdata, never copied) and licences: AnyStyle train
 (BSD-2-Clause, Sylvester Keil), GROBID citation training data (Apache-2.0), ParsCit tagged
 references (LGPL-3.0). A model trained on them and shipped must credit them.
 
-    .venv/bin/pip install python-crfsuite==0.9.12
     .venv/bin/python benchmarks/crf_baseline.py [--folds 5] [--train-limit N] [--limit N]
-        [--max-iterations 100] [--extra-anystyle]
+        [--max-iterations 100] [--c1 0.1] [--c2 0.01] [--minfreq 0] [--extra-anystyle]
+        [--model PATH]
 
 About 5 minutes on 2 cores with the defaults (training ~1 min, each fold ~40 s).
 ``--extra-anystyle`` adds AnyStyle's good/bad/ugly sets (~8,000 more, humanities-heavy) to
@@ -84,8 +89,8 @@ from parsing import (
 
 from refcheck.models import Person
 from refcheck.parse import ParsedReference, parse_reference
+from refcheck.parse.crf import OTHER, Token, features, spans, token_labels, tokenise
 
-OTHER = "other"
 ANYSTYLE = REFDATA / "anystyle-parser-training"
 GROBID = REFDATA / "grobid-citation-training"
 PARSCIT = REFDATA / "parscit-tagged-references"
@@ -238,112 +243,6 @@ def pair(cases: list[Case], labelled: Iterator[tuple[str, list[str], str]]) -> l
     return paired
 
 
-# --- tokens and features -----------------------------------------------------------------
-
-# Letters and digits apart: "C34", "V69", "p1914" hold a container letter or a page prefix.
-_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]|_")
-_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
-_MONTH = re.compile(
-    r"jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec|january|february|march|april|june|july"
-    r"|august|september|october|november|december"
-)
-_OPENING = frozenset("“«„")
-_CLOSING = frozenset("”»")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
-def tokenise(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-
-
-def token_labels(tokens: list[Token], chars: list[str]) -> list[str]:
-    return [Counter(chars[t.start : t.end]).most_common(1)[0][0] for t in tokens]
-
-
-def _shape(word: str) -> str:
-    shape = re.sub(r"[A-Z]", "X", re.sub(r"[a-z]", "x", re.sub(r"\d", "d", word)))
-    return re.sub(r"(.)\1+", r"\1\1", shape)  # "Xxxxxx" -> "Xxx": length beyond 2 is noise
-
-
-def _word_features(tokens: list[Token], index: int) -> list[str]:
-    word = tokens[index].text
-    lower = word.lower()
-    following = tokens[index + 1].text if index + 1 < len(tokens) else ""
-    features = [f"w={lower}", f"shape={_shape(word)}", f"len={min(len(word), 8)}"]
-    if len(word) > 3:
-        features += [f"pre={lower[:3]}", f"suf={lower[-3:]}"]
-    if word.isdigit():
-        features.append("digit")
-        if _YEAR.fullmatch(word):
-            features.append("year")
-    elif not word[0].isalnum():
-        features.append("punct")
-    elif word.isupper() and len(word) > 1:
-        features.append("upper")
-    elif word[0].isupper():
-        features.append("capital")
-    if len(word) == 1 and word.isupper() and following == ".":
-        features.append("initial")
-    if _MONTH.fullmatch(lower):
-        features.append("month")
-    return features
-
-
-def features(text: str, tokens: list[Token]) -> list[list[str]]:
-    own = [_word_features(tokens, i) for i in range(len(tokens))]
-    shapes = [_shape(t.text) for t in tokens]
-    sequence: list[list[str]] = []
-    quoted = False
-    parens = brackets = stops = commas = 0
-    year_seen = False
-    count = len(tokens)
-    for i, token in enumerate(tokens):
-        word = token.text
-        # Context as the reader has seen it so far, before this token.
-        closing = quoted and (word in _CLOSING or word == '"')
-        if closing:
-            quoted = False
-        item = ["bias", *own[i], f"pos={10 * i // count}"]
-        item += [f"stops={min(stops, 5)}", f"commas={min(commas, 6)}"]
-        if quoted:
-            item.append("in-quotes")
-        if parens > 0:
-            item.append("in-parens")
-        if brackets > 0:
-            item.append("in-brackets")
-        if year_seen:
-            item.append("after-year")
-        if token.start and text[token.start - 1].isspace():
-            item.append("blank-before")
-        if token.end < len(text) and text[token.end].isspace():
-            item.append("blank-after")
-        for offset in (-2, -1, 1, 2):
-            j = i + offset
-            if 0 <= j < count:
-                item += [f"{offset}:w={tokens[j].text.lower()}", f"{offset}:shape={shapes[j]}"]
-                if abs(offset) == 1:
-                    item += [f"{offset}:{f}" for f in own[j] if "=" not in f]
-            else:
-                item.append(f"{offset}:edge")
-        sequence.append(item)
-        if not closing and (word in _OPENING or word == '"'):
-            quoted = True
-        parens += (word == "(") - (word == ")")
-        brackets += (word == "[") - (word == "]")
-        commas += word == ","
-        year_seen = year_seen or "year" in own[i]
-        # A stop ends a sentence when it follows a word, not an initial ("J.") or a number.
-        if word == "." and i and len(tokens[i - 1].text) > 1 and tokens[i - 1].text.isalpha():
-            stops += 1
-    return sequence
-
-
 # --- the CRF parser ----------------------------------------------------------------------
 
 
@@ -373,19 +272,9 @@ def train(
 
 def spans_to_reference(text: str, tokens: list[Token], labels: Sequence[str]) -> ParsedReference:
     """Field values from predicted labels: every author span, the first span of the rest."""
-    first: dict[str, str] = {}
-    authors: list[str] = []
-    i = 0
-    while i < len(tokens):
-        j = i
-        while j + 1 < len(tokens) and labels[j + 1] == labels[i]:
-            j += 1
-        value = text[tokens[i].start : tokens[j].end]
-        if labels[i] == "author":
-            authors.append(value)
-        elif labels[i] != OTHER:
-            first.setdefault(labels[i], value)
-        i = j + 1
+    found = spans(text, tokens, labels)
+    first = {label: values[0] for label, values in found.items()}
+    authors = found.get("author", [])
     year = year_of(first.get("year"))
     doi = normalise_gold("doi", first["doi"]) if "doi" in first else ""
     return ParsedReference(
@@ -448,7 +337,7 @@ class Run:
 
 def compare(cases: Sequence[Case], crf: Callable[[str], ParsedReference]) -> Run:
     start = time.perf_counter()
-    hand_parses = [parse_reference(case.text) for case in cases]
+    hand_parses = [parse_reference(case.text, model=False) for case in cases]
     hand_seconds = time.perf_counter() - start
     start = time.perf_counter()
     crf_parses = [crf(case.text) for case in cases]
@@ -610,6 +499,10 @@ def main() -> int:
     parser.add_argument("--max-iterations", type=int, default=100, help="L-BFGS iterations")
     parser.add_argument("--c1", type=float, default=0.1, help="L1 penalty")
     parser.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
+    parser.add_argument("--minfreq", type=float, default=0, help="drop rarer features")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="score this trained model instead of training"
+    )
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument(
         "--extra-anystyle",
@@ -625,15 +518,26 @@ def main() -> int:
         "c2": args.c2,
         "max_iterations": args.max_iterations,
         "feature.possible_transitions": True,
+        "feature.minfreq": args.minfreq,
     }
 
     started = time.perf_counter()
     training, tests = load(args.extra_anystyle)
     tests = {name: cases[: args.limit] for name, cases in tests.items()}
-    training = held_out(training, tests)
+    if args.model is None:
+        training = held_out(training, tests)
     if args.train_limit and args.train_limit < len(training):
         training = random.Random(args.seed).sample(training, args.train_limit)
         print(f"training subsampled to {len(training)}")
+
+    if args.model is not None:
+        # The shipped model (tools/train_parser.py): its test figures, no training here.
+        print(f"model {args.model} ({args.model.stat().st_size / 1e6:.2f} MB), not retrained")
+        crf = crf_parser(args.model)
+        for name, cases in tests.items():
+            print_run(f"== {name} (test)", compare(cases, crf))
+        print(f"\ntotal {time.perf_counter() - started:.0f} s")
+        return 0
 
     with tempfile.TemporaryDirectory() as directory:
         model_path = Path(directory) / "refs.crfsuite"
@@ -641,7 +545,7 @@ def main() -> int:
         trained = train(training, model_path, params)
         print(
             f"CRF trained on {trained.sequences} references ({trained.tokens} tokens) "
-            f"in {trained.seconds:.1f} s, model {model_path.stat().st_size / 1e6:.1f} MB; "
+            f"in {trained.seconds:.1f} s, model {model_path.stat().st_size / 1e6:.2f} MB; "
             "hand-written parser: no training"
         )
         print(

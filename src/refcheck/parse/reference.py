@@ -18,10 +18,12 @@ alarms only on those: a field read by a guess is a lead, not evidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from refcheck.models import Location, Person, Reference
-from refcheck.parse.clean import clean
+from refcheck.parse.clean import CleanText, clean
+from refcheck.parse.crf import read_fields
 from refcheck.parse.names import (
     JOURNAL_WORDS,
     AuthorList,
@@ -97,18 +99,103 @@ _TRAILING_VOLUME = re.compile(r"[,\s]+\d{1,5}[A-Z]?$")
 _TRAILING_JUNK = " ,.;:-–—"
 
 
-def parse_reference(text: str) -> ParsedReference:
-    """Parse one reference string; never raises (nonsense in, few fields out)."""
+def parse_reference(text: str, *, model: bool = True) -> ParsedReference:
+    """Parse one reference string; never raises (nonsense in, few fields out).
+
+    With ``model`` (the default), each field the hand-written parser is not sure of takes
+    the trained model's value when the model reads one (:mod:`.crf`); such a field stays
+    out of ``confident``. Without the model installed, the hand-written parse alone.
+    """
     if not isinstance(text, str) or not text.strip():
         return _EMPTY
     try:
-        return _parse(text)
+        cleaned = clean(text)
+        parsed = _parse(cleaned)
+        return _with_model(parsed, cleaned.text) if model else parsed
     except (ValueError, IndexError, RecursionError):  # defensive: a parse is never fatal
         return _EMPTY
 
 
-def _parse(raw: str) -> ParsedReference:
-    cleaned = clean(raw)
+_Value = TypeVar("_Value", int | None, str | None)
+
+# The fields the model may fill. Not the DOI, URL or PubMed id: patterns read those best.
+_MODEL_FIELDS = ("authors", "year", "title", "container", "volume", "issue", "pages")
+
+
+def _with_model(parsed: ParsedReference, text: str) -> ParsedReference:
+    """The hand-written parse, each field it is unsure of replaced by the model's reading
+    when the model reads one (``benchmarks/crf_baseline.py``, "gated": more often right
+    than either alone). Confidence is unchanged: a model's value is a lead to check."""
+    unsure = [name for name in _MODEL_FIELDS if name not in parsed.confident]
+    if not unsure:
+        return parsed
+    fields = read_fields(text)
+    if fields is None:
+        return parsed
+
+    offered = {name for name in unsure if getattr(fields, name)}
+    # The model may not read a field out of words that a value the parser is sure of stands
+    # on ("World Health Organization" the author, then the title; a year inside a quoted
+    # title). Not out of a guessed value's words: that guess is as often the wrong one.
+    sure = _hand_places(parsed, text, [n for n in _MODEL_FIELDS if n in parsed.confident])
+    read_at = {name: (start, end) for name, start, end in fields.places}
+    offered = {
+        name for name in offered if not any(_overlaps(read_at.get(name), place) for place in sure)
+    }
+
+    # A model title that runs on past the parser's ("Dye Laser. Fort Belvoir"): the parser's
+    # stop is more often the title's end (held out: title right 1-2 points more often).
+    if (
+        "title" in offered
+        and parsed.title
+        and fields.title
+        and fields.title != parsed.title
+        and fields.title.startswith(parsed.title)
+    ):
+        offered.discard("title")
+
+    def pick(name: str, hand: _Value, model: _Value) -> _Value:
+        return model if model and name in offered else hand
+
+    take_authors = "authors" in offered
+    return replace(
+        parsed,
+        authors=fields.authors if take_authors else parsed.authors,
+        # Either reading that saw "et al." or an elision is right: the list is cut short.
+        authors_truncated=parsed.authors_truncated or (take_authors and fields.authors_truncated),
+        year=pick("year", parsed.year, fields.year),
+        title=pick("title", parsed.title, fields.title),
+        container=pick("container", parsed.container, fields.container),
+        volume=pick("volume", parsed.volume, fields.volume),
+        issue=pick("issue", parsed.issue, fields.issue),
+        pages=pick("pages", parsed.pages, fields.pages),
+    )
+
+
+def _hand_places(parsed: ParsedReference, text: str, names: list[str]) -> list[tuple[int, int]]:
+    """Where in ``text`` the hand-written values of ``names`` stand, for the words fields
+    (a number is too often written twice to place it)."""
+    places: list[tuple[int, int]] = []
+    for name in names:
+        if name == "authors" and parsed.authors:
+            first, last = parsed.authors[0], parsed.authors[-1]
+            start = text.find(first.family or first.literal or "\0")
+            last_name = last.family or last.literal or "\0"
+            end = text.find(last_name, max(start, 0))
+            if start >= 0 and end >= 0:
+                places.append((start, end + len(last_name)))
+        elif name in {"title", "container"} and (value := getattr(parsed, name)):
+            start = text.find(value)
+            if start >= 0:
+                places.append((start, start + len(value)))
+    return places
+
+
+def _overlaps(read: tuple[int, int] | None, place: tuple[int, int]) -> bool:
+    return read is not None and read[0] < place[1] and place[0] < read[1]
+
+
+def _parse(cleaned: CleanText) -> ParsedReference:
     text = cleaned.text
     confident: set[str] = set()
     if cleaned.dois:
