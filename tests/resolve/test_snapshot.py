@@ -366,3 +366,12 @@ def test_author_title_container_year_finds_each_dev_work(dev_snapshot: Snapshot)
     print(f"\nsnapshot search: right work first for {first}/{queried} = {rate:.2%}")
     assert queried > 2700
     assert rate >= 0.99
+
+
+def test_a_line_nested_past_any_record_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    path.write_text(f'{deep}\n{{"DOI": "10.1/kept", "title": ["Kept"]}}\n', encoding="utf-8")
+    snapshot = Snapshot.load([path])
+    assert (len(snapshot), snapshot.skipped) == (1, 1)
+    assert snapshot.get("10.1/kept") is not None

@@ -295,6 +295,38 @@ def test_damage_inside_the_reference_list_alone_keeps_the_record(tmp_path: Path)
     assert "10.1000/Spine.1" in SnapshotStore(tmp_path / "works.sqlite3")
 
 
+def test_lines_the_fast_decoder_refuses_are_read_as_the_snapshot_reads_them(
+    tmp_path: Path,
+) -> None:
+    # JSON Python's json module reads and msgspec does not (NaN, a number past a double, a
+    # lone surrogate), a duplicated key, nesting too deep for either: each line is read as
+    # the Snapshot reads it.
+    base = json.dumps(record("10.1/base", "Plain title of a work"))
+    lines = [
+        base,
+        json.dumps(record("10.1/nan", "Not a number", extra=float("nan"))),
+        json.dumps(record("10.1/huge", "A huge number")).replace('"DOI"', '"n": 1e400, "DOI"'),
+        json.dumps(record("10.1/big", "A big integer", volume=10**30)),
+        json.dumps(record("10.1/surrogate", "Lone \ud800 surrogate"), ensure_ascii=True),
+        json.dumps(record("10.1/first", "The first title"))[:-1]
+        + ', "title": ["The later title"]}',
+        '{"DOI": "10.1/deep", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps({"status": "ok", "message": record("10.1/envelope", "In an envelope")}),
+    ]
+    source = write_jsonl(tmp_path / "works.jsonl", lines)
+
+    stats = import_records([source], tmp_path / "works.sqlite3")
+    store = SnapshotStore(tmp_path / "works.sqlite3")
+
+    assert (stats.records, stats.skipped) == (7, 1)  # the deep line alone is skipped
+    snapshot = Snapshot.load([write_jsonl(tmp_path / "works-no-deep.jsonl", lines[:6] + lines[7:])])
+    assert len(store) == len(snapshot) == 7
+    assert all(store.get(w.doi) == w for w in snapshot)
+    first = store.get("10.1/first")
+    assert first is not None
+    assert first.title == "The later title"
+
+
 # --- files that are not stores, and atomic writes --------------------------------------------
 
 

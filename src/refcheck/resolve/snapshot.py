@@ -116,7 +116,7 @@ def _records(raw: bytes) -> tuple[list[Work], bool]:
     """The works on one line, and whether the whole line was usable."""
     try:
         value: Any = json.loads(raw)
-    except ValueError:  # bad JSON or bad UTF-8
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested past any record
         return [], False
     if isinstance(value, dict) and "message" in value:
         if value.get("status", "ok") != "ok" or not isinstance(value["message"], dict):
