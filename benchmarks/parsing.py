@@ -13,11 +13,17 @@ Corpora (all read from ../shared/refdata, never copied):
   consensus exists. It measures consistency across styles, which is what a style-agnostic
   parser must get right, not absolute truth.
 
-The parser is hand-written (no training), but its rules were tuned by reading the errors
-this script prints on every corpus except ``parscit`` (anystyle-gold, grobid-eval and several
-styles included): only ``parscit`` is truly held out, so read the others as development
-figures. Known gold quirks: grobid-eval's DOIs are tokenised with blanks ("10 .1007/..."),
-AnyStyle sometimes labels a magazine's "n°59" as the volume.
+The parser is a hand-written grammar plus a CRF (``refcheck.parse.crf``) that fills the
+fields the grammar is unsure of. The grammar's rules were tuned by reading the errors this
+script prints on every corpus except ``parscit`` (anystyle-gold, grobid-eval and several
+styles included), so read the others as development figures. ``parscit`` is the held-out
+corpus, with one caveat: grobid-corpus, also read while tuning, holds most of Cora (which
+ParsCit's set is). The CRF is trained on anystyle-gold and grobid-corpus with every string
+equal or near-equal to parscit, grobid-eval and anystyle-core removed
+(``tools/train_parser.py``), so those three are held out for it.
+
+Known gold quirks: grobid-eval's DOIs are tokenised with blanks ("10 .1007/..."), AnyStyle
+sometimes labels a magazine's "n°59" as the volume.
 
 Comparison is exact after light normalisation: case, diacritics and punctuation folded for
 text; years as integers; volume/issue as their first number; pages as first and last page
