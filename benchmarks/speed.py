@@ -153,28 +153,48 @@ def cpu_per_reference(bib: Path, verdicts: list[Verdict], profile: bool) -> tupl
     return 1000 * reading / len(references), 1000 * comparing / max(len(pairs), 1)
 
 
-async def run(latency: float, profile: bool) -> None:
+def shuffled_records(seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every works-dev record (the stand-in serves them all), and the usable ones shuffled."""
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         all_records = [json.loads(line) for line in lines]
     records = [r for r in all_records if usable(r)]
-    random.Random(SEED).shuffle(records)
+    random.Random(seed).shuffle(records)
+    return all_records, records
+
+
+def polite_standin(records: list[dict[str, Any]], latency: float, **faults: Any) -> CrossrefStandin:
+    """The stand-in enforcing the polite pool's limits: 10 single/s, 3 list/s, 3 in flight."""
+    return CrossrefStandin(
+        records,
+        rate_limit=10,
+        list_rate_limit=3,
+        concurrency=3,
+        latency=latency,
+        enforce_limits=True,
+        **faults,
+    )
+
+
+def write_bibs(
+    folder: Path, with_doi: list[dict[str, Any]], without_doi: list[dict[str, Any]]
+) -> tuple[Path, Path]:
+    """One BibTeX file citing DOIs, one without them (found by search)."""
+    bib_doi, bib_search = folder / "doi.bib", folder / "search.bib"
+    write_bib(bib_doi, with_doi, cites_doi=True)
+    write_bib(bib_search, without_doi, cites_doi=False)
+    return bib_doi, bib_search
+
+
+async def run(latency: float, profile: bool) -> None:
+    all_records, records = shuffled_records(SEED)
     with_doi, without_doi = records[:WITH_DOI], records[WITH_DOI : WITH_DOI + WITHOUT_DOI]
 
     with (
         tempfile.TemporaryDirectory() as tmp,
-        CrossrefStandin(
-            all_records,
-            rate_limit=10,
-            list_rate_limit=3,
-            concurrency=3,
-            latency=latency,
-            enforce_limits=True,
-        ) as server,
+        polite_standin(all_records, latency) as server,
     ):
         folder = Path(tmp)
-        bib_doi, bib_search = folder / "doi.bib", folder / "search.bib"
-        write_bib(bib_doi, with_doi, cites_doi=True)
-        write_bib(bib_search, without_doi, cites_doi=False)
+        bib_doi, bib_search = write_bibs(folder, with_doi, without_doi)
         refs_doi, refs_search = read_references([bib_doi]), read_references([bib_search])
         cached = Settings(
             crossref_url=server.url, mailto=MAILTO, cache_dir=folder / "cache", timeout=30
@@ -245,10 +265,7 @@ async def run(latency: float, profile: bool) -> None:
 
 async def run_faults(latency: float) -> None:
     """Section 5: the same references with and without faults; what the faults cost."""
-    with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
-        all_records = [json.loads(line) for line in lines]
-    records = [r for r in all_records if usable(r)]
-    random.Random(SEED + 5).shuffle(records)
+    all_records, records = shuffled_records(SEED + 5)
     with_doi = records[:FAULTY_WITH_DOI]
     without_doi = records[FAULTY_WITH_DOI : FAULTY_WITH_DOI + FAULTY_WITHOUT_DOI]
     hidden = [record["DOI"] for record in with_doi[:FAULTY_HIDDEN]]
@@ -257,22 +274,11 @@ async def run_faults(latency: float) -> None:
 
     with (
         tempfile.TemporaryDirectory() as tmp,
-        CrossrefStandin(
-            all_records,
-            rate_limit=10,
-            list_rate_limit=3,
-            concurrency=3,
-            latency=latency,
-            enforce_limits=True,
-            random_faults=faults,
-            hidden_from_filter=hidden,
+        polite_standin(
+            all_records, latency, random_faults=faults, hidden_from_filter=hidden
         ) as server,
     ):
-        folder = Path(tmp)
-        bib_doi, bib_search = folder / "doi.bib", folder / "search.bib"
-        write_bib(bib_doi, with_doi, cites_doi=True)
-        write_bib(bib_search, without_doi, cites_doi=False)
-        references = read_references([bib_doi, bib_search])
+        references = read_references(list(write_bibs(Path(tmp), with_doi, without_doi)))
         settings = Settings(
             crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=FAULT_TIMEOUT
         )

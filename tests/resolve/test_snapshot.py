@@ -12,6 +12,8 @@ from refcheck.models import Work
 from refcheck.resolve.search_index import SearchIndex, tokenise, work_fields
 from refcheck.resolve.snapshot import Snapshot
 
+from .jsonl import write_jsonl
+
 
 def record(
     doi: str,
@@ -31,16 +33,6 @@ def record(
         "issued": {"date-parts": [[year]]},
         **extra,
     }
-
-
-def write_jsonl(path: Path, lines: list[Any]) -> Path:
-    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "wt", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        path.write_text(text + "\n", encoding="utf-8")
-    return path
 
 
 LIBRARY = [

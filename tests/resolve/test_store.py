@@ -25,6 +25,8 @@ from refcheck.resolve.store import (
     record_fields,
 )
 
+from .jsonl import write_jsonl
+
 
 def record(
     doi: str,
@@ -52,16 +54,6 @@ def record(
         "issued": {"date-parts": [[year]]},
         **extra,
     }
-
-
-def write_jsonl(path: Path, lines: list[Any]) -> Path:
-    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "wt", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        path.write_text(text + "\n", encoding="utf-8")
-    return path
 
 
 LIBRARY = [
