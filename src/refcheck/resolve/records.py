@@ -13,11 +13,17 @@ _TAG = re.compile(r"<[^>]+>")
 def _text(value: Any) -> str | None:
     """First string of a Crossref list field (or the field itself), markup stripped."""
     if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                value = item
+                break
+        else:
+            return None
     if not isinstance(value, str):
         return None
-    cleaned = " ".join(_TAG.sub("", value).split())
-    return cleaned or None
+    if "<" in value:  # most text has no markup: no regex pass for it
+        value = _TAG.sub("", value)
+    return " ".join(value.split()) or None
 
 
 def _texts(value: Any) -> tuple[str, ...]:

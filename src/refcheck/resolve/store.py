@@ -11,7 +11,7 @@ as a Snapshot would:
   the Work from it with that function;
 * ``search(text, rows)`` ranks with the :class:`~refcheck.resolve.search_index.SearchIndex`'s
   BM25F, from the same statistics (works, average field lengths, document frequencies) and
-  to the same bits, ties to the work imported first. Each work's words are cut once at import
+  to rounding, ties to the work imported first. Each work's words are cut once at import
   by :func:`~refcheck.resolve.search_index.tokenise` (so folding and stop words agree) and
   indexed with SQLite's FTS5. FTS5 proposes the works holding the query's three rarest words
   (or, when fewer than ``rows`` do, two of them, then any), and only those are scored. A
@@ -63,7 +63,7 @@ from isal import igzip
 from refcheck.errors import InputError
 from refcheck.models import Work
 from refcheck.resolve.cache import doi_key
-from refcheck.resolve.records import _date, _texts, _updates, work_from_record
+from refcheck.resolve.records import _date, _text, _texts, _updates, work_from_record
 from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise
 from refcheck.resolve.snapshot import WorkSource, _open, _reason
 
@@ -113,7 +113,6 @@ _KEPT: Final[tuple[str, ...]] = (
 _PERSON_KEPT: Final[tuple[str, ...]] = ("family", "given", "name", "literal")
 _DATES: Final = ("published-print", "issued", "published-online", "published")  # Work.years
 _NUMBERS: Final = ("volume", "issue", "page", "article-number")
-_TAG: Final = re.compile(r"<[^>]+>")
 
 # Import: bytes of input a worker parses at a time, and blocks in flight per worker.
 _BLOCK: Final = 1 << 22
@@ -130,6 +129,7 @@ _WIDEST: Final = 6
 # Wider candidate sets are searched when they hold at most this many works for sure (or
 # too few works were found), and at most this many are taken from them.
 _CHEAP: Final = 100
+_K1_PLUS_1: Final = _K1 + 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,6 +603,8 @@ _KeptFields: Final = msgspec.defstruct(
     rename=dict(zip((f"k{n}" for n in range(len(_KEPT) + 1)), (*_KEPT, "message"), strict=True)),
 )
 _DECODE_KEPT: Final = msgspec.json.Decoder(_KeptFields).decode
+# A stored record back to a dict: twice as quick as json.loads.
+_DECODE: Final = msgspec.json.Decoder().decode
 
 
 def _kept(record: dict[str, Any]) -> dict[str, Any]:
@@ -616,22 +618,6 @@ def _kept(record: dict[str, Any]) -> dict[str, Any]:
     if isinstance(relation, dict):
         kept["relation"] = {k: v for k, v in relation.items() if k == "is-preprint-of"}
     return kept
-
-
-def _text(value: Any) -> str | None:
-    """records._text, quicker on the common case of a string without markup."""
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, str) and item.strip():
-                value = item
-                break
-        else:
-            return None
-    if not isinstance(value, str):
-        return None
-    if "<" in value:
-        value = _TAG.sub("", value)
-    return " ".join(value.split()) or None
 
 
 def record_fields(record: Mapping[str, Any]) -> dict[str, str]:
@@ -744,7 +730,7 @@ class SnapshotStore:
         if not words:
             return []
         idf = {w: _idf(self._size, frequencies[w]) for w in words}
-        scored = self._scores(self._candidates(words, frequencies, rows), words, idf)
+        scored = _bm25f(self._candidates(words, frequencies, rows), self._fields, idf)
         best = heapq.nsmallest(rows, scored, key=lambda pair: (-pair[0], pair[1]))
         if not best:
             return []
@@ -838,47 +824,10 @@ class SnapshotStore:
 
     def _hits(self, query: str, limit: int = _MAX_CANDIDATES + 1) -> list[tuple[Any, ...]]:
         return self._fetchall(
-            "SELECT id, words FROM works WHERE id IN "
-            "(SELECT rowid FROM search WHERE search MATCH ? LIMIT ?)",
+            "SELECT works.id, works.words FROM search JOIN works ON works.id = search.rowid "
+            "WHERE search MATCH ? LIMIT ?",
             (query, limit),
         )
-
-    def _scores(
-        self, candidates: Sequence[tuple[Any, ...]], words: Sequence[str], idf: Mapping[str, float]
-    ) -> list[tuple[float, int]]:
-        """SearchIndex's BM25F score of each candidate, computed in the same order to the bit.
-
-        Most of a search's time at scale goes here. Candidates share many a field's text (a
-        journal, a year, authors): each text's shares are worked out once a query.
-        """
-        query = frozenset(idf)
-        seen: list[dict[str, Sequence[tuple[str, float]]]] = [{} for _ in self._fields]
-        k1 = _K1
-        k1_plus_1 = _K1 + 1.0
-        scored: list[tuple[float, int]] = []
-        for doc, text in candidates:
-            weighted: dict[str, float] = {}
-            # strict=False: a damaged row scores on the fields it has rather than failing.
-            fields = zip(text.split("\t"), self._fields, seen, strict=False)
-            for field, spec, shares_of in fields:
-                if not field:
-                    continue
-                shares = shares_of.get(field)
-                if shares is None:
-                    shares = shares_of[field] = _shares(field, spec, query)
-                # Per word, shares add up in field order, as SearchIndex adds them.
-                for token, share in shares:
-                    if token in weighted:
-                        weighted[token] += share
-                    else:
-                        weighted[token] = share
-            score = 0.0
-            for word in words:
-                if word in weighted:
-                    saturating = weighted[word]
-                    score += idf[word] * saturating * k1_plus_1 / (k1 + saturating)
-            scored.append((score, doc))
-        return scored
 
     def _fetchone(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         try:
@@ -941,20 +890,112 @@ class CombinedSnapshot:
 
 def _shares(
     field: str, spec: tuple[float, float, float], query: frozenset[str]
-) -> Sequence[tuple[str, float]]:
+) -> dict[str, float]:
     """The weighted frequency of each query word in a field's text, as SearchIndex has it."""
     tokens = field.split(" ")
     hits = query.intersection(tokens)
     if not hits:
-        return ()
+        return {}
     weight, b, average = spec
     norm = 1.0 - b + b * len(tokens) / average
-    once = weight / norm  # weight * 1 / norm, as SearchIndex has it for tf = 1
-    shares: list[tuple[str, float]] = []
-    for token in hits:
-        tf = tokens.count(token)
-        shares.append((token, once if tf == 1 else weight * tf / norm))
-    return shares
+    return {token: weight * tokens.count(token) / norm for token in hits}
+
+
+# A field's score alone, the query words in it and their weighted counts.
+_Part = tuple[float, frozenset[str], Mapping[str, float]]
+_NO_PART: Final[_Part] = (0.0, frozenset(), {})
+
+
+def _bm25f(
+    candidates: Sequence[tuple[Any, ...]],
+    fields: Sequence[tuple[float, float, float]],
+    idf: Mapping[str, float],
+) -> list[tuple[float, int]]:
+    """SearchIndex's BM25F score of each (id, words) candidate, to rounding, with its id.
+
+    Most of a search's time at scale goes here, so a candidate costs a few calls into C in
+    the common case. A word's score saturates with its weighted count summed over fields,
+    so fields cannot simply be scored apart; but a query word is mostly in one field of a
+    work, and once in its title. The fields after the title (authors, journal, year,
+    numbers: shared by many candidates) are scored once a query each, alone; the title's
+    words, each once, share one saturated weight times the sum of their idf. A title word
+    that is also in another field, or twice in the title, is scored with all its counts.
+    Each sum runs in an order fixed by the words themselves (``math.fsum``, sorted), so
+    equal texts tie and ties go to the work imported first, as in SearchIndex.
+    """
+    query = frozenset(idf)
+    title_weight, title_b, title_average = fields[0]
+    keep = 1.0 - title_b
+    seen: list[dict[str, _Part]] = [{"": _NO_PART} for _ in fields]
+
+    def saturated(weighted: float) -> float:
+        return weighted * _K1_PLUS_1 / (_K1 + weighted)
+
+    def part(field: int, text: str) -> _Part:
+        shares = _shares(text, fields[field], query)
+        found = _NO_PART
+        if shares:
+            alone = math.fsum(idf[w] * saturated(s) for w, s in sorted(shares.items()))
+            found = (alone, frozenset(shares), shares)
+        seen[field][text] = found
+        return found
+
+    authors_seen, container_seen, year_seen, numbers_seen = seen[1:]
+    scored: list[tuple[float, int]] = []
+    for doc, row in candidates:
+        texts = row.split("\t")
+        if len(texts) != len(fields):  # a damaged row scores on the fields it has
+            texts = [*texts, *[""] * len(fields)][: len(fields)]
+        title, authors, container, year, numbers = texts
+        parts = (
+            by_authors := authors_seen.get(authors) or part(1, authors),
+            by_container := container_seen.get(container) or part(2, container),
+            by_year := year_seen.get(year) or part(3, year),
+            by_numbers := numbers_seen.get(numbers) or part(4, numbers),
+        )
+        words = by_authors[1] | by_container[1] | by_year[1] | by_numbers[1]
+        if len(words) == (
+            len(by_authors[1]) + len(by_container[1]) + len(by_year[1]) + len(by_numbers[1])
+        ):
+            score = by_authors[0] + by_container[0] + by_year[0] + by_numbers[0]
+        else:  # a word in two of these fields (an author's name in the journal's)
+            score = _together(_merged([p[2] for p in parts]), idf, saturated)
+        tokens = title.split(" ") if title else []
+        hits = query.intersection(tokens)
+        if hits:
+            norm = keep + title_b * len(tokens) / title_average
+            if words.isdisjoint(hits) and sum(map(tokens.count, hits)) == len(hits):
+                share = title_weight / norm
+                score += share * _K1_PLUS_1 / (_K1 + share) * math.fsum(map(idf.__getitem__, hits))
+            else:
+                # Each title word with all its counts; for a word also in another field,
+                # what it adds to the score that field gave it.
+                gains: list[float] = []
+                for word in sorted(hits):
+                    weighted = title_weight * tokens.count(word) / norm
+                    if word in words:
+                        other = math.fsum(p[2].get(word, 0.0) for p in parts)
+                        gains.append(idf[word] * (saturated(weighted + other) - saturated(other)))
+                    else:
+                        gains.append(idf[word] * saturated(weighted))
+                score += math.fsum(gains)
+        scored.append((score, doc))
+    return scored
+
+
+def _together(
+    shares: Mapping[str, float], idf: Mapping[str, float], saturated: Callable[[float], float]
+) -> float:
+    return math.fsum(idf[w] * saturated(s) for w, s in sorted(shares.items()))
+
+
+def _merged(shares: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Weighted counts added up over fields, in field order."""
+    merged: dict[str, float] = {}
+    for field in shares:
+        for token, share in field.items():
+            merged[token] = merged.get(token, 0.0) + share
+    return merged
 
 
 def _phrase(word: str) -> str:
@@ -999,7 +1040,10 @@ def _meta_problem(meta: Mapping[str, str]) -> str | None:
 def _work(record: str, score: float | None = None) -> Work | None:
     """The Work of a stored record; with ``score``, that score (as a search sets it)."""
     try:
-        value = json.loads(record)
+        try:
+            value = _DECODE(record)
+        except msgspec.DecodeError:  # NaN or a lone surrogate: JSON only the json module reads
+            value = json.loads(record)
         if score is not None:
             value["score"] = score  # work_from_record takes it as is: no copy of the Work
         return work_from_record(value)
