@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refcheck.config import Settings
 from refcheck.errors import InputError
 from refcheck.models import Work
+from refcheck.resolve import store as store_module
 from refcheck.resolve.cache import WorkCache
 from refcheck.resolve.records import work_from_record
 from refcheck.resolve.resolver import Resolver
@@ -469,3 +472,24 @@ async def test_a_store_path_that_is_no_store_is_an_input_error(tmp_path: Path) -
 
     with pytest.raises(InputError, match="not a refcheck snapshot store"):
         Resolver.from_settings(Settings(snapshots=(bogus,), offline=True, no_cache=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    final_newline=st.booleans(),
+    block=st.sampled_from([1, 2, 3, 7, 16, 64]),
+)
+def test_input_is_cut_into_blocks_of_whole_lines(
+    lines: list[bytes], final_newline: bool, block: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    data = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    path = tmp_path_factory.mktemp("blocks") / "works.jsonl"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store_module, "_BLOCK", block)
+        blocks = list(store_module._blocks([path]))
+
+    assert b"".join(blocks) == data
+    assert all(isinstance(b, bytes) and b.endswith(b"\n") for b in blocks[:-1])
+    assert all(blocks)

@@ -53,7 +53,8 @@ def tokenise(text: str) -> list[str]:
         text = html.unescape(text)
     folded = anyascii(text).casefold()
     # "O'Brien" and "Alzheimer's" are one word each, whatever the apostrophe was.
-    folded = _APOSTROPHE.sub("", folded)
+    if "'" in folded:
+        folded = _APOSTROPHE.sub("", folded)
     return [
         word
         for word in _WORD.findall(folded)

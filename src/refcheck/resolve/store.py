@@ -317,19 +317,20 @@ def _load(
     lines = records = skipped = 0
     lengths = [[0, 0] for _ in _NAMES]
     db.execute("BEGIN")
-    for rows, block_lines, block_skipped, block_lengths in _parsed_blocks(paths, workers):
-        first = records + 1
-        db.executemany(into_records, ((n, r[0], r[1]) for n, r in enumerate(rows, first)))
-        db.executemany(into_works, ((n, r[2]) for n, r in enumerate(rows, first)))
-        db.executemany(into_search, ((n, r[2]) for n, r in enumerate(rows, first)))
-        lines += block_lines
-        records += len(rows)
-        skipped += block_skipped
-        for total, part in zip(lengths, block_lengths, strict=True):
-            total[0] += part[0]
-            total[1] += part[1]
-        if progress is not None:
-            progress(records)
+    with _no_collector():  # unpickled rows: tuples of strings
+        for rows, block_lines, block_skipped, block_lengths in _parsed_blocks(paths, workers):
+            first = records + 1
+            db.executemany(into_records, ((n, r[0], r[1]) for n, r in enumerate(rows, first)))
+            db.executemany(into_works, ((n, r[2]) for n, r in enumerate(rows, first)))
+            db.executemany(into_search, ((n, r[2]) for n, r in enumerate(rows, first)))
+            lines += block_lines
+            records += len(rows)
+            skipped += block_skipped
+            for total, part in zip(lengths, block_lengths, strict=True):
+                total[0] += part[0]
+                total[1] += part[1]
+            if progress is not None:
+                progress(records)
     db.execute("COMMIT")
     return lines, records, skipped, lengths
 
@@ -388,16 +389,22 @@ def _blocks(paths: Sequence[Path]) -> Iterator[bytes]:
     for path in paths:
         try:
             with _open_fast(path) as stream:
-                tail = b""
+                # The start of a line the last block cut; each block is copied once at most.
+                tail: list[bytes | memoryview] = []
                 while chunk := stream.read(_BLOCK):
-                    if tail:
-                        chunk = tail + chunk
                     end = chunk.rfind(b"\n") + 1
-                    tail = chunk[end:]
-                    if end:
-                        yield chunk[:end]
+                    if not end:  # no line ends in this block
+                        tail.append(chunk)
+                        continue
+                    whole = end == len(chunk)
+                    if tail or not whole:
+                        tail.append(memoryview(chunk)[:end])
+                        yield b"".join(tail)
+                        tail = [] if whole else [chunk[end:]]
+                    else:
+                        yield chunk
                 if tail:
-                    yield tail
+                    yield b"".join(tail)
         except InputError:
             raise
         except Exception as error:  # OSError, EOFError, zlib.error: all say "cannot read"
@@ -413,23 +420,29 @@ def _open_fast(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
+@contextlib.contextmanager
+def _no_collector() -> Iterator[None]:
+    """Parsing and loading make millions of short-lived dicts, lists and tuples and no
+    cycles: the cyclic garbage collector would only cost time there."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def parse_block(block: bytes) -> _Parsed:
     """Rows for the store from a block of whole lines. Runs in the worker processes."""
     rows: list[_Row] = []
     lines = skipped = 0
-    # Parsing makes millions of short-lived dicts and lists and no cycles: the collector
-    # would only cost time here.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_collector():
         for raw in block.split(b"\n"):
             if not raw.strip():
                 continue
             lines += 1
             skipped += not _line_rows(raw, rows)
-    finally:
-        if collecting:
-            gc.enable()
     lengths = [[0, 0] for _ in _NAMES]
     for row in rows:
         _count_lengths(lengths, row[2])
@@ -935,7 +948,10 @@ def _bm25f(
         shares = _shares(text, fields[field], query)
         found = _NO_PART
         if shares:
-            alone = math.fsum(idf[w] * saturated(s) for w, s in sorted(shares.items()))
+            alone = 0.0
+            for word in sorted(shares):  # an order fixed by the words: equal texts tie
+                weighted = shares[word]
+                alone += idf[word] * weighted * _K1_PLUS_1 / (_K1 + weighted)
             found = (alone, frozenset(shares), shares)
         seen[field][text] = found
         return found
