@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from refcheck.compare import compare
 from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.errors import CrossrefError
-from refcheck.match import agrees_but_title, is_same_work, is_same_work_but_title, similarity
+from refcheck.match import Citation, agrees_but_title, is_same_work_but_title, similarity
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
 from refcheck.rules import finding
 
@@ -71,8 +71,13 @@ def has_identity(reference: Reference) -> bool:
 
 def validates(reference: Reference, work: Work) -> bool:
     """Is this work the cited one? Field by field, or for free text, by the string itself."""
-    if is_same_work(reference, work):
+    return _validates(Citation(reference), work)
+
+
+def _validates(citation: Citation, work: Work) -> bool:
+    if citation.is_same_work(work):
         return True
+    reference = citation.reference
     return reference.free_text and text_matches(reference, work)
 
 
@@ -80,21 +85,24 @@ def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | Non
     """The validated candidate, or None with the reason (weak or tied) naming the best one."""
     if not candidates:
         return None, "Crossref has no candidate for this reference"
+    # One citation for every candidate: its evidence on each is measured once, for the
+    # ranking and the validation alike.
+    citation = Citation(reference)
     scored = sorted(
-        ((similarity(reference, work), work) for work in candidates),
+        ((citation.similarity(work), work) for work in candidates),
         key=lambda pair: pair[0],
         reverse=True,
     )
     best_score, best = scored[0]
-    if not validates(reference, best):
-        validated = [(score, work) for score, work in scored[1:] if validates(reference, work)]
+    if not _validates(citation, best):
+        validated = [(score, work) for score, work in scored[1:] if _validates(citation, work)]
         if not validated:
             return None, f"no candidate matches; the closest is {describe(best)}"
         best_score, best = validated[0]
     for score, other in scored[1:]:
         if other is best:
             continue
-        if best_score - score < TIE_MARGIN and validates(reference, other):
+        if best_score - score < TIE_MARGIN and _validates(citation, other):
             if other.doi.lower() == best.doi.lower():
                 continue
             return None, f"two works match equally well: {describe(best)} and {describe(other)}"

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-import pytest
+import random
 
-from refcheck.compare.authors import author_name, compare_authors, initials, same_author
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from refcheck.compare.authors import (
+    author_name,
+    compare_authors,
+    initials,
+    same_author,
+    spelled_alike,
+)
 from refcheck.models import Person, Reference, Severity, Work
 
 from .conftest import people
@@ -279,3 +288,54 @@ def test_whole_name_in_crossref_family_field_matches_a_split_citation() -> None:
     whole = author_name(Person(family="Yu-Sheng Lu"))
     assert same_author(author_name(Person(family="Lu", given="Yu-Sheng")), whole)
     assert not same_author(author_name(Person(family="Li", given="Yu-Sheng")), whole)
+
+
+def test_near_spellings_within_a_fifth_or_two_letters() -> None:
+    """A near-miss family name: one letter off under 8 letters, two from 8, and at any length
+    80% the same (normalized Levenshtein), exactly as the two measures define it."""
+    from refcheck.compare.authors import _near
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        a = "".join(rng.choice("abcde") for _ in range(rng.randint(1, 40)))
+        b = list(a)
+        for _ in range(rng.randint(0, 12)):
+            at = rng.randrange(len(b) + 1)
+            edit = rng.choice(("insert", "delete", "replace"))
+            if edit == "insert":
+                b.insert(at, "x")
+            elif edit == "delete":
+                del b[at : at + 1]
+            elif at < len(b):
+                b[at] = "y"
+        other = "".join(b)
+        allowed = 1 if max(len(a), len(other)) < 8 else 2
+        expected = bool(other) and (
+            Levenshtein.distance(a, other) <= allowed
+            or Levenshtein.normalized_similarity(a, other) >= 0.8
+        )
+        assert _near(a, other) == expected, (a, other)
+
+
+def test_near_spelling_boundaries() -> None:
+    crossref = author_name(Person(family="Vleggeert-Lankamp"))  # 16 letters: 3 may differ
+    assert spelled_alike(author_name(Person(family="Vleggert-Lankamp")), crossref)
+    assert spelled_alike(author_name(Person(family="Vlegert-Lankam")), crossref)
+    assert not spelled_alike(author_name(Person(family="Vlegert-Lancam")), crossref)
+    assert not spelled_alike(author_name(Person(family="Kasch")), crossref)
+
+
+def test_folded_names_are_cached_by_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    import refcheck.compare.authors as authors
+
+    assert author_name(Person(family="Peul", given="W.")) is author_name(
+        Person(family="Peul", given="W.")
+    )
+    assert author_name(Person(literal="Peul")).group
+    assert not author_name(Person(family="Peul")).group
+    # A full cache starts over rather than growing: the names fold as before.
+    monkeypatch.setattr(authors, "_FOLDED_LIMIT", 2)
+    names = [Person(family=f, given="A.") for f in ("Koes", "Jacobs", "Peul", "Koes")]
+    folded = [author_name(p) for p in names]
+    assert [n.main for n in folded] == ["koes", "jacobs", "peul", "koes"]
+    assert len(authors._FOLDED) <= 2

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from refcheck.match import evidence, is_same_work, similarity
+from refcheck.match import Citation, evidence, is_same_work, similarity
 from refcheck.models import Person, Reference, Work
 
 from .conftest import people
@@ -148,3 +148,26 @@ def test_cited_doi_of_another_work_is_rejected(
         update={"authors": (ajnr.authors[0], *sciatica.authors[1:])}
     )
     assert not is_same_work(cited.model_copy(update={"doi": sciatica.doi}), same_first_author)
+
+
+def test_a_citation_weighs_each_candidate_as_the_functions_do(
+    cited: Reference, ajnr: Work, sciatica: Work, spine: Work
+) -> None:
+    # A notice listing the same people: the authors' agreement is shared, nothing else.
+    notice = ajnr.model_copy(update={"doi": "10.3174/x", "title": f"Correction: {ajnr.title}"})
+    citation = Citation(cited)
+    for work in (notice, ajnr, sciatica, spine, ajnr, notice):
+        assert citation.evidence(work) == evidence(cited, work)
+        assert citation.similarity(work) == similarity(cited, work)
+        assert citation.is_same_work(work) == is_same_work(cited, work)
+    assert citation.evidence(notice).authors == citation.evidence(ajnr).authors == 1.0
+    assert citation.evidence(notice).title != citation.evidence(ajnr).title
+
+
+def test_nothing_a_citation_learns_reaches_another_reference(cited: Reference, ajnr: Work) -> None:
+    other = cited.model_copy(update={"authors": people(("Smith", "J."), ("Jones", "K."))})
+    first, second = Citation(cited), Citation(other)
+    assert first.evidence(ajnr).authors == 1.0
+    assert second.evidence(ajnr).authors == 0.0
+    assert second.similarity(ajnr) < first.similarity(ajnr)
+    assert first.evidence(ajnr).authors == 1.0  # asked again after the other citation

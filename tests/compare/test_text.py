@@ -23,6 +23,12 @@ from refcheck.compare.text import clean, fold, fold_name, squash, tokens
         ("Α-SYNUCLEIN", "alpha synuclein"),
         ("“Quoted” — title.", "quoted title"),
         ("Straße", "strasse"),
+        # Apostrophes inside a word go, before and after transliteration; others break.
+        ("l’hôpital", "lhopital"),
+        ("it`s", "its"),
+        ("rock ’n’ roll", "rock n roll"),
+        ("Care’s “cost” – 2ʼs", "cares cost 2s"),
+        ("Ünïcödé — naïve", "unicode naive"),
         ("", ""),
     ],
 )
@@ -51,3 +57,7 @@ def test_fold_name_keeps_german_spelling_of_umlauts() -> None:
 
 def test_clean_removes_markup_only() -> None:
     assert clean("<i>E. coli</i>  &amp; <b>S. aureus</b>") == "E. coli & S. aureus"
+
+
+def test_clean_collapses_whitespace_of_any_script() -> None:
+    assert clean("a\u3000b\u00a0 c\u2009d\u1680e\n") == "a b c d e"

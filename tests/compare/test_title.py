@@ -9,6 +9,7 @@ from refcheck.compare.title import (
     is_notice_title,
     main_title,
     same_title,
+    title_heads,
     title_similarity,
 )
 from refcheck.models import Reference, Severity, Work
@@ -136,3 +137,24 @@ def test_latex_math_decoded_loosely() -> None:
 def test_combining_marks_lost() -> None:
     work = Work(doi="10.1/x", title="Социальная составляющая российского краудфандинга")
     assert findings("Социальная составляющая россииского краудфандинга", work) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("COVID-19 vaccines in the UK", ()),  # a hyphen inside a word is no break
+        ("Ends with a dot.", ()),
+        ("Spine - a review", ("Spine",)),
+        ("Spine—a review", ("Spine",)),
+        ("What? Why not", ("What",)),
+        ("Cancer: a review. Part 2", ("Cancer", "Cancer: a review")),
+    ],
+)
+def test_title_heads(title: str, heads: tuple[str, ...]) -> None:
+    assert title_heads(title) == heads
+
+
+def test_cited_subtitle_and_retracted_mark_together() -> None:
+    work = Work(doi="10.1/r", title="RETRACTED: Spine imaging")
+    assert title_similarity("Spine imaging: a review", work) == HEAD_MATCH
+    assert title_similarity("Spine imaging", work) == 1.0

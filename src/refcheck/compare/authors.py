@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
@@ -70,7 +69,7 @@ def initials(given: str) -> str:
     """The initials of given names: "Carmen L.A.M." == "C.L.A.M." == "CLAM" -> "clam"."""
     out: list[str] = []
     for part in _GIVEN_SPLIT.split(anyascii(clean(given))):
-        letters = "".join(c for c in part if c.isalpha())
+        letters = part if part.isalpha() else "".join(c for c in part if c.isalpha())
         if not letters or letters.casefold() in _SUFFIXES:
             continue
         if letters.isupper() and len(letters) <= 4:
@@ -132,9 +131,24 @@ def _group_key(literal: str) -> str:
     return "".join(words)
 
 
-@lru_cache(maxsize=32768)
+# Folded names by (family, given, literal): a Person is those three strings, and a tuple of
+# them hashes and compares far faster than the pydantic model itself.
+_FOLDED: dict[tuple[str | None, str | None, str | None], AuthorName] = {}
+_FOLDED_LIMIT = 32768
+
+
 def author_name(person: Person) -> AuthorName:
     """Fold one author for comparison (cached: works recur across references)."""
+    key = (person.family, person.given, person.literal)
+    name = _FOLDED.get(key)
+    if name is None:
+        if len(_FOLDED) >= _FOLDED_LIMIT:
+            _FOLDED.clear()  # a run's worth of authors; refolding the next ones is cheap
+        name = _FOLDED[key] = _fold_author(person)
+    return name
+
+
+def _fold_author(person: Person) -> AuthorName:
     if person.is_group or not (person.family or person.given):
         key = _group_key(person.literal or "")
         group_keys = frozenset({key}) if key else frozenset()
@@ -171,9 +185,13 @@ def _near(a: str, b: str) -> bool:
     """Spelled alike: one or two letters apart (by length), or 80% the same."""
     if not a or not b:
         return False
-    distance = Levenshtein.distance(a, b)
-    allowed = 1 if max(len(a), len(b)) < 8 else 2
-    return distance <= allowed or Levenshtein.normalized_similarity(a, b) >= 0.8
+    longest = max(len(a), len(b))
+    # 80% the same is at most a fifth of the longer spelling edited (normalized Levenshtein
+    # similarity 1 - distance/longest >= 0.8), so one bounded distance decides both tests.
+    limit = 1 if longest < 8 else max(2, longest // 5)
+    if abs(len(a) - len(b)) > limit:
+        return False
+    return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
 
 
 def _swapped(cited: AuthorName, work: AuthorName) -> bool:

@@ -206,15 +206,28 @@ def _same(cited: str, full: str) -> bool:
 
 def container_match(cited: str, work: Work) -> ContainerMatch:
     """How the cited container names the work's: 'same', 'abbreviation', 'issn' or ''."""
+    return _container_match(
+        cited, work.container_title, work.short_container_title, work.issn, work.type
+    )
+
+
+# Candidates for one citation are often of one journal, and a bibliography cites few
+# journals: the answer is worked out once per citation and journal.
+@lru_cache(maxsize=16384)
+def _container_match(
+    cited: str,
+    fulls: tuple[str, ...],
+    shorts: tuple[str, ...],
+    issns: tuple[str, ...],
+    kind: str | None,
+) -> ContainerMatch:
     issn = _ISSN.match(cited)
     if issn:
         wanted = f"{issn.group(1)}-{issn.group(2).upper()}"
-        return "issn" if wanted in {i.upper() for i in work.issn} else ""
+        return "issn" if wanted in {i.upper() for i in issns} else ""
     cited = _LEADING_IN.sub("", cited)
     if not fold(cited):
         return "same"
-    fulls = work.container_title
-    shorts = work.short_container_title
     if any(_same(cited, t) for t in fulls):
         return "same"
     if any(_same(cited, t) for t in shorts):
@@ -225,7 +238,7 @@ def container_match(cited: str, work: Work) -> ContainerMatch:
         # Some records hold an abbreviation as the title, and citations the full name.
         if is_abbreviation(title, cited):
             return "same"
-    if work.type and work.type != "journal-article":
+    if kind and kind != "journal-article":
         folded = fold(cited)
         if any(fuzz.token_set_ratio(folded, fold(t)) >= _LOOSE_TYPES_RATIO for t in fulls):
             return "same"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
@@ -78,9 +79,14 @@ _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)\*?(\s*)")
 # Formatting command names left bare by a loose decoder ("mathcal W"); never title words.
 _BARE_FORMATTING = frozenset(_FORMATTING) - {"text"}
 _LATEX_ESCAPE = re.compile(r"\\([&%$#_{}])")
-_WORD_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_SPACES = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_APOSTROPHES = "'’ʼ`´"
+_WORD_APOSTROPHE = re.compile(rf"(?<=\w)[{_APOSTROPHES}](?=\w)")
+# Every ASCII character but a digit or a lower-case letter is a word break (folded text is
+# lower-case ASCII by then); a translation table does this faster than a regex.
+_BREAKS = str.maketrans(
+    {c: " " for c in range(128) if chr(c) not in string.digits + string.ascii_lowercase}
+)
 
 
 @lru_cache(maxsize=65536)
@@ -98,7 +104,7 @@ def clean(text: str) -> str:
         text = _LATEX_COMMAND.sub(lambda m: m[1] + (" " if m[2] else ""), text)
     if "{" in text or "}" in text or "$" in text:
         text = text.replace("{", "").replace("}", "").replace("$", "")
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is regex \s, in every script
 
 
 @lru_cache(maxsize=65536)
@@ -116,10 +122,17 @@ def fold(text: str, *, greek_names: bool = True) -> str:
             text = _GREEK_RE.sub(lambda m: f" {GREEK[m.group()]} ", text)
         else:
             text = text.replace("∆", "δ")  # the increment sign, used for a delta
-    text = _WORD_APOSTROPHE.sub("", text)
-    text = anyascii(text).casefold().replace("&", " and ")
-    text = _WORD_APOSTROPHE.sub("", text)
-    text = _NON_ALNUM.sub(" ", text).strip()
+    # The substitutions only when they can apply: each costs more than the scan.
+    if any(mark in text for mark in _APOSTROPHES):
+        text = _WORD_APOSTROPHE.sub("", text)
+    if not text.isascii():
+        # anyascii maps each character alone, and walks every one of them in Python: hand
+        # it only the runs that need it ("COVID-19 – a review": just the dash).
+        text = _NON_ASCII.sub(lambda run: anyascii(run[0]), text)
+    text = text.casefold().replace("&", " and ")
+    if "'" in text or "`" in text:  # the ASCII apostrophes anyascii writes
+        text = _WORD_APOSTROPHE.sub("", text)
+    text = " ".join(text.translate(_BREAKS).split())
     if "math" in text or "text" in text or "emph" in text or "bold" in text:
         text = " ".join(w for w in text.split() if w not in _BARE_FORMATTING)
     return text

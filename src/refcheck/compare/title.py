@@ -9,6 +9,7 @@ an error (RC201).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -36,12 +37,17 @@ RC201_BELOW = 0.7
 
 # Where a main title ends and its subtitle starts.
 _SUBTITLE_BREAK = re.compile(r"\s*(?::|[?!]\s|\.\s|\s[-–—]+\s|\s*[–—]\s*)\s*")
+# A break holds one of these, or a hyphen after a space.
+_BREAK_MARKS = ":?!.–—"
 
 
 @lru_cache(maxsize=16384)
 def title_heads(title: str) -> tuple[str, ...]:
     """The title cut before each subtitle: 'A – Part I: B' -> ('A', 'A – Part I')."""
     text = clean(title)
+    # Most titles have no break; scanning for one with the regex is the slow part.
+    if " -" not in text and not any(mark in text for mark in _BREAK_MARKS):
+        return ()
     return tuple(text[: m.start()] for m in _SUBTITLE_BREAK.finditer(text) if m.start() > 0)
 
 
@@ -79,25 +85,57 @@ def is_notice_title(title: str) -> bool:
     return bool(_NOTICE_PREFIX.match(clean(title)))
 
 
-def _full_forms(work: Work) -> list[str]:
-    """The work's whole title, as Crossref has it, with and without its subtitle."""
-    forms: list[str] = []
-    if work.title:
-        title = _RETRACTED_MARK.sub("", work.title) or work.title
-        if work.subtitle:
-            forms.append(f"{title}: {work.subtitle}")
-        forms.append(title)
-    if work.short_title:
-        forms.append(work.short_title)
-    return forms
+@dataclass(frozen=True, slots=True)
+class _Forms:
+    """Every way one work's title may rightly be cited, keyed and folded once."""
+
+    full: tuple[str, ...]  # the whole title, with and without its subtitle; the short title
+    full_keys: frozenset[str]
+    head_keys: frozenset[str]  # of the title cut before each of its subtitles
+    folded_full: tuple[str, ...]
+    folded_all: tuple[str, ...]  # of full and cut titles
+    ascii: bool  # every full form is plain ASCII
+    bare: bool  # a title without a subtitle
 
 
-def _work_forms(work: Work) -> list[str]:
-    """Every way the work's title may rightly be cited: also without its subtitles."""
-    forms = _full_forms(work)
-    if work.title:
-        forms.extend(title_heads(_RETRACTED_MARK.sub("", work.title) or work.title))
-    return forms
+@lru_cache(maxsize=16384)
+def _forms(title: str | None, subtitle: str | None, short_title: str | None) -> _Forms:
+    """The forms of a work's title (cached: ranking, validating and reporting all ask)."""
+    full: list[str] = []
+    heads: tuple[str, ...] = ()
+    if title:
+        title = _RETRACTED_MARK.sub("", title) or title
+        if subtitle:
+            full.append(f"{title}: {subtitle}")
+        full.append(title)
+        heads = title_heads(title)
+    if short_title:
+        full.append(short_title)
+    return _Forms(
+        full=tuple(full),
+        full_keys=frozenset(map(_key, full)),
+        head_keys=frozenset(map(_key, heads)),
+        folded_full=tuple(map(fold, full)),
+        folded_all=tuple(map(fold, (*full, *heads))),
+        ascii=all(f.isascii() for f in full),
+        bare=bool(title) and not subtitle,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cited:
+    """A cited title, keyed and folded once, whole and cut before each subtitle."""
+
+    key: str
+    folded: str
+    head_keys: tuple[str, ...]
+    folded_heads: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def _cited(title: str) -> _Cited:
+    heads = title_heads(title)
+    return _Cited(_key(title), fold(title), tuple(map(_key, heads)), tuple(map(fold, heads)))
 
 
 # A citation that matches only part of the title (a subtitle left out or added) is right,
@@ -107,22 +145,25 @@ HEAD_MATCH = 0.98
 
 def _match(cited: str, work: Work) -> float:
     """1.0 for the whole title, HEAD_MATCH for a title cut at a subtitle, else 0."""
-    cited_key = _key(cited)
-    if not cited_key:
+    return _match_forms(cited, _cited(cited), _forms(work.title, work.subtitle, work.short_title))
+
+
+def _match_forms(text: str, cited: _Cited, forms: _Forms) -> float:
+    if not cited.key:
         return 1.0
-    full = {_key(f) for f in _full_forms(work)}
-    if cited_key in full:
+    full = forms.full_keys
+    if cited.key in full:
         return 1.0
     # Greek letters or symbols flattened to one Latin letter in the citation ("Bcl-2D"),
     # or accents and other combining marks lost.
-    if not all(f.isascii() for f in _full_forms(work)):
-        if _lossy_key(cited) in {_lossy_key(f) for f in _full_forms(work)}:
+    if not forms.ascii:
+        if _lossy_key(text) in {_lossy_key(f) for f in forms.full}:
             return 1.0
-        if _key(strip_marks(cited)) in {_key(strip_marks(f)) for f in _full_forms(work)}:
+        if _key(strip_marks(text)) in {_key(strip_marks(f)) for f in forms.full}:
             return 1.0
-    if cited_key in {_key(f) for f in _work_forms(work)}:
+    if cited.key in forms.head_keys:
         return HEAD_MATCH  # the citation leaves out the subtitle
-    if work.title and not work.subtitle and any(_key(h) in full for h in title_heads(cited)):
+    if forms.bare and any(key in full for key in cited.head_keys):
         return HEAD_MATCH  # the citation adds a subtitle Crossref does not record
     return 0.0
 
@@ -134,19 +175,18 @@ def same_title(cited: str, work: Work) -> bool:
 
 def title_similarity(cited: str, work: Work) -> float:
     """0-1: how close the cited title is to the nearest of the work's titles."""
-    exact = _match(cited, work)
+    prepared = _cited(cited)
+    forms = _forms(work.title, work.subtitle, work.short_title)
+    exact = _match_forms(cited, prepared, forms)
     if exact:
         return exact
-    cited_folded = fold(cited)
     best = 0.0
     # Whole against whole or against a shortened title, a shortened one against whole;
     # never shortened against shortened, or "Part I: X" would equal "Part III: Y".
-    for form in _work_forms(work):
-        best = max(best, fuzz.ratio(cited_folded, fold(form)))
-    heads = [fold(h) for h in title_heads(cited)]
-    for form in _full_forms(work):
-        folded = fold(form)
-        for head in heads:
+    for form in forms.folded_all:
+        best = max(best, fuzz.ratio(prepared.folded, form))
+    for folded in forms.folded_full:
+        for head in prepared.folded_heads:
             best = max(best, fuzz.ratio(head, folded))
     # Never as high as a match: 0.97 at most for a near spelling.
     return min(best / 100.0, 0.97)
