@@ -945,14 +945,19 @@ def _bm25f(
         return weighted * _K1_PLUS_1 / (_K1 + weighted)
 
     def part(field: int, text: str) -> _Part:
-        shares = _shares(text, fields[field], query)
+        tokens = text.split(" ")
+        hits = query.intersection(tokens)
         found = _NO_PART
-        if shares:
-            alone = 0.0
-            for word in sorted(shares):  # an order fixed by the words: equal texts tie
-                weighted = shares[word]
-                alone += idf[word] * weighted * _K1_PLUS_1 / (_K1 + weighted)
-            found = (alone, frozenset(shares), shares)
+        if hits:
+            weight, b, average = fields[field]
+            norm = 1.0 - b + b * len(tokens) / average
+            if sum(map(tokens.count, hits)) == len(hits):  # each word once, as is usual
+                share = weight / norm
+                alone = saturated(share) * math.fsum(map(idf.__getitem__, hits))
+                found = (alone, hits, dict.fromkeys(hits, share))
+            else:
+                shares = {token: weight * tokens.count(token) / norm for token in hits}
+                found = (_together(shares, idf, saturated), hits, shares)
         seen[field][text] = found
         return found
 
@@ -980,20 +985,21 @@ def _bm25f(
         hits = query.intersection(tokens)
         if hits:
             norm = keep + title_b * len(tokens) / title_average
-            if words.isdisjoint(hits) and sum(map(tokens.count, hits)) == len(hits):
-                share = title_weight / norm
-                score += share * _K1_PLUS_1 / (_K1 + share) * math.fsum(map(idf.__getitem__, hits))
-            else:
-                # Each title word with all its counts; for a word also in another field,
-                # what it adds to the score that field gave it.
+            share = title_weight / norm
+            # The words to score with all their counts: in another field too, or repeated.
+            special = hits & words
+            if sum(map(tokens.count, hits)) != len(hits):
+                special = special.union(w for w in hits if tokens.count(w) > 1)
+            plain = hits - special if special else hits
+            if plain:
+                score += saturated(share) * math.fsum(map(idf.__getitem__, plain))
+            if special:
                 gains: list[float] = []
-                for word in sorted(hits):
-                    weighted = title_weight * tokens.count(word) / norm
-                    if word in words:
-                        other = math.fsum(p[2].get(word, 0.0) for p in parts)
-                        gains.append(idf[word] * (saturated(weighted + other) - saturated(other)))
-                    else:
-                        gains.append(idf[word] * saturated(weighted))
+                for word in sorted(special):
+                    weighted = share * tokens.count(word)
+                    # What the title adds to the score the other fields gave the word.
+                    other = math.fsum(p[2].get(word, 0.0) for p in parts)
+                    gains.append(idf[word] * (saturated(weighted + other) - saturated(other)))
                 score += math.fsum(gains)
         scored.append((score, doc))
     return scored
