@@ -298,10 +298,12 @@ def _create(path: Path) -> sqlite3.Connection:
     return db
 
 
-# What a worker hands back for a block: rows (DOI key, kept record JSON, words), non-blank
-# lines, lines skipped, and per field [works having it, words in it].
+# A record's row: DOI key, kept record JSON, words.
 _Row = tuple[str, ...]
-_Parsed = tuple[list[_Row], int, int, list[list[int]]]
+# What a worker hands back for a block: its rows as columns (DOI keys, kept records, words;
+# quicker to pass between processes and to insert than rows), non-blank lines, lines
+# skipped, and per field [works having it, words in it].
+_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int, int, list[list[int]]]
 
 
 def _load(
@@ -318,13 +320,15 @@ def _load(
     lengths = [[0, 0] for _ in _NAMES]
     db.execute("BEGIN")
     with _no_collector():  # unpickled rows: tuples of strings
-        for rows, block_lines, block_skipped, block_lengths in _parsed_blocks(paths, workers):
-            first = records + 1
-            db.executemany(into_records, ((n, r[0], r[1]) for n, r in enumerate(rows, first)))
-            db.executemany(into_works, ((n, r[2]) for n, r in enumerate(rows, first)))
-            db.executemany(into_search, ((n, r[2]) for n, r in enumerate(rows, first)))
+        for keys, kept, words, block_lines, block_skipped, block_lengths in _parsed_blocks(
+            paths, workers
+        ):
+            ids = range(records + 1, records + 1 + len(keys))
+            db.executemany(into_records, zip(ids, keys, kept, strict=True))
+            db.executemany(into_works, zip(ids, words, strict=True))
+            db.executemany(into_search, zip(ids, words, strict=True))
             lines += block_lines
-            records += len(rows)
+            records += len(keys)
             skipped += block_skipped
             for total, part in zip(lengths, block_lengths, strict=True):
                 total[0] += part[0]
@@ -443,10 +447,11 @@ def parse_block(block: bytes) -> _Parsed:
                 continue
             lines += 1
             skipped += not _line_rows(raw, rows)
+    keys, kept, words = zip(*rows, strict=True) if rows else ((), (), ())
     lengths = [[0, 0] for _ in _NAMES]
-    for row in rows:
-        _count_lengths(lengths, row[2])
-    return rows, lines, skipped, lengths
+    for text in words:
+        _count_lengths(lengths, text)
+    return keys, kept, words, lines, skipped, lengths
 
 
 def _count_lengths(lengths: list[list[int]], words: str) -> None:
