@@ -31,7 +31,10 @@ CHUNK = 500
 Progress = Callable[[Verdict], None]
 
 
-Candidates = tuple[list[Work], list[Work]]
+# verify.choose's answer: the validated work, or None and why.
+Choice = tuple[Work | None, str | None]
+# Candidates for a reference, those found without its title, and the choice among the first.
+Candidates = tuple[list[Work], list[Work], Choice]
 
 
 async def _search(resolver: Resolver, reference: Reference) -> Candidates | CrossrefError:
@@ -39,23 +42,30 @@ async def _search(resolver: Resolver, reference: Reference) -> Candidates | Cros
 
     When nothing validates and the citation has enough besides its title to find it
     (authors and a volume or pages), Crossref is asked once more without the title: a
-    wrong title must be reported as a wrong title, not hide the work.
+    wrong title must be reported as a wrong title, not hide the work. The choice among the
+    candidates is made once and handed on (validation is most of a search's CPU).
     """
     try:
-        candidates = await _candidates(resolver, reference, verify.query_for(reference))
-        if verify.choose(reference, candidates)[0] is not None or not _findable_untitled(reference):
-            return candidates, []
+        candidates, choice = await _candidates(resolver, reference, verify.query_for(reference))
+        if choice[0] is not None or not _findable_untitled(reference):
+            return candidates, [], choice
         query = verify.query_for(reference, with_title=False)
-        return candidates, await _candidates(resolver, reference, query)
+        untitled, _ = await _candidates(resolver, reference, query)
+        return candidates, untitled, choice
     except CrossrefError as exc:
         return exc
 
 
-async def _candidates(resolver: Resolver, reference: Reference, query: str) -> list[Work]:
+async def _candidates(
+    resolver: Resolver, reference: Reference, query: str
+) -> tuple[list[Work], Choice]:
     local = await resolver.search(query, local_only=True)
-    if local and verify.choose(reference, local)[0] is not None:
-        return local
-    return await resolver.search(query)
+    if local:
+        choice = verify.choose(reference, local)
+        if choice[0] is not None:
+            return local, choice
+    found = await resolver.search(query)
+    return found, verify.choose(reference, found)
 
 
 def _findable_untitled(reference: Reference) -> bool:
@@ -115,7 +125,8 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         elif isinstance(candidates, CrossrefError):
             settled[index] = verify.unverified(reference, candidates)
         else:
-            settled[index] = verify.by_search(reference, *candidates)
+            titled, untitled, choice = candidates
+            settled[index] = verify.by_search(reference, titled, untitled, choice=choice)
     return [settled[i] for i in range(len(chunk))]
 
 

@@ -190,10 +190,17 @@ def by_doi(reference: Reference, cited_work: Work) -> bool:
 
 
 def by_search(
-    reference: Reference, candidates: Sequence[Work], untitled: Sequence[Work] = ()
+    reference: Reference,
+    candidates: Sequence[Work],
+    untitled: Sequence[Work] = (),
+    *,
+    choice: tuple[Work | None, str | None] | None = None,
 ) -> Verdict:
-    """The verdict from search candidates; ``untitled`` came from a search without the title."""
-    work, reason = choose(reference, candidates)
+    """The verdict from search candidates; ``untitled`` came from a search without the title.
+
+    ``choice``: what :func:`choose` made of these candidates, when the caller has it already.
+    """
+    work, reason = choose(reference, candidates) if choice is None else choice
     if work is None:
         blind = [w for w in untitled if is_same_work_but_title(reference, w)]
         if len({w.doi.lower() for w in blind}) == 1:
