@@ -218,6 +218,26 @@ def test_record_fields_are_work_fields_of_the_work(shared: Path) -> None:
         assert record_fields(item) == work_fields(work_from_record(item))
 
 
+def test_msgspec_and_the_json_module_read_a_line_alike(shared: Path) -> None:
+    # The quick way (msgspec, kept keys only, typed authors) and the json module's way must
+    # give one row: the same DOI key, search words and kept record.
+    works = shared / "crossref" / "works-dev.jsonl.gz"
+    with gzip.open(works, "rb") as stream:
+        lines = [line for line in stream if line.strip()]
+    odd = [
+        {"DOI": "10.1/odd", "author": [{"name": "The Group", "affiliation": []}, {"x": 1}]},
+        {"DOI": "10.1/rel", "relation": {"cites": [], "is-preprint-of": [{"id": "10.1/p"}]}},
+    ]
+    for raw in [*lines, *(json.dumps(r).encode() for r in odd)]:
+        quick: list[tuple[str, ...]] = []
+        assert store_module._line_rows(raw, quick)
+        slow = store_module._row(json.loads(raw))
+        assert slow is not None
+        [(key, kept, words)] = quick
+        assert (key, words) == (slow[0], slow[2])
+        assert json.loads(kept) == json.loads(slow[1])
+
+
 def test_work_list_envelopes_are_unwrapped(tmp_path: Path) -> None:
     store = build(
         tmp_path,

@@ -480,7 +480,7 @@ def _line_rows(raw: bytes, rows: list[_Row]) -> bool:
             record = {k: v for k, v in pairs if v is not msgspec.UNSET}
             score = record.get("score")
             if not isinstance(score, float) or math.isfinite(score):
-                row = _row(record, _FAST_ENCODE)
+                row = _row(record, lambda: _FAST_ENCODE(parts))
                 if row is None:
                     return False
                 rows.append(row)
@@ -553,8 +553,11 @@ def _without_references(raw: bytes) -> bytes:
     return raw if cut.count(b'"') % 2 else kept
 
 
-def _row(record: Any, encode: Callable[[Any], bytes | str] | None = None) -> _Row | None:
-    """The store's row for a record, or None where work_from_record would fail."""
+def _row(record: Any, encoded: Callable[[], bytes] | None = None) -> _Row | None:
+    """The store's row for a record, or None where work_from_record would fail.
+
+    ``encoded``: the record's kept part as JSON, when the caller has a quicker way to it.
+    """
     if not isinstance(record, dict):
         return None
     raw_doi = record.get("DOI")
@@ -571,7 +574,7 @@ def _row(record: Any, encode: Callable[[Any], bytes | str] | None = None) -> _Ro
             for name, text in record_fields(record).items()
         )
         key = doi_key(doi)
-        kept = (encode or _ENCODE)(_kept(record))
+        kept = encoded() if encoded is not None else _ENCODE(_kept(record))
         if isinstance(kept, bytes):
             kept = kept.decode()
         else:
@@ -614,10 +617,31 @@ _ENCODE: Final = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).enco
 # For records msgspec decoded (finite numbers, valid strings): the same JSON, some 5 times
 # quicker. Values only the json module reads (NaN, lone surrogates) keep _ENCODE.
 _FAST_ENCODE: Final = msgspec.json.Encoder().encode
+
+
+class _KeptPerson(msgspec.Struct):
+    """An author's kept keys (_PERSON_KEPT): the rest (affiliations, ORCID) is never built."""
+
+    family: Any = msgspec.UNSET
+    given: Any = msgspec.UNSET
+    name: Any = msgspec.UNSET
+    literal: Any = msgspec.UNSET
+
+
+class _KeptRelation(msgspec.Struct, rename={"is_preprint_of": "is-preprint-of"}):
+    """The one relation work_from_record reads."""
+
+    is_preprint_of: Any = msgspec.UNSET
+
+
+_KEPT_TYPES: Final[Mapping[str, Any]] = {"author": list[_KeptPerson], "relation": _KeptRelation}
 # A works record's kept keys, in _KEPT's order, then "message" (set: an API envelope).
+# Encoded as it is, it is the record's kept part (unset keys are left out); a line it cannot
+# take (an author that is not an object, say) goes the json module's way.
 _KeptFields: Final = msgspec.defstruct(
     "_KeptFields",
-    [(f"k{n}", Any, msgspec.UNSET) for n in range(len(_KEPT) + 1)],
+    [(f"k{n}", _KEPT_TYPES.get(key, Any), msgspec.UNSET) for n, key in enumerate(_KEPT)]
+    + [(f"k{len(_KEPT)}", Any, msgspec.UNSET)],
     rename=dict(zip((f"k{n}" for n in range(len(_KEPT) + 1)), (*_KEPT, "message"), strict=True)),
 )
 _DECODE_KEPT: Final = msgspec.json.Decoder(_KeptFields).decode
@@ -647,14 +671,23 @@ def record_fields(record: Mapping[str, Any]) -> dict[str, str]:
     )
     families: list[str] = []
     for person in record.get("author") or ():
-        if isinstance(person, dict):
-            # As records._person then work_fields: the family name, else the given name,
-            # else the literal name.
-            name = _text(person.get("family")) or _text(person.get("given"))
-            if name is None:
-                name = _text(person.get("name")) or _text(person.get("literal"))
-            if name:
-                families.append(name)
+        if isinstance(person, _KeptPerson):  # as msgspec decoded it (unset keys are no text)
+            keys = (person.family, person.given, person.name, person.literal)
+        elif isinstance(person, dict):
+            keys = (
+                person.get("family"),
+                person.get("given"),
+                person.get("name"),
+                person.get("literal"),
+            )
+        else:
+            continue
+        # As records._person then work_fields: the family name, else the given name, else
+        # the literal name.
+        family, given, name, literal = keys
+        found = _text(family) or _text(given) or _text(name) or _text(literal)
+        if found:
+            families.append(found)
     short = _texts(record.get("short-container-title")) or _texts(
         record.get("container-title-short")
     )
