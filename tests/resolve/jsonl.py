@@ -1,4 +1,5 @@
-"""Writing Crossref works records as snapshot files, for the snapshot and store tests."""
+"""Crossref works records for the snapshot and store tests: a builder, a small library of
+them, and a writer of snapshot files."""
 
 from __future__ import annotations
 
@@ -17,3 +18,58 @@ def write_jsonl(path: Path, lines: list[Any]) -> Path:
     else:
         path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def record(
+    doi: str,
+    title: str,
+    families: tuple[str, ...] = ("Smith",),
+    container: str = "Journal of Examples",
+    year: int = 2020,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A works record in Crossref's shape, with the fields a store does not keep."""
+    return {
+        "indexed": {"date-parts": [[2024, 1, 2]], "timestamp": 1704153600000},
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
+        "author": [
+            {"family": f, "given": "A.", "sequence": "additional", "affiliation": [{"name": "U"}]}
+            for f in families
+        ],
+        "reference": [
+            {"key": "1", "unstructured": 'Said "[1], ", then', "DOI": "10.9/ref"},
+            {"key": "2", "volume": "3", "author": "Other"},
+        ],
+        "container-title": [container],
+        "issued": {"date-parts": [[year]]},
+        **extra,
+    }
+
+
+LIBRARY = [
+    record(
+        "10.1000/Spine.1",
+        "Lumbar MRI findings and future back pain",
+        ("Kasch", "Truthmann"),
+        "Spine",
+        2022,
+        volume="47",
+        page="201-211",
+    ),
+    record("10.1000/spine.2", "Lumbar MRI findings in sciatica", ("Jensen",), "Spine", 2019),
+    record("10.1000/spine.3", "Back pain in adolescents", ("Kasch",), "Pain", 2018),
+    record(
+        "10.1000/neuro.1",
+        "Imaging features of spinal degeneration",
+        ("Brinjikji", "Luetmer"),
+        "American Journal of Neuroradiology",
+        2015,
+        **{"short-container-title": ["AJNR Am J Neuroradiol"]},
+    ),
+    record(
+        "10.1000/bulow.1", "Über Rückenschmerzen &amp; <i>Ischias</i>", ("Bülow",), "Der Schmerz"
+    ),
+    record("10.1000/fish.1", "Fish populations of the North Sea", ("Hansen",), "Ecology", 2001),
+]

@@ -3,7 +3,6 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,53 +11,7 @@ from refcheck.models import Work
 from refcheck.resolve.search_index import SearchIndex, tokenise, work_fields
 from refcheck.resolve.snapshot import Snapshot
 
-from .jsonl import write_jsonl
-
-
-def record(
-    doi: str,
-    title: str,
-    families: tuple[str, ...] = ("Smith",),
-    container: str = "Journal of Examples",
-    year: int = 2020,
-    **extra: Any,
-) -> dict[str, Any]:
-    """A works record in Crossref's shape."""
-    return {
-        "DOI": doi,
-        "type": "journal-article",
-        "title": [title],
-        "author": [{"family": f, "given": "A.", "sequence": "additional"} for f in families],
-        "container-title": [container],
-        "issued": {"date-parts": [[year]]},
-        **extra,
-    }
-
-
-LIBRARY = [
-    record(
-        "10.1000/Spine.1",
-        "Lumbar MRI findings and future back pain",
-        ("Kasch", "Truthmann"),
-        "Spine",
-        2022,
-        volume="47",
-        page="201-211",
-    ),
-    record("10.1000/spine.2", "Lumbar MRI findings in sciatica", ("Jensen",), "Spine", 2019),
-    record("10.1000/spine.3", "Back pain in adolescents", ("Kasch",), "Pain", 2018),
-    record(
-        "10.1000/neuro.1",
-        "Imaging features of spinal degeneration",
-        ("Brinjikji", "Luetmer"),
-        "American Journal of Neuroradiology",
-        2015,
-        **{"short-container-title": ["AJNR Am J Neuroradiol"]},
-    ),
-    record("10.1000/bulow.1", "Über Rückenschmerzen", ("Bülow",), "Der Schmerz", 2011),
-    record("10.1000/fish.1", "Fish populations of the North Sea", ("Hansen",), "Ecology", 2001),
-]
-
+from .jsonl import LIBRARY, record, write_jsonl
 
 # --- loading ---------------------------------------------------------------------------
 
