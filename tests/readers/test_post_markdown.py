@@ -421,6 +421,9 @@ _PIECES = st.sampled_from(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_any_mix_of_markup_never_raises(text: str) -> None:
+    # As files.load_text hands text to the readers: a lone "\r" is a line break already
+    # turned into "\n" (markdown-it counts it as one either way).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     for reference in read_markdown(text, "fuzz"):
         assert reference.location.line is not None
         assert 1 <= reference.location.line <= text.count("\n") + 1
