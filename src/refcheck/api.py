@@ -47,6 +47,8 @@ async def _search(resolver: Resolver, reference: Reference) -> Candidates | Cros
     """
     try:
         candidates, choice = await _candidates(resolver, reference, verify.query_for(reference))
+        if choice is None:
+            choice = verify.choose(reference, candidates)
         if choice[0] is not None or not _findable_untitled(reference):
             return candidates, [], choice
         query = verify.query_for(reference, with_title=False)
@@ -58,14 +60,15 @@ async def _search(resolver: Resolver, reference: Reference) -> Candidates | Cros
 
 async def _candidates(
     resolver: Resolver, reference: Reference, query: str
-) -> tuple[list[Work], Choice]:
+) -> tuple[list[Work], Choice | None]:
+    """The snapshot's candidates when one of them validates (with that choice), else
+    Crossref's (no choice made yet: the caller makes it only if it needs it)."""
     local = await resolver.search(query, local_only=True)
     if local:
         choice = verify.choose(reference, local)
         if choice[0] is not None:
             return local, choice
-    found = await resolver.search(query)
-    return found, verify.choose(reference, found)
+    return await resolver.search(query), None
 
 
 def _findable_untitled(reference: Reference) -> bool:

@@ -939,19 +939,6 @@ class CombinedSnapshot:
         return f"CombinedSnapshot({', '.join(map(repr, self.sources))})"
 
 
-def _shares(
-    field: str, spec: tuple[float, float, float], query: frozenset[str]
-) -> dict[str, float]:
-    """The weighted frequency of each query word in a field's text, as SearchIndex has it."""
-    tokens = field.split(" ")
-    hits = query.intersection(tokens)
-    if not hits:
-        return {}
-    weight, b, average = spec
-    norm = 1.0 - b + b * len(tokens) / average
-    return {token: weight * tokens.count(token) / norm for token in hits}
-
-
 # A field's score alone, the query words in it and their weighted counts.
 _Part = tuple[float, frozenset[str], Mapping[str, float]]
 _NO_PART: Final[_Part] = (0.0, frozenset(), {})
