@@ -371,19 +371,82 @@ def test_an_interrupted_import_leaves_no_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["works.jsonl"]
 
 
-def test_worker_processes_build_the_same_store(tmp_path: Path) -> None:
+def _rows(path: Path) -> list[list[tuple[Any, ...]]]:
+    with sqlite3.connect(path) as db:
+        return [
+            db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("records", "works", "words", "meta WHERE key != 'created'")
+        ]
+
+
+# Blocks reach the workers through shared memory; through the pool's pipe when there is no
+# room for it, or for a block larger than a slot.
+@pytest.mark.parametrize("handoff", ["shared", "no room", "some blocks too large"])
+def test_worker_processes_build_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, handoff: str
+) -> None:
     lines = [record(f"10.1/w{n}", f"Work number {n} on topic {n % 7}") for n in range(3000)]
     source = write_jsonl(tmp_path / "works.jsonl.gz", [*lines, *LIBRARY])
     seen: list[int] = []
+    monkeypatch.setattr(store_module, "_BLOCK", 1 << 16)  # some 20 blocks
+    if handoff == "no room":
+        monkeypatch.setattr(store_module, "_room_for_shared", lambda size: False)
+    elif handoff == "some blocks too large":
+        # A block is up to _BLOCK bytes of whole lines and the line the last one cut.
+        monkeypatch.setattr(store_module, "_SLOT", 1 << 16)
+    put = store_module._Slots.put
+    shared: list[bool] = []
+
+    def spy(slots: store_module._Slots, block: bytes) -> tuple[str, int, int] | None:
+        where = put(slots, block)
+        shared.append(where is not None)
+        return where
+
+    monkeypatch.setattr(store_module._Slots, "put", spy)
 
     stats = import_records([source], tmp_path / "a.sqlite3", workers=2, progress=seen.append)
     import_records([source], tmp_path / "b.sqlite3", workers=0)
 
     assert stats.works == 3006
     assert seen[-1] == 3006
+    assert len(shared) == len(seen) > 10
+    assert {"shared": {True}, "no room": {False}}.get(handoff, {True, False}) == set(shared)
+    assert _rows(tmp_path / "a.sqlite3") == _rows(tmp_path / "b.sqlite3")
     with SnapshotStore(tmp_path / "a.sqlite3") as a, SnapshotStore(tmp_path / "b.sqlite3") as b:
         assert a.get("10.1/w2999") == b.get("10.1/w2999") is not None
         assert a.search("work number 17 topic", 5) == b.search("work number 17 topic", 5)
+
+
+_LINES = [
+    json.dumps(record("10.1/a", "Lumbar spine imaging")).encode(),
+    json.dumps({"status": "ok", "message": record("10.1/b", "Disc herniation")}).encode(),
+    b"",
+    b"   ",
+    b"\r",
+    b" \t ",
+    b"{not json",
+    b'{"DOI": 7}',
+    b"[1, 2]",
+    json.dumps(record("10.1/c", "Modic changes")).encode() + b"\r",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(picks=st.lists(st.sampled_from(_LINES), max_size=12), final_newline=st.booleans())
+def test_a_block_is_read_as_its_lines_one_by_one(picks: list[bytes], final_newline: bool) -> None:
+    block = b"\n".join(picks) + (b"\n" if final_newline else b"")
+
+    keys, kept, words, lines, skipped, lengths = store_module.parse_block(block)
+
+    alone = [store_module.parse_block(line) for line in picks]
+    assert list(keys) == [key for part in alone for key in part[0]]
+    assert list(kept) == [row for part in alone for row in part[1]]
+    assert list(words) == [row for part in alone for row in part[2]]
+    assert lines == sum(part[3] for part in alone) == sum(1 for p in picks if p.strip())
+    assert skipped == sum(part[4] for part in alone)
+    assert skipped == sum(p in (b"{not json", b'{"DOI": 7}', b"[1, 2]") for p in picks)
+    for field, counts in enumerate(lengths):
+        assert counts == [sum(part[5][field][n] for part in alone) for n in (0, 1)]
 
 
 # --- the resolver ------------------------------------------------------------------------
