@@ -28,7 +28,10 @@ from refcheck.readers.csljson import read_csljson
 from refcheck.readers.html import read_html
 from refcheck.readers.markdown import read_markdown
 from refcheck.readers.text import find_dois, read_text
+from refcheck.resolve import store
 from refcheck.resolve.records import work_from_record
+from refcheck.resolve.search_index import work_fields
+from refcheck.resolve.store import record_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_WORKS = ROOT / "references" / "seed-works.jsonl"
@@ -271,6 +274,20 @@ def test_work_from_mutated_real_record(record: dict[str, Any]) -> None:
     assert isinstance(work, Work)
     # A work built from a record must survive the cache's JSON round trip.
     assert Work.model_validate_json(work.model_dump_json()) == work
+
+
+@QUICK
+@given(st.one_of(mutated_records(), st.dictionaries(st.sampled_from(RECORD_KEYS), json_values)))
+def test_a_store_row_reads_a_record_as_work_from_record_does(record: dict[str, Any]) -> None:
+    # The snapshot store indexes a record's words without building its Work: the same
+    # texts, field by field, and no row where no Work can be built.
+    try:
+        work = work_from_record(record)
+    except ValueError:
+        assert store._row(record) is None
+        return
+    assert store._row(record) is not None
+    assert record_fields(record) == work_fields(work)
 
 
 # --- compare and match on arbitrary values ---------------------------------------------------

@@ -31,7 +31,9 @@ def _texts(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         return ()
-    out = [" ".join(_TAG.sub("", v).split()) for v in value if isinstance(v, str)]
+    out = [
+        " ".join((_TAG.sub("", v) if "<" in v else v).split()) for v in value if isinstance(v, str)
+    ]
     return tuple(v for v in out if v)
 
 
@@ -48,6 +50,19 @@ def _date(value: Any) -> DateParts | None:
         except (TypeError, ValueError):
             break
     return tuple(out) if out else None
+
+
+def _year(date: Any) -> int | None:
+    """``_date(date)[0]``, without reading the month and day."""
+    if not isinstance(date, dict):
+        return None
+    parts = date.get("date-parts")
+    if not isinstance(parts, list) or not parts or not isinstance(parts[0], list) or not parts[0]:
+        return None
+    try:
+        return int(parts[0][0])
+    except (TypeError, ValueError):
+        return None
 
 
 def _person(value: Any) -> Person | None:

@@ -38,7 +38,9 @@ _STOP_WORDS = """
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
 
-_WORD = re.compile(r"[^\W_]+")
+# Runs of letters and digits, but for lone letters (initials). anyascii and casefold have
+# left only lower-case ASCII: no other letter or digit to find.
+_WORD = re.compile(r"[a-z0-9]{2,}|[0-9]")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 
 
@@ -55,11 +57,7 @@ def tokenise(text: str) -> list[str]:
     # "O'Brien" and "Alzheimer's" are one word each, whatever the apostrophe was.
     if "'" in folded:
         folded = _APOSTROPHE.sub("", folded)
-    return [
-        word
-        for word in _WORD.findall(folded)
-        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
-    ]
+    return [word for word in _WORD.findall(folded) if word not in STOP_WORDS]
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ from isal import igzip
 from refcheck.errors import InputError
 from refcheck.models import Work
 from refcheck.resolve.cache import doi_key
-from refcheck.resolve.records import _date, _text, _texts, _updates, work_from_record
+from refcheck.resolve.records import _text, _texts, _updates, _year, work_from_record
 from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise
 from refcheck.resolve.snapshot import WorkSource, _open, _reason
 
@@ -115,6 +115,7 @@ _KEPT: Final[tuple[str, ...]] = (
 _PERSON_KEPT: Final[tuple[str, ...]] = ("family", "given", "name", "literal")
 _DATES: Final = ("published-print", "issued", "published-online", "published")  # Work.years
 _NUMBERS: Final = ("volume", "issue", "page", "article-number")
+_TITLES: Final = ("title", "subtitle", "short-title")
 
 # Import: bytes of input a worker parses at a time, and blocks in flight per worker.
 _BLOCK: Final = 1 << 22
@@ -656,11 +657,15 @@ def _row(record: Any, encoded: Callable[[], bytes] | None = None) -> _Row | None
         return None
     try:
         _check_unread(record)
+        title, names, container, year, numbers = _field_texts(record)
         words = "\t".join(
-            (_repeated_words(text) if name in _REPEATED else " ".join(tokenise(text)))
-            if text
-            else ""
-            for name, text in record_fields(record).items()
+            (
+                " ".join(tokenise(title)) if title else "",
+                " ".join(tokenise(names)) if names else "",
+                _repeated_words(container),
+                _repeated_words(year),
+                " ".join(tokenise(numbers)) if numbers else "",
+            )
         )
         key = doi_key(doi)
         kept = encoded() if encoded is not None else _ENCODE(_kept(record))
@@ -675,14 +680,15 @@ def _row(record: Any, encoded: Callable[[], bytes] | None = None) -> _Row | None
         return None
 
 
-# Fields whose texts come back record after record (a journal's name, a year): their words
-# are cut once a worker, not once a record.
-_REPEATED: Final = frozenset({"container", "year"})
+# The texts that come back record after record (a journal's name, a year): their words are
+# cut once a worker, not once a record.
 _REPEATED_MAX: Final = 50_000
 _repeated: dict[str, str] = {}
 
 
 def _repeated_words(text: str) -> str:
+    if not text:
+        return ""
     words = _repeated.get(text)
     if words is None:
         if len(_repeated) >= _REPEATED_MAX:  # bounded: a file of a million journals
@@ -753,13 +759,16 @@ def _kept(record: dict[str, Any]) -> dict[str, Any]:
 
 def record_fields(record: Mapping[str, Any]) -> dict[str, str]:
     """``work_fields(work_from_record(record))`` without building the Work."""
-    titles = (
-        _text(record.get("title")),
-        _text(record.get("subtitle")),
-        _text(record.get("short-title")),
-    )
+    return dict(zip(_NAMES, _field_texts(record), strict=True))
+
+
+def _field_texts(record: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """record_fields' texts in FIELDS' order."""
+    # A record holds few of the keys read here: an absent key is not handed to _text.
+    get = record.get
+    titles = [_text(v) for k in _TITLES if (v := get(k)) is not None]
     families: list[str] = []
-    for person in record.get("author") or ():
+    for person in get("author") or ():
         if isinstance(person, _KeptPerson):  # as msgspec decoded it (unset keys are no text)
             keys = (person.family, person.given, person.name, person.literal)
         elif isinstance(person, dict):
@@ -773,26 +782,24 @@ def record_fields(record: Mapping[str, Any]) -> dict[str, str]:
             continue
         # As records._person then work_fields: the family name, else the given name, else
         # the literal name.
-        family, given, name, literal = keys
-        found = _text(family) or _text(given) or _text(name) or _text(literal)
-        if found:
-            families.append(found)
-    short = _texts(record.get("short-container-title")) or _texts(
-        record.get("container-title-short")
-    )
+        for key in keys:
+            if key is not msgspec.UNSET and (found := _text(key)):
+                families.append(found)
+                break
+    short = _texts(get("short-container-title")) or _texts(get("container-title-short"))
     years: list[int] = []
     for key in _DATES:
-        parts = _date(record.get(key))
-        if parts and parts[0] not in years:
-            years.append(parts[0])
-    numbers = (_text(record.get(key)) for key in _NUMBERS)
-    return {
-        "title": " ".join(t for t in titles if t),
-        "authors": " ".join(families),
-        "container": " ".join((*_texts(record.get("container-title")), *short)),
-        "year": " ".join(str(y) for y in years),
-        "numbers": " ".join(n for n in numbers if n),
-    }
+        year = _year(value) if (value := get(key)) is not None else None
+        if year is not None and year not in years:
+            years.append(year)
+    numbers = [_text(v) for k in _NUMBERS if (v := get(k)) is not None]
+    return (
+        " ".join(t for t in titles if t),
+        " ".join(families),
+        " ".join((*_texts(get("container-title")), *short)),
+        " ".join(map(str, years)),
+        " ".join(n for n in numbers if n),
+    )
 
 
 # --- reading -------------------------------------------------------------------------------
