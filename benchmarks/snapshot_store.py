@@ -20,8 +20,9 @@
    of ``--records`` works; a store of the real records alone and the in-memory Snapshot
    of them (same answers by construction); the online path, Crossref's search as served
    by the loopback stand-in holding the real records (``--no-online`` skips it). Last, the
-   BibTeX references go through the whole offline check (``check_async`` with the store
-   as the resolver's snapshot) for the end-to-end rate.
+   references of each kind go through the whole offline check (``check_async`` with the
+   store as the resolver's snapshot) for the end-to-end rate: searching in this process
+   (``jobs=1``, the default), then in two worker processes (``--jobs 2``).
 
     .venv/bin/python benchmarks/snapshot_store.py [--records N] [--workdir DIR] [--limit N]
         [--workers N] [--no-online] [--free-text-first]
@@ -344,19 +345,20 @@ async def match_online(items: Sequence[Item], records: list[dict[str, Any]]) -> 
             return outcomes
 
 
-async def end_to_end(items: Sequence[Item], store: SnapshotStore) -> Outcome:
-    references = [i.reference for i in items if i.kind == "bibtex"]
-    wanted = [i.doi.lower() for i in items if i.kind == "bibtex"]
-    settings = Settings(offline=True, no_cache=True)
+async def end_to_end(items: Sequence[Item], path: Path, kind: str, jobs: int) -> Outcome:
+    group = [i for i in items if i.kind == kind]
+    references = [i.reference for i in group]
+    settings = Settings(offline=True, no_cache=True, jobs=jobs)
     started = time.perf_counter()
-    async with Resolver(settings, snapshot=store) as resolver:
+    async with Resolver(settings, snapshot=SnapshotStore(path)) as resolver:
         verdicts = await check_async(references, settings, resolver=resolver)
     elapsed = time.perf_counter() - started
     right = sum(
-        v.work is not None and v.work.doi.lower() == doi
-        for v, doi in zip(verdicts, wanted, strict=True)
+        v.work is not None and v.work.doi.lower() == i.doi.lower()
+        for v, i in zip(verdicts, group, strict=True)
     )
-    return Outcome("store: whole offline check", "bibtex", right, len(references), elapsed)
+    processes = "1 process" if jobs == 1 else f"{jobs} processes"
+    return Outcome(f"whole offline check, {processes}", kind, right, len(references), elapsed)
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -421,7 +423,9 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         outcomes += match(items, lambda q: snapshot.search(q, ROWS), "Snapshot in memory (real)")
         if not args.no_online:
             outcomes += asyncio.run(match_online(items, records))
-        outcomes.append(asyncio.run(end_to_end(items, store)))
+    for jobs in (1, 2):
+        for kind in KINDS:
+            outcomes.append(asyncio.run(end_to_end(items, store_path, kind, jobs)))
     report(outcomes)
     if not args.workdir:
         store_path.unlink(missing_ok=True)
@@ -429,7 +433,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
 
 def report(outcomes: Sequence[Outcome]) -> None:
     header = (
-        f"{'source':<30}{'references':<11}{'n':>5}{'right DOI':>10}{'in top 5':>9}{'ties':>5}"
+        f"{'source':<34}{'references':<11}{'n':>5}{'right DOI':>10}{'in top 5':>9}{'ties':>5}"
         f"{'refs/s':>8}{'ms/ref':>7}{'search':>7}"
     )
     print(f"\n  {header}")
@@ -439,7 +443,7 @@ def report(outcomes: Sequence[Outcome]) -> None:
         found = f"{100 * o.found / n:.2f}%" if o.found >= 0 else "-"
         searching = f"{1000 * o.searching / n:.2f}" if o.found >= 0 else "-"
         print(
-            f"  {o.source:<30}{o.kind:<11}{o.total:>5}{100 * o.right / n:>9.2f}%{found:>9}"
+            f"  {o.source:<34}{o.kind:<11}{o.total:>5}{100 * o.right / n:>9.2f}%{found:>9}"
             f"{o.ties:>5}{rate:>8,.0f}{1000 * o.seconds / n:>7.2f}{searching:>7}"
         )
     print(

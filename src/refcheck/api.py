@@ -119,18 +119,63 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     batches = [dois[i : i + DOI_BATCH] for i in range(0, len(dois), DOI_BATCH)]
     await asyncio.gather(*(settle(batch) for batch in batches))
 
-    searched = await asyncio.gather(*(_search(resolver, chunk[i]) for i in needs_search))
-    for (index, cited_work), candidates in zip(needs_search.items(), searched, strict=True):
-        reference = chunk[index]
+    references = [chunk[i] for i in needs_search]
+    cited = list(needs_search.values())
+    workers = resolver.search_workers(len(references))
+    if workers is None:
+        searched = await _searched(resolver, references, cited)
+    else:
+        # In batches, so that both workers stay busy and a batch's verdicts come back whole.
+        size = max(1, min(_WORKER_BATCH, -(-len(references) // (2 * workers.count))))
+        checked = await asyncio.gather(
+            *(
+                workers.run(
+                    _searched_in_worker,
+                    workers.settings,
+                    references[i : i + size],
+                    cited[i : i + size],
+                )
+                for i in range(0, len(references), size)
+            )
+        )
+        searched = [verdict for batch in checked for verdict in batch]
+    settled.update(zip(needs_search, searched, strict=True))
+    return [settled[i] for i in range(len(chunk))]
+
+
+async def _searched(
+    resolver: Resolver, references: Sequence[Reference], cited: Sequence[Work | None]
+) -> list[Verdict]:
+    """Verdicts for references found by search (``cited``: the work of a DOI they cite
+    that is another work, or None)."""
+    searched = await asyncio.gather(*(_search(resolver, reference) for reference in references))
+    verdicts: list[Verdict] = []
+    for reference, cited_work, candidates in zip(references, cited, searched, strict=True):
         if cited_work is not None:
             titled = candidates if isinstance(candidates, CrossrefError) else candidates[0]
-            settled[index] = verify.doi_of_other_work(reference, cited_work, titled)
+            verdicts.append(verify.doi_of_other_work(reference, cited_work, titled))
         elif isinstance(candidates, CrossrefError):
-            settled[index] = verify.unverified(reference, candidates)
+            verdicts.append(verify.unverified(reference, candidates))
         else:
             titled, untitled, choice = candidates
-            settled[index] = verify.by_search(reference, titled, untitled, choice=choice)
-    return [settled[i] for i in range(len(chunk))]
+            verdicts.append(verify.by_search(reference, titled, untitled, choice=choice))
+    return verdicts
+
+
+# References a worker process checks at a time, at most.
+_WORKER_BATCH = 32
+# A worker's resolvers, by their settings: opened once, kept to the worker's end.
+_worker_resolvers: dict[Settings, Resolver] = {}
+
+
+def _searched_in_worker(
+    settings: Settings, references: Sequence[Reference], cited: Sequence[Work | None]
+) -> list[Verdict]:
+    """_searched in a worker process (see Resolver.search_workers)."""
+    resolver = _worker_resolvers.get(settings)
+    if resolver is None:
+        resolver = _worker_resolvers[settings] = Resolver.from_settings(settings)
+    return asyncio.run(_searched(resolver, references, cited))
 
 
 async def iter_check_async(

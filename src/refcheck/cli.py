@@ -98,6 +98,12 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
         help="Crossref works records as JSON lines (.gz too); repeatable",
     )
     parser.add_argument("--timeout", type=float, help="seconds per Crossref request (10)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes searching a snapshot store for many references (1; 0: one a CPU)",
+    )
     parser.add_argument("--config", type=Path, help="read this config file instead of searching")
     parser.add_argument("--isolated", action="store_true", help="ignore every config file")
     parser.add_argument(
@@ -224,6 +230,7 @@ def _cli_layer(args: argparse.Namespace) -> Layer:
         "offline": args.offline,
         "snapshots": tuple(args.snapshots) if args.snapshots else None,
         "timeout": args.timeout,
+        "jobs": args.jobs,
     }
     options: dict[str, Any] = {}
 

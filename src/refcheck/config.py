@@ -46,6 +46,9 @@ class Settings(BaseModel):
     retries: int = 3
     # Candidates asked of query.bibliographic for a reference without a DOI.
     search_rows: int = 5
+    # Processes searching a snapshot store when a run has many references to search
+    # (0: one a CPU). Scoring candidates is CPU-bound; 1 searches in this process.
+    jobs: int = Field(default=1, ge=0)
 
 
 class Options(BaseModel):
@@ -100,6 +103,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "timeout": ("settings", "timeout"),
     "retries": ("settings", "retries"),
     "search-rows": ("settings", "search_rows"),
+    "jobs": ("settings", "jobs"),
     "format": ("options", "format"),
     "output": ("options", "output"),
     "output-format": ("options", "output_formats"),

@@ -24,6 +24,11 @@ from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.snapshot import Snapshot, WorkSource
 from refcheck.resolve.store import CombinedSnapshot, SnapshotStore, is_store
+from refcheck.resolve.workers import SearchWorkers, cpu_count
+
+# References to search a run must have in hand before it starts worker processes for them:
+# each costs a few ms of CPU in a store of a million works, starting a process some 300 ms.
+PARALLEL_SEARCHES = 64
 
 # What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
 # that kept us from asking (the reference is then unverified).
@@ -45,6 +50,7 @@ class Resolver:
     cache: WorkCache | None = None
     client: CrossrefClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
+    _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Resolver:
@@ -77,6 +83,9 @@ class Resolver:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
         if self.client is not None:
             await self.client.aclose()
         if self.cache is not None:
@@ -121,6 +130,24 @@ class Resolver:
             self.cache.put_works(fetched)
         found.update(fetched)
         return found
+
+    def search_workers(self, searches: int) -> SearchWorkers | None:
+        """Worker processes to check ``searches`` references in, or None to check them
+        here: None unless the run is offline, its snapshot is a store, ``jobs`` is not 1
+        and there are enough searches to pay for starting processes."""
+        jobs = self.settings.jobs or cpu_count()
+        if self._workers is None and (
+            jobs > 1
+            and searches >= PARALLEL_SEARCHES
+            and self.client is None
+            and isinstance(self.snapshot, SnapshotStore)
+        ):
+            # The workers' resolvers read the same store and cache, and never the network.
+            settings = self.settings.model_copy(
+                update={"offline": True, "snapshots": (self.snapshot.path,)}
+            )
+            self._workers = SearchWorkers(settings, jobs)
+        return self._workers
 
     async def search(self, query: str, *, local_only: bool = False) -> list[Work]:
         """Candidates for a bibliographic query, best first. Raises CrossrefError.

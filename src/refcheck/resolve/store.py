@@ -68,6 +68,7 @@ from refcheck.resolve.cache import doi_key
 from refcheck.resolve.records import _text, _texts, _updates, _year, work_from_record
 from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise
 from refcheck.resolve.snapshot import WorkSource, _open, _reason
+from refcheck.resolve.workers import cpu_count
 
 __all__ = [
     "STORE_SUFFIXES",
@@ -198,7 +199,7 @@ def import_records(
         _check_source(path)
     if workers is None:
         large = sum(p.stat().st_size for p in paths) >= _SMALL_INPUT
-        workers = _cpus() if large else 0
+        workers = cpu_count() if large else 0
     temporary = store_path.with_name(f".{store_path.name}.{os.getpid()}.importing")
     try:
         db = _create(temporary)
@@ -234,13 +235,6 @@ def import_records(
         path=store_path,
         size=size,
     )
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
 
 
 def _check_source(path: Path) -> None:
