@@ -2,7 +2,9 @@
 
 A run takes references in chunks: all DOIs of a chunk are looked up together (Crossref
 answers up to 50 in one list request), then every reference without a usable DOI is
-searched for, concurrently under the client's pacing. Verdicts come back in input order.
+searched for, concurrently under the client's pacing (or, offline against a snapshot store
+with ``jobs`` set, in worker processes: see Resolver.search_workers). Verdicts come back in
+input order.
 
 :func:`iter_check_async` takes references as they come and gives verdicts chunk by chunk:
 fed by :func:`iter_references`, which streams BibTeX entry by entry, a run holds one
@@ -125,7 +127,7 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     if workers is None:
         searched = await _searched(resolver, references, cited)
     else:
-        # In batches, so that both workers stay busy and a batch's verdicts come back whole.
+        # In batches: several a worker, so that none waits for the others at the end.
         size = max(1, min(_WORKER_BATCH, -(-len(references) // (2 * workers.count))))
         checked = await asyncio.gather(
             *(
