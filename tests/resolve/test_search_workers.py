@@ -3,16 +3,19 @@ verdicts must be the ones the run reaches in one process."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from refcheck.api import check_async
 from refcheck.config import Settings
+from refcheck.errors import InputError
 from refcheck.models import Person, Reference, Verdict
 from refcheck.resolve import resolver as resolver_module
 from refcheck.resolve.resolver import Resolver
 from refcheck.resolve.store import import_records
+from refcheck.resolve.workers import SearchWorkers
 
 from .jsonl import LIBRARY, record, write_jsonl
 
@@ -97,3 +100,22 @@ async def test_workers_start_only_for_many_offline_searches_in_a_store(
         if workers is not None:
             assert workers.settings.offline
             assert workers.settings.snapshots == (store,)
+
+
+def _fails(message: str) -> None:
+    raise InputError(message)
+
+
+def _dies() -> None:
+    os._exit(3)
+
+
+async def test_a_workers_input_error_reaches_the_caller_and_a_dead_worker_is_one() -> None:
+    workers = SearchWorkers(Settings(offline=True), 1)
+    try:
+        with pytest.raises(InputError, match="cannot open snapshot store x"):
+            await workers.run(_fails, "cannot open snapshot store x")
+        with pytest.raises(InputError, match="a search worker process stopped"):
+            await workers.run(_dies)
+    finally:
+        workers.close()
