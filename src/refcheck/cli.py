@@ -102,7 +102,8 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         type=int,
         metavar="N",
-        help="processes searching a snapshot store for many references (1; 0: one a CPU)",
+        help="offline, against a snapshot store: processes checking references found by "
+        "search (1; 0: one a CPU)",
     )
     parser.add_argument("--config", type=Path, help="read this config file instead of searching")
     parser.add_argument("--isolated", action="store_true", help="ignore every config file")

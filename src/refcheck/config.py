@@ -46,8 +46,9 @@ class Settings(BaseModel):
     retries: int = 3
     # Candidates asked of query.bibliographic for a reference without a DOI.
     search_rows: int = 5
-    # Processes searching a snapshot store when a run has many references to search
-    # (0: one a CPU). Scoring candidates is CPU-bound; 1 searches in this process.
+    # Worker processes that check the references found by search in an offline run against
+    # a snapshot store, once a run has many (searching a large store is CPU-bound). 0: one
+    # a CPU; 1: none, all in this process.
     jobs: int = Field(default=1, ge=0)
 
 
