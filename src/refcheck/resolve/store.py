@@ -1105,7 +1105,9 @@ def _bm25f(
             share = title_weight / norm
             # The words to score with all their counts: in another field too, or repeated.
             special = hits & words
-            if sum(map(tokens.count, hits)) != len(hits):
+            # A title repeats a word it shares with the query: rarely, so asked only of a
+            # title that repeats any word.
+            if len(set(tokens)) != len(tokens) and sum(map(tokens.count, hits)) != len(hits):
                 special = special.union(w for w in hits if tokens.count(w) > 1)
             plain = hits - special if special else hits
             if plain:
@@ -1114,8 +1116,9 @@ def _bm25f(
                 gains: list[float] = []
                 for word in sorted(special):
                     weighted = share * tokens.count(word)
-                    # What the title adds to the score the other fields gave the word.
-                    other = math.fsum(p[2].get(word, 0.0) for p in parts)
+                    # What the title adds to the score the other fields gave the word
+                    # (fsum is exact: leaving out the fields without it changes nothing).
+                    other = math.fsum([p[2][word] for p in parts if word in p[1]])
                     gains.append(idf[word] * (saturated(weighted + other) - saturated(other)))
                 score += math.fsum(gains)
         scored.append((score, doc))
