@@ -77,7 +77,7 @@ async def test_worker_processes_reach_the_verdicts_of_one_process(
 
     assert _dumped(verdicts[2]) == _dumped(verdicts[1])
     statuses = {v.status.value for v in verdicts[1]}
-    assert len(statuses) >= 3  # verified, wrong year, not found: not one verdict for all
+    assert len(statuses) >= 3  # verified, a wrong year, unverified: not one verdict for all
     assert sum(v.work is not None for v in verdicts[1]) >= 60
 
 
