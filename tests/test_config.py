@@ -154,6 +154,8 @@ def test_isolated_reads_no_config(tmp_path: Path) -> None:
         ("[output-format]\nsarif = 3\n", "'output-format'.sarif must be a path"),
         ('offline = "maybe"\n', "'offline' must be true or false"),
         ('timeout = "soon"\n', "invalid value for 'timeout'"),
+        ("jobs = -1\n", "invalid value for 'jobs'"),
+        ("jobs = 100\n", "invalid value for 'jobs'"),
         ("snapshot = [1]\n", "'snapshot' must be a path or a list of them"),
         ("mailto = \n", "cannot read config"),
     ],

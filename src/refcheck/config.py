@@ -48,8 +48,8 @@ class Settings(BaseModel):
     search_rows: int = 5
     # Worker processes that check the references found by search in an offline run against
     # a snapshot store, once a run has many (searching a large store is CPU-bound). 0: one
-    # a CPU; 1: none, all in this process.
-    jobs: int = Field(default=1, ge=0)
+    # a CPU; 1: none, all in this process. At most 61, Windows' limit for a process pool.
+    jobs: int = Field(default=1, ge=0, le=61)
 
 
 class Options(BaseModel):
