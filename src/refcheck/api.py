@@ -25,6 +25,7 @@ from refcheck.models import Reference, Verdict, Work
 from refcheck.readers import iter_files, open_path, read_path
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.resolver import Resolver
+from refcheck.resolve.workers import SearchWorkers
 
 # References handled per round of lookups: large enough to fill list requests, small
 # enough that the first verdicts arrive early and memory stays flat on huge files.
@@ -127,20 +128,7 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     if workers is None:
         searched = await _searched(resolver, references, cited)
     else:
-        # In batches: several a worker, so that none waits for the others at the end.
-        size = max(1, min(_WORKER_BATCH, -(-len(references) // (2 * workers.count))))
-        checked = await asyncio.gather(
-            *(
-                workers.run(
-                    _searched_in_worker,
-                    workers.settings,
-                    references[i : i + size],
-                    cited[i : i + size],
-                )
-                for i in range(0, len(references), size)
-            )
-        )
-        searched = [verdict for batch in checked for verdict in batch]
+        searched = await _searched_by(workers, references, cited)
     settled.update(zip(needs_search, searched, strict=True))
     return [settled[i] for i in range(len(chunk))]
 
@@ -166,6 +154,26 @@ async def _searched(
 
 # References a worker process checks at a time, at most.
 _WORKER_BATCH = 32
+
+
+async def _searched_by(
+    workers: SearchWorkers, references: Sequence[Reference], cited: Sequence[Work | None]
+) -> list[Verdict]:
+    """_searched, in batches in worker processes: several a worker, so that none waits for
+    the others at the end."""
+    size = max(1, min(_WORKER_BATCH, -(-len(references) // (2 * workers.count))))
+    batches = range(0, len(references), size)
+    checked = await asyncio.gather(
+        *(
+            workers.run(
+                _searched_in_worker, workers.settings, references[i : i + size], cited[i : i + size]
+            )
+            for i in batches
+        )
+    )
+    return [verdict for batch in checked for verdict in batch]
+
+
 # A worker's resolvers, by their settings: opened once, kept to the worker's end.
 _worker_resolvers: dict[Settings, Resolver] = {}
 
