@@ -73,3 +73,22 @@ LIBRARY = [
     ),
     record("10.1000/fish.1", "Fish populations of the North Sea", ("Hansen",), "Ecology", 2001),
 ]
+
+
+# Snapshot lines in every way a line can be bad, between good ones: 13 lines, 11 not blank,
+# 9 skipped (the work list with a bad item keeps its good one and counts as skipped).
+BAD_LINES = [
+    json.dumps(LIBRARY[0]).encode(),
+    b"{not json",
+    b"[1, 2, 3]",
+    b'"a string"',
+    json.dumps({"title": ["No DOI here"]}).encode(),
+    json.dumps({"status": "error", "message": {"DOI": "10.1/err"}}).encode(),
+    json.dumps({"status": "ok", "message": "Resource not found."}).encode(),
+    json.dumps({"DOI": "10.1/bad-author", "author": 5}).encode(),
+    b'{"DOI": "10.1/latin1", "title": ["Caf\xe9"]}',  # not UTF-8
+    json.dumps({"status": "ok", "message": {"items": [LIBRARY[1], {"title": "x"}]}}).encode(),
+    b"",
+    b"   ",
+    json.dumps(LIBRARY[2]).encode(),
+]

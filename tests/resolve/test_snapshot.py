@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from refcheck.models import Work
 from refcheck.resolve.search_index import SearchIndex, tokenise, work_fields
 from refcheck.resolve.snapshot import Snapshot
 
-from .jsonl import LIBRARY, record, write_jsonl
+from .jsonl import BAD_LINES, LIBRARY, record, write_jsonl
 
 # --- loading ---------------------------------------------------------------------------
 
@@ -67,23 +66,7 @@ def test_envelopes_are_unwrapped(tmp_path: Path) -> None:
 
 def test_bad_lines_are_skipped_and_counted(tmp_path: Path) -> None:
     path = tmp_path / "works.jsonl"
-    good = json.dumps(LIBRARY[0]).encode()
-    lines = [
-        good,
-        b"{not json",
-        b"[1, 2, 3]",
-        b'"a string"',
-        json.dumps({"title": ["No DOI here"]}).encode(),
-        json.dumps({"status": "error", "message": {"DOI": "10.1/err"}}).encode(),
-        json.dumps({"status": "ok", "message": "Resource not found."}).encode(),
-        json.dumps({"DOI": "10.1/bad-author", "author": 5}).encode(),
-        b'{"DOI": "10.1/latin1", "title": ["Caf\xe9"]}',  # not UTF-8
-        json.dumps({"status": "ok", "message": {"items": [LIBRARY[1], {"title": "x"}]}}).encode(),
-        b"",
-        b"   ",
-        json.dumps(LIBRARY[2]).encode(),
-    ]
-    path.write_bytes(b"\n".join(lines))
+    path.write_bytes(b"\n".join(BAD_LINES))
 
     snapshot = Snapshot.load([path])
 

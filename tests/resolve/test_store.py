@@ -28,7 +28,7 @@ from refcheck.resolve.store import (
     record_fields,
 )
 
-from .jsonl import LIBRARY, record, write_jsonl
+from .jsonl import BAD_LINES, LIBRARY, record, write_jsonl
 
 
 def build(tmp_path: Path, lines: list[Any], name: str = "works.jsonl") -> SnapshotStore:
@@ -202,22 +202,8 @@ def test_work_list_envelopes_are_unwrapped(tmp_path: Path) -> None:
 
 def test_bad_lines_are_skipped_and_counted_as_the_snapshot_does(tmp_path: Path) -> None:
     whole = json.dumps(LIBRARY[5])
-    lines = [
-        json.dumps(LIBRARY[0]).encode(),
-        b"{not json",
-        whole[: len(whole) // 2].encode(),  # a line cut short, as by a killed download
-        b"[1, 2, 3]",
-        b'"a string"',
-        json.dumps({"title": ["No DOI here"]}).encode(),
-        json.dumps({"status": "error", "message": {"DOI": "10.1/err"}}).encode(),
-        json.dumps({"status": "ok", "message": "Resource not found."}).encode(),
-        json.dumps({"DOI": "10.1/bad-author", "author": 5}).encode(),
-        b'{"DOI": "10.1/latin1", "title": ["Caf\xe9"]}',  # not UTF-8
-        json.dumps({"status": "ok", "message": {"items": [LIBRARY[1], {"title": "x"}]}}).encode(),
-        b"",
-        b"   ",
-        json.dumps(LIBRARY[2]).encode(),
-    ]
+    cut_short = whole[: len(whole) // 2].encode()  # as by a killed download
+    lines = [*BAD_LINES[:2], cut_short, *BAD_LINES[2:]]
     source = tmp_path / "works.jsonl"
     source.write_bytes(b"\n".join(lines))
 
