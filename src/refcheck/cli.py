@@ -428,6 +428,9 @@ class _TextReport:
 
     @classmethod
     def to_stdout(cls) -> _TextReport:
+        if not sys.stdout.isatty():
+            # Not a terminal: plain and unwrapped, whatever width the environment claims.
+            return cls(plain_console(sys.stdout), None)
         return cls(Console(file=sys.stdout, highlight=False), None)
 
     @classmethod

@@ -25,7 +25,11 @@ TEXT_WIDTH = 120
 
 
 def plain_console(out: TextIO) -> Console:
-    """A console that writes the ``text`` format without colour or styles, 120 columns."""
+    """A console that writes the ``text`` format without colour or styles.
+
+    Lines are never wrapped (``soft_wrap``): a file, a pipe or a CI log is read by grep,
+    editors and problem matchers, which need each reference's line whole.
+    """
     return Console(
         file=out,
         color_system=None,
@@ -35,7 +39,7 @@ def plain_console(out: TextIO) -> Console:
         width=TEXT_WIDTH,
         highlight=False,
         emoji=False,
-        soft_wrap=False,
+        soft_wrap=True,
     )
 
 

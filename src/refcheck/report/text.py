@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from refcheck.models import Severity, Status, Summary, Verdict
@@ -76,14 +74,17 @@ def render_verdict(verdict: Verdict, console: Console) -> None:
         )
         line.append(clean(f.message))
         console.print(line)
-        # Wrong values are shown one above the other, cited then Crossref, so they line up.
+        # Wrong values are shown one above the other, cited then Crossref, so they line up;
+        # plain lines, not a table, so a file or a log gets no padding.
         if f.severity is not Severity.INFO and (f.cited or f.expected):
-            grid = Table.grid(padding=(0, 2))
-            grid.add_column(style="dim", no_wrap=True)
-            grid.add_column(overflow="fold")
-            grid.add_row("cited", Text(clean(f.cited) or "—"))
-            grid.add_row("Crossref", Text(clean(f.expected) or "—", style="green"))
-            console.print(Padding(grid, (0, 0, 0, 10)))
+            for label, value, value_style in (
+                ("cited", f.cited, ""),
+                ("Crossref", f.expected, "green"),
+            ):
+                row = Text(" " * 10)
+                row.append(f"{label:<10}", style="dim")
+                row.append(clean(value) or "—", style=value_style)
+                console.print(row)
 
 
 def emit(verdicts: Sequence[Verdict], console: Console) -> None:
