@@ -27,6 +27,7 @@ from refcheck.errors import ConfigError
 from refcheck.policy import FailOn, Glob, Policy, resolve_selectors, resolve_severities
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+DEFAULT_DATACITE_URL = "https://api.datacite.org"
 
 
 class Settings(BaseModel):
@@ -35,6 +36,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     crossref_url: str = DEFAULT_CROSSREF_URL
+    # DataCite's REST API, asked for DOIs whose registration agency is DataCite.
+    datacite_url: str = DEFAULT_DATACITE_URL
     mailto: str | None = None
     # A Crossref Metadata Plus token; sent as a header, never printed.
     plus_token: str | None = Field(default=None, repr=False)
@@ -96,6 +99,7 @@ class Options(BaseModel):
 # Config keys -> (model, field). "settings" keys reach the library; "options" the CLI.
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "crossref-url": ("settings", "crossref_url"),
+    "datacite-url": ("settings", "datacite_url"),
     "mailto": ("settings", "mailto"),
     "cache-dir": ("settings", "cache_dir"),
     "no-cache": ("settings", "no_cache"),
@@ -123,6 +127,7 @@ MERGED_FIELDS = frozenset({"output_formats", "per_file_ignores", "severity"})
 
 ENV_KEYS: dict[str, tuple[str, str]] = {
     "REFCHECK_CROSSREF_URL": ("settings", "crossref_url"),
+    "REFCHECK_DATACITE_URL": ("settings", "datacite_url"),
     "REFCHECK_MAILTO": ("settings", "mailto"),
     "REFCHECK_CACHE_DIR": ("settings", "cache_dir"),
     "REFCHECK_PLUS_TOKEN": ("settings", "plus_token"),
