@@ -33,6 +33,24 @@ from typing import Any
 
 from anyascii import anyascii
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from error_classes import (  # benchmarks/ is not a package
+    CLASS_SEED,
+    DOI_SHOWN,
+    NAME_FORMS,
+    Scored,
+    class_records,
+    complete_range,
+    edit_title,
+    middle_authors,
+    misspelled_family,
+    other_record,
+    print_class_table,
+    wrong_end_page,
+    year_beside_year_volume,
+)
+
 from refcheck.api import check_async, read_references
 from refcheck.config import Settings
 from refcheck.models import Severity, Verdict
@@ -75,6 +93,7 @@ class Case:
     kind: str  # "correct" or an ERRORS key
     cites_doi: bool
     variations: tuple[str, ...] = ()
+    form: str = ""  # how an issue 12 middle-author case writes its names (NAME_FORMS)
 
 
 def split_of(doi: str) -> str:
@@ -154,6 +173,8 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
     authors = [a for a in record.get("author") or [] if a.get("family") or a.get("name")
                or a.get("given")]  # fmt: skip
     names = [name_of(a, rng, v) for a in authors]
+    if case.form:
+        names = [formed_name(a, case.form, v) for a in authors]
     truncated = "et-al" in v and len(names) > 5
     if truncated:
         names = names[:3]
@@ -178,7 +199,7 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
     doi = record["DOI"] if case.cites_doi else None
 
     kind = case.kind
-    if kind == "volume":
+    if kind in {"volume", "sici-doi-volume"}:
         volume = str(int(re.sub(r"\D", "", volume or "") or 0) + rng.choice([1, 2, 3, -1]))
     elif kind == "issue":
         issue = str(int(re.sub(r"\D", "", issue or "") or 0) + rng.choice([1, 2]))
@@ -186,7 +207,7 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
         start = int(re.match(r"\D*(\d+)", pages or "")[1])  # type: ignore[index]
         shifted = start + rng.choice([1, 2, 10, 100])
         pages = f"{shifted}-{shifted + 9}" if re.search(r"[-–]", pages or "") else str(shifted)
-    elif kind == "year":
+    elif kind in {"year", "year-no-doi"}:
         years = {y for y in (print_year, online_year, year_parts(record, "issued")) if y}
         year = (year or 2000) + rng.choice([-3, -2, 2, 3, 5])
         while year in years:
@@ -208,6 +229,18 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
         title = first(other.get("title")) or "A different study altogether"
     elif kind == "doi-other-work":
         doi = other["DOI"]
+    elif kind == "end-page":
+        start, last = complete_range(record) or (1, 2)
+        pages = f"{start}-{wrong_end_page(start, last, rng)}"
+        pages = abbreviate_range(pages) if "pages-abbreviated" in v else pages
+    elif kind.startswith("title-word"):
+        title = edit_title(kind, title, first(other.get("title")) or "", rng) or title
+    elif kind == "year-volume-is-year":
+        year = year_beside_year_volume(record, year or 2000, rng)
+    elif kind.startswith("author-middle"):
+        index = rng.choice(middle_authors(record, shared=kind == "author-middle-shared"))
+        typo = misspelled_family(first(authors[index].get("family")) or "", rng)
+        names[index] = formed_name(authors[index], case.form, v, typo)
 
     author_field = " and ".join(names) + (" and others" if truncated else "")
     fields = [("author", author_field), ("title", bibtex_escape(title))]
@@ -220,6 +253,24 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
             fields.append((name, bibtex_escape(value) if name != "doi" else value))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@article{{{case.key},\n{body}\n}}\n"
+
+
+def formed_name(
+    author: dict[str, Any], form: str, variations: set[str], family: str | None = None
+) -> str:
+    """A name as the form writes it: "Wang, Jing", "J. Wang" or Vancouver's "Wang, J"."""
+    family = family or first(author.get("family")) or ""
+    given = first(author.get("given")) or ""
+    initials = [part[0] for part in re.split(r"[\s.-]+", given) if part]
+    if " " in family:
+        family = "{" + family + "}"
+    if form == "initials-first":
+        name = " ".join([*(i + "." for i in initials), family])
+    elif form == "vancouver":
+        name = f"{family}, {''.join(initials)}" if initials else family
+    else:
+        name = f"{family}, {given}" if given else family
+    return anyascii(name) if "diacritics-dropped" in variations else name
 
 
 def misspell(name: str, rng: random.Random) -> str:
@@ -272,13 +323,36 @@ def build_cases(records: list[dict[str, Any]], rng: random.Random) -> list[Case]
     return cases
 
 
+def build_class_cases(
+    records: list[dict[str, Any]], per_class: int, rng: random.Random
+) -> list[Case]:
+    """Issue 12's classes, from the split's records that fit each, after the original cases."""
+    cases: list[Case] = []
+    for n, (kind, record) in enumerate(class_records(records, per_class, title_of)):
+        chosen = tuple(v for v in VARIATIONS if rng.random() < 0.3)
+        if "diacritics-dropped" in chosen and "diacritics-latex" in chosen:
+            chosen = tuple(v for v in chosen if v != "diacritics-latex")
+        form = ""
+        if kind.startswith("author-middle"):
+            # A middle name hidden behind "and others" is no error to catch.
+            chosen = tuple(v for v in chosen if v != "et-al")
+            form = NAME_FORMS[n % len(NAME_FORMS)]
+        cites_doi = DOI_SHOWN.get(kind, rng.random() < 0.5)
+        cases.append(Case(f"n{n}", record, kind, cites_doi, chosen, form))
+    return cases
+
+
+def title_of(record: dict[str, Any]) -> str:
+    return first(record.get("title")) or ""
+
+
 def caught(verdict: Verdict) -> bool:
     return verdict.status.value in {"mismatch", "not_found"} or any(
         f.severity is not Severity.INFO for f in verdict.findings
     )
 
 
-async def run(split: str, limit: int | None) -> None:
+async def run(split: str, limit: int | None, per_class: int, verbose: bool) -> None:
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         all_records = [json.loads(line) for line in lines]
     records = [
@@ -286,11 +360,15 @@ async def run(split: str, limit: int | None) -> None:
     ]
     rng = random.Random(SEED)
     rng.shuffle(records)
+    split_records = list(records)
     if limit:
         records = records[:limit]
     cases = build_cases(records, rng)
-    by_key = {case.key: case for case in cases}
+    class_rng = random.Random(CLASS_SEED)
+    class_cases = build_class_cases(split_records, per_class, class_rng)
+    by_key = {case.key: case for case in cases + class_cases}
     pool = [r for r in all_records if usable(r)]
+    entries: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "cases.bib"
         with bib.open("w", encoding="utf-8") as out:
@@ -299,6 +377,10 @@ async def run(split: str, limit: int | None) -> None:
                 while other["DOI"] == case.record["DOI"]:
                     other = rng.choice(pool)
                 out.write(render(case, other, rng) + "\n")
+            for case in class_cases:
+                other = other_record(case.record, case.kind, pool, title_of, class_rng)
+                entries[case.key] = render(case, other, class_rng)
+                out.write(entries[case.key] + "\n")
         # Accuracy, not pacing, is measured here: the stand-in is local, so the client may
         # go faster than Crossref's limits (benchmarks/speed.py measures pacing).
         with CrossrefStandin(all_records, rate_limit=1000, list_rate_limit=1000) as server:
@@ -310,11 +392,25 @@ async def run(split: str, limit: int | None) -> None:
             async with Resolver(settings, client=client) as resolver:
                 verdicts = await check_async(references, settings, resolver=resolver)
             elapsed = time.perf_counter() - started
-    report(cases, by_key, verdicts, elapsed, split)
+    drawn = {case.key for case in class_cases}
+    original = [v for v in verdicts if v.reference.location.key not in drawn]
+    report(cases, by_key, original, elapsed, split, len(verdicts))
+    scored = []
+    for v in verdicts:
+        case = by_key[v.reference.location.key or ""]
+        if case.key in drawn:
+            cited = " ".join(entries[case.key].split())
+            scored.append(Scored(case.kind, cited, case.record["DOI"], v, case.form))
+    print_class_table(scored, verbose)
 
 
 def report(
-    cases: list[Case], by_key: dict[str, Case], verdicts: list[Verdict], elapsed: float, split: str
+    cases: list[Case],
+    by_key: dict[str, Case],
+    verdicts: list[Verdict],
+    elapsed: float,
+    split: str,
+    checked: int,
 ) -> None:
     correct = [(by_key[v.reference.location.key or ""], v) for v in verdicts
                if by_key[v.reference.location.key or ""].kind == "correct"]  # fmt: skip
@@ -327,7 +423,8 @@ def report(
                      for f in v.findings)
               or v.status.value in {"mismatch", "not_found", "invalid"}]  # fmt: skip
     print(f"refcheck accuracy — split {split}: {len(cases)} cases from {len(correct)} records")
-    print(f"time: {elapsed:.1f} s ({1000 * elapsed / max(len(cases), 1):.1f} ms a reference)")
+    print(f"time: {elapsed:.1f} s for {checked} references with the issue 12 classes "
+          f"({1000 * elapsed / max(checked, 1):.1f} ms a reference)")  # fmt: skip
     statuses = Counter(v.status.value for _, v in correct)
     print(f"\ncorrect references: {len(correct)}  statuses {dict(statuses)}")
     print(f"  false alarms (warning/error or not verified): {len(alarms)} "
@@ -398,11 +495,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["heldout", "tune", "all"], default="heldout")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument(
+        "--class-records",
+        type=int,
+        default=200,
+        help="records of the split per issue 12 class (fewer where fewer fit); default 200",
+    )
     parser.add_argument("-v", action="store_true", help="list false alarms and misses")
     args = parser.parse_args()
     if not WORKS.exists():
         sys.exit(f"accuracy: {WORKS} not found (../shared is needed)")
-    asyncio.run(run(args.split, args.limit))
+    asyncio.run(run(args.split, args.limit, args.class_records, args.v))
 
 
 if __name__ == "__main__":
