@@ -1,11 +1,26 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+# What the shell of a developer or a CI runner may hold that changes how refcheck runs or
+# what it prints: refcheck's own settings (REFCHECK_*), and what rich reads for colour and
+# width. A test that wants one sets it itself, with monkeypatch.
+_MACHINE = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+@pytest.fixture(autouse=True)
+def _environment_of_no_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as a user who configured nothing: the suite passes whatever the shell
+    that runs it exports."""
+    for name in list(os.environ):
+        if name.startswith("REFCHECK_") or name in _MACHINE:
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")
