@@ -236,7 +236,7 @@ def test_cli_flags_override_the_config_file(
     tmp_path: Path,
     crossref: CrossrefStandin,
 ) -> None:
-    text = SEED.read_text(encoding="utf-8").replace("{999--1007}", "{999--1008}")  # RC604
+    text = SEED.read_text(encoding="utf-8").replace("Wilco C.}", "Wilco X.}")  # RC305
     write(tmp_path / "paper" / "refs.bib", text)
     write(
         tmp_path / "refcheck.toml",

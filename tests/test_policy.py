@@ -190,7 +190,7 @@ def test_an_invalid_entry_stands_for_rc001() -> None:
     ("verdicts", "error", "warning", "unverified", "never"),
     [
         ([verdict("RC601")], True, True, True, False),
-        ([verdict("RC604", status=Status.VERIFIED)], False, True, True, False),
+        ([verdict("RC305", status=Status.VERIFIED)], False, True, True, False),
         ([verdict("RC502", status=Status.VERIFIED)], False, False, False, False),
         ([verdict(status=Status.UNVERIFIED)], False, False, True, False),
         ([invalid()], True, True, True, False),
@@ -315,11 +315,11 @@ def test_inline_bibtex_suppression_passes_the_run(
     [
         ((), 0),
         (("--fail-on", "warning"), 1),
-        (("--fail-on", "warning", "--ignore", "pages-end"), 0),
-        (("--severity", "RC604=error"), 1),
-        (("--select", "RC6", "--fail-on", "warning"), 1),
+        (("--fail-on", "warning", "--ignore", "author-initials"), 0),
+        (("--severity", "RC305=error"), 1),
+        (("--select", "RC3", "--fail-on", "warning"), 1),
         (("--select", "RC1,RC2", "--fail-on", "warning"), 0),
-        (("--fail-on", "never", "--severity", "RC604=error"), 0),
+        (("--fail-on", "never", "--severity", "RC305=error"), 0),
     ],
 )
 def test_exit_code_follows_the_policy(
@@ -329,7 +329,7 @@ def test_exit_code_follows_the_policy(
     args: tuple[str, ...],
     expected: int,
 ) -> None:
-    path = seed_with(tmp_path, "{999--1007}", "{999--1008}")  # RC604, a warning
+    path = seed_with(tmp_path, "Peul, Wilco C.", "Peul, Wilco X.")  # RC305, a warning
     code = main(check(crossref.url, tmp_path, str(path), "--format", "json", *args))
     capsys.readouterr()
     assert code == expected

@@ -7,9 +7,9 @@ the encoding) stays byte for byte the same. The file is never re-serialised.
 What is fixed, on a reference matched to a Crossref work:
 
 * every field with an error finding: volume (RC601), issue (RC602), first page (RC603),
+  last page (RC604; a warning there means Crossref's own range is doubtful, so it is left),
   year (RC401), title (RC201), a container made an error by a severity override (RC501),
   a DOI of another work when the right one was found (RC102);
-* the last page (RC604, a warning, but plainly wrong when the first page agrees);
 * a missing DOI (RC103): a ``doi = {...}`` field is added after the last field, laid out
   like it.
 
@@ -45,7 +45,7 @@ FIELDS_OF: dict[str, tuple[str, ...]] = {
     "RC102": ("doi",),
 }
 # Fixed whatever their severity: a fact Crossref states, not a matter of style.
-ALWAYS_FIXED = frozenset({"RC604", "RC103"})
+ALWAYS_FIXED = frozenset({"RC103"})
 
 _RANGE_DASH = re.compile(r"\s*(?:-{1,2}|–|—)\s*")
 _FIELD_NAME = re.compile(r"[^\s=,{}()\"#%]+")

@@ -241,10 +241,24 @@ RULES: tuple[Rule, ...] = (
         "RC604",
         "pages-end",
         "pages",
-        W,
+        E,
         "The cited last page differs from the work's, while the first page agrees.",
-        "The first page still finds the paper, but the range is wrong.",
-        "  cited:    811-819\n  Crossref: 811-816",
+        "A wrong last page is a wrong citation: the range misstates the paper's length, and "
+        "a reader who turns to the end lands in another article. Abbreviated ranges (999-07, "
+        "1201-9), letter prefixes written once (S12-15 for S12-S15), e-page suffixes "
+        "(816.e3) and roman numerals are understood, so only a real difference is reported.\n"
+        "An error when Crossref's range is complete (a first and a higher last page). A "
+        "warning where Crossref's range cannot be trusted to end where the work does: it "
+        "runs backwards (last < first), or it is only the page count of an article-numbered "
+        "work. Not reported at all where Crossref has no last page (a first page alone, or "
+        "the first page repeated, 373-373, which records use for an unknown end) or where "
+        "the citation gives a single page.",
+        "  error:    cited 999-1070; Crossref: 999-1007\n"
+        "  error:    cited 811-19;   Crossref: 811-816\n"
+        "  warning:  cited 1-10;     Crossref: 1-12, article e0123456 (a page count)\n"
+        "  warning:  cited 999-1007; Crossref: 999-998 (runs backwards)\n"
+        "  nothing:  cited 999-1007; Crossref: 999\n"
+        "  nothing:  cited 999-07;   Crossref: 999-1007",
     ),
     Rule(
         "RC701",

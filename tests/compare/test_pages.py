@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from refcheck.compare.pages import compare_pages, pages_agree, parse_pages
+from refcheck.compare import compare
+from refcheck.compare.freetext import reconcile
+from refcheck.compare.pages import compare_pages, pages_agree, parse_pages, range_written
 from refcheck.models import Reference, Severity, Work
 
 
@@ -41,6 +43,28 @@ def codes(cited: str, crossref: Work) -> list[str]:
         ("811-816", "811"),
         ("12-15, 18-20", "12-20"),
         ("1029.e1-1029.e8", "1029.e1-1029.e8"),
+        # Abbreviated ranges, cited or in Crossref's record.
+        ("999-07", "999-1007"),
+        ("999–1007", "999-07"),
+        ("1201-9", "1201-1209"),
+        ("1201–1209", "1201-9"),
+        # Prefixed pages: a prefix written once, or left out on one side.
+        ("S12-15", "S12-S15"),
+        ("S12–S15", "S12-15"),
+        ("A3", "A3"),
+        ("A3", "A3-A5"),
+        ("e11-13", "e11-e13"),
+        # Roman numerals.
+        ("xii–xiv", "xii-xiv"),
+        # An e-page suffix on one side only.
+        ("811-816", "811-816.e3"),
+        # Crossref without a last page: a first page alone, or the first page repeated.
+        ("999-1007", "999"),
+        ("373-381", "373-373"),
+        ("373", "373-373"),
+        # A first page or pinpoint cited: nothing said of the end.
+        ("999", "999-1007"),
+        ("1001", "999-1007"),
     ],
 )
 def test_equivalent_pages(cited: str, crossref: str) -> None:
@@ -76,10 +100,63 @@ def test_article_number_differs_rc603() -> None:
     assert codes("e0123457", work("e0123456")) == ["RC603"]
 
 
-def test_only_last_page_differs_rc604_warning() -> None:
-    [found] = compare_pages(Reference(pages="811-819"), work("811-816"))
+def test_only_last_page_differs_rc604_error() -> None:
+    [found] = compare_pages(Reference(pages="pp.999–1070"), work("999-1007"))
+    assert (found.code, found.field, found.severity) == ("RC604", "pages", Severity.ERROR)
+    assert (found.cited, found.expected) == ("pp.999–1070", "999-1007")
+    assert found.message == "Pages pp.999–1070 cited; Crossref has 999-1007 (the last page differs)"
+
+
+@pytest.mark.parametrize(
+    ("cited", "crossref"),
+    [
+        ("811-817", "811-816"),
+        ("201–210", "201-211"),
+        ("999-1070", "999-07"),  # Crossref's own range abbreviated
+        ("999-08", "999-1007"),  # an abbreviated cited range that ends elsewhere
+        ("1201-8", "1201-1209"),
+        ("S12-S16", "S12-S15"),
+        ("S12-16", "S12-S15"),
+        ("e11-e14", "e11-e13"),
+        ("xii-xv", "xii-xiv"),
+        ("1-14", "1-12"),  # a range from page 1 without an article number is a range
+    ],
+)
+def test_last_page_differs_from_a_complete_range_rc604_error(cited: str, crossref: str) -> None:
+    [found] = compare_pages(Reference(pages=cited), work(crossref))
+    assert (found.code, found.severity) == ("RC604", Severity.ERROR)
+
+
+@pytest.mark.parametrize(
+    ("cited", "crossref"),
+    [
+        ("998-1007", "999-1007"),
+        ("998–07", "999-1007"),
+        ("S13-S15", "S12-S15"),
+        ("A4", "A3"),
+        ("A4-A5", "A3-A5"),
+        ("xiii-xiv", "xii-xiv"),
+        ("1202-9", "1201-1209"),
+    ],
+)
+def test_first_page_differs_rc603_in_every_form(cited: str, crossref: str) -> None:
+    assert codes(cited, work(crossref)) == ["RC603"]
+
+
+def test_page_count_of_an_article_numbered_work_rc604_warning() -> None:
+    # "1-12" beside article e0123456 counts the PDF's pages, which differ between versions.
+    [found] = compare_pages(Reference(pages="1-10"), work("1-12", "e0123456"))
     assert (found.code, found.severity) == ("RC604", Severity.WARNING)
-    assert (found.cited, found.expected) == ("811-819", "811-816")
+    assert "page count" in found.message
+    assert codes("1-12", work("1-12", "e0123456")) == []
+    assert codes("e0123456", work("1-12", "e0123456")) == []
+
+
+def test_crossref_range_that_runs_backwards_rc604_warning() -> None:
+    [found] = compare_pages(Reference(pages="999-1007"), work("999-998"))
+    assert (found.code, found.severity) == ("RC604", Severity.WARNING)
+    assert codes("999-998", work("999-998")) == []
+    assert codes("999", work("999-998")) == []
 
 
 def test_abbreviated_last_page_that_is_wrong_rc604() -> None:
@@ -101,6 +178,84 @@ def test_parse_pages() -> None:
     assert roman.last is not None
     assert (roman.first.number, roman.last.number, roman.first.roman) == (12, 14, True)
     assert parse_pages("n/a") is None
+
+
+def test_parse_pages_keeps_a_backwards_end_apart() -> None:
+    parsed = parse_pages("999-998")
+    assert parsed is not None
+    assert parsed.last is None
+    assert parsed.backwards is not None
+    assert parsed.backwards.number == 998
+    single = parse_pages("999")
+    assert single is not None
+    assert (single.last, single.backwards) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "N Engl J Med 2013;368:999-1007.",
+        "New England Journal of Medicine, 368(11), pp.999–1007.",
+        "NEJM 368 (11): 999 - 1007",
+        "N Engl J Med. 2013;368(11):999–07.",
+        "368,999-1007",
+        "pages 999 to 1007",
+    ],
+)
+def test_range_written_finds_crossrefs_range_in_a_string(text: str) -> None:
+    assert range_written(text, work("999-1007"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New England Journal of Medicine, 368(11), pp.999–1070.",
+        "N Engl J Med 2013;368:999.",
+        "N Engl J Med 2013;368:998-1007.",
+        "doi:10.1056/NEJMoa1209250, 2013-2014",
+    ],
+)
+def test_range_written_wants_both_ends(text: str) -> None:
+    assert not range_written(text, work("999-1007"))
+
+
+def test_range_written_prefixed_and_roman_ranges() -> None:
+    assert range_written("Suppl 2:S12–15.", work("S12-S15"))
+    assert range_written("pp. xii–xiv", work("xii-xiv"))
+    assert not range_written("Suppl 2:S12–16.", work("S12-S15"))
+    assert not range_written("anything 1-12", work("999"))
+
+
+SEED_TEXT = (
+    "El Barzouhi, A. and Peul, W.C., 2013. Magnetic Resonance Imaging in Follow-up "
+    "Assessment of Sciatica. New England Journal of Medicine, 368(11), pp.{pages}."
+)
+NEJM = Work(doi="10.1056/NEJMoa1209250", volume="368", issue="11", page="999-1007")
+SURE = frozenset({"volume", "issue", "pages"})
+
+
+def _free(pages: str, parsed: str, confident: frozenset[str] = SURE) -> list[str]:
+    reference = Reference(
+        text=SEED_TEXT.format(pages=pages),
+        volume="368",
+        issue="11",
+        pages=parsed,
+        confident=confident,
+    )
+    return [f.code for f in reconcile(reference, NEJM, compare(reference, NEJM))]
+
+
+def test_free_text_wrong_last_page_is_kept_though_the_first_is_in_the_numbers_block() -> None:
+    # "368(11), pp.999" is Crossref's volume, issue and first page side by side: that used
+    # to clear the finding. Only the whole range written out clears a last page.
+    assert _free("999–1070", "999–1070") == ["RC604"]
+    assert _free("999–1070", "999–1070", frozenset()) == ["RC604"]
+
+
+def test_free_text_last_page_finding_from_a_parse_slip_is_dropped() -> None:
+    # The parser read a wrong end ("999–10") where the string writes the right range.
+    assert _free("999–1007", "999–10") == []
+    assert _free("999–1007", "999–10", frozenset()) == []
 
 
 def test_pages_agree() -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from refcheck.compare.container import container_match
+from refcheck.compare.pages import range_written
 from refcheck.compare.text import fold
 from refcheck.models import Finding, Reference, Severity, Work
 
@@ -131,6 +132,12 @@ def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> 
         return list(findings)
     kept: list[Finding] = []
     for finding in findings:
+        if finding.code == "RC604":
+            # A last page yields only to Crossref's whole range written in the string: the
+            # first page (alone, or in the numbers block) says nothing of where it ends.
+            if not range_written(reference.text, work):
+                kept.append(finding)
+            continue
         # Words (title, journal, names) are checked against the string even when the
         # parser was sure of them: its confidence there is only 70-93% precise. Numbers
         # are checked only when it was unsure: a volume or year turns up elsewhere in a

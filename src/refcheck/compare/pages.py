@@ -3,7 +3,14 @@
 Understood: en/em dashes and hyphens, "pp."/"p.", spaces, abbreviated ranges ("811–16",
 "1007–9"), letter prefixes ("E297", "S33", "e0123"), roman numerals ("iii–iv"), thousands
 separators ("1,234"), a single cited page inside the work's range (a pinpoint), and
-article numbers. A differing first page is an error, a differing last page a warning.
+article numbers.
+
+A differing first page is an error (RC603). A differing last page (RC604) is an error
+against a complete Crossref range, and a warning where Crossref's range cannot be trusted
+to end where the work does: it runs backwards ("1392b-1392"), or it is only the page count
+of an article-numbered work ("1-12" beside article e0123456). Where Crossref has no last
+page (a first page alone, or "373-373", which Crossref records hold as a placeholder for
+a first page as often as for a one-page item), the cited last page is not judged at all.
 """
 
 from __future__ import annotations
@@ -13,10 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from refcheck.compare.text import roman_value
-from refcheck.models import Finding, Reference, Work
+from refcheck.models import Finding, Reference, Severity, Work
 from refcheck.rules import finding
 
-__all__ = ["Page", "PageRange", "compare_pages", "pages_agree", "parse_pages"]
+__all__ = ["Page", "PageRange", "compare_pages", "pages_agree", "parse_pages", "range_written"]
 
 _LABEL = re.compile(
     r"^\s*(?:pp?\.?|pages?|pgs?\.?|s\.|art(?:icle)?\.?(?:\s*no\.?)?|no\.)\s*", re.IGNORECASE
@@ -52,6 +59,9 @@ class Page:
 class PageRange:
     first: Page
     last: Page | None
+    # The last page as written when it does not run forward ("1392b-1392"): an
+    # inconsistent range, told apart from a first page alone.
+    backwards: Page | None = None
 
     def contains(self, page: Page) -> bool:
         if self.last is None or page.number is None:
@@ -116,7 +126,8 @@ def parse_pages(text: str) -> PageRange | None:
     elif first.prefix and last.number is not None and not last.prefix and not last.roman:
         last = Page(last.text, first.prefix, last.number, last.suffix)
     if first.number is not None and last.number is not None and last.number < first.number:
-        last = None  # "1392b-1392": a range that does not run forward says nothing more
+        # "1392b-1392": a range that does not run forward says nothing more of the end.
+        return PageRange(first, None, backwards=last)
     return PageRange(first, last)
 
 
@@ -155,23 +166,8 @@ def compare_pages(reference: Reference, work: Work) -> list[Finding]:
         return []
     expected = work.page or work.article_number or ""
     for candidate in ranges:
-        if not _first_agrees(cited, candidate):
-            continue
-        if (
-            cited.last is not None
-            and candidate.last is not None
-            and not cited.last.same(candidate.last)
-        ):
-            return [
-                finding(
-                    "RC604",
-                    f"Pages {reference.pages} cited; Crossref has {expected} "
-                    f"(the last page differs)",
-                    cited=reference.pages,
-                    expected=expected,
-                )
-            ]
-        return []
+        if _first_agrees(cited, candidate):
+            return _last_page(reference.pages, cited, candidate, work, expected)
     # Article-numbered works are often cited by their own page count ("1-12").
     if (
         cited.first.number == 1
@@ -188,3 +184,83 @@ def compare_pages(reference: Reference, work: Work) -> list[Finding]:
             expected=expected,
         )
     ]
+
+
+def _last_page(
+    pages: str, cited: PageRange, listed: PageRange, work: Work, expected: str
+) -> list[Finding]:
+    """RC604 on a cited last page that is not where Crossref's range ends (the first agrees)."""
+    if cited.last is None:
+        return []  # a first page or a pinpoint: nothing said of the end
+    if listed.last is None:
+        if listed.backwards is None or cited.last.same(listed.backwards):
+            return []  # Crossref gives a first page alone: the end cannot be judged
+        return [
+            finding(
+                "RC604",
+                f"Pages {pages} cited; Crossref has {expected}, a range that runs "
+                f"backwards, so the last page could not be checked",
+                cited=pages,
+                expected=expected,
+                severity=Severity.WARNING,
+            )
+        ]
+    if cited.last.same(listed.last) or listed.last.same(listed.first):
+        # "373-373": Crossref records repeat the first page where they lack the last as
+        # often as they describe a one-page item; a cited end beyond it is not judged.
+        return []
+    if _page_count(listed, work):
+        return [
+            finding(
+                "RC604",
+                f"Pages {pages} cited; Crossref has {expected}, the page count of article "
+                f"{work.article_number} (the last page differs)",
+                cited=pages,
+                expected=expected,
+                severity=Severity.WARNING,
+            )
+        ]
+    return [
+        finding(
+            "RC604",
+            f"Pages {pages} cited; Crossref has {expected} (the last page differs)",
+            cited=pages,
+            expected=expected,
+        )
+    ]
+
+
+def _page_count(listed: PageRange, work: Work) -> bool:
+    """Crossref's "1-12" beside an article number counts the article's pages, which differ
+    between its versions (preprint, accepted manuscript, typeset PDF)."""
+    return (
+        work.article_number is not None
+        and listed.first.number == 1
+        and not listed.first.prefix
+        and not listed.first.roman
+    )
+
+
+# A page range anywhere in a string: two pages (as _PAGE reads them, or roman numerals)
+# joined by a dash or "to". Looked for at every position, so "36,811-816" yields 811-816.
+_TOKEN = r"(?:[A-Za-z]{0,3}\d+(?:,\d{3})*(?:\.?[A-Za-z]\d*)?|[ivxlcdm]+)"
+_RANGE_IN_TEXT = re.compile(
+    rf"(?<!\w)(?=({_TOKEN})\s*(?:--?|[‐‑‒–—―−]|\s+to\s+)\s*({_TOKEN})(?!\w))",
+    re.IGNORECASE,
+)
+
+
+def range_written(text: str, work: Work) -> bool:
+    """Does the string write Crossref's whole page range, first and last page, in any of
+    the forms :func:`parse_pages` reads ("999–1007", "pp. 999-07", "S12–15")?"""
+    ends = [(r.first, r.last) for r in _work_ranges(work) if r.last is not None]
+    if not ends:
+        return False
+    for match in _RANGE_IN_TEXT.finditer(text):
+        written = parse_pages(f"{match.group(1)}-{match.group(2)}")
+        if written is None or written.last is None:
+            continue
+        last = written.last
+        if any(written.first.same(first) and last.same(end) for first, end in ends):
+            return True
+    return False
