@@ -47,6 +47,7 @@ import httpx
 from refcheck._version import __version__
 from refcheck.errors import ConfigError, CrossrefBadResponse, CrossrefError, CrossrefUnavailable
 from refcheck.models import Work
+from refcheck.resolve.agency import Agency, agency_path, decipher_agency
 from refcheck.resolve.pacing import Pacer, RequestKind
 from refcheck.resolve.protocol import (
     CrossrefNotJSON,
@@ -252,6 +253,14 @@ class CrossrefClient:
         ordered = {doi: result[doi] for doi in wanted}
         ordered.update(result)
         return ordered
+
+    async def agency(self, doi: str) -> Agency | None:
+        """The registration agency of a DOI (``/works/{doi}/agency``); None when no agency
+        holds it. Paced and retried as a single-record request."""
+        normalised = normalise_doi(doi)
+        if normalised is None:
+            return None
+        return await self._call("single", agency_path(normalised), {}, decipher_agency)
 
     async def _single(self, doi: str) -> dict[str, Work | None]:
         return {doi: await self.work(doi)}

@@ -1,8 +1,13 @@
-"""One face over the sources: snapshots first, then the cache, then Crossref over HTTP.
+"""One face over the sources: snapshots first, then the cache, then the registries over HTTP.
 
 A snapshot holding a DOI answers for it; a snapshot lacking it says nothing (snapshots are
-partial). The cache remembers Crossref's answers, absences included. The network is asked
-only for what neither knows, and never in offline mode.
+partial). The cache remembers the registries' answers, absences included. The network is
+asked only for what neither knows, and never in offline mode.
+
+A DOI Crossref does not hold is not yet a DOI that exists nowhere: its registration agency
+is asked (Crossref's ``/works/{doi}/agency``). No agency: it exists nowhere (None, RC101).
+DataCite: DataCite is asked, and its record made into the same Work. Another agency (mEDRA,
+JaLC, KISTI...): a RegistryError naming it, so the reference is unverified, never wrong.
 
 Snapshots come as JSON lines, read into memory (:class:`~.snapshot.Snapshot`), or as SQLite
 stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a path ending in
@@ -11,16 +16,18 @@ stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a p
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from refcheck.config import Settings
-from refcheck.errors import CrossrefError, CrossrefUnavailable
+from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
 from refcheck.models import Work
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
+from refcheck.resolve.datacite import DataciteClient
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.snapshot import Snapshot, WorkSource
 from refcheck.resolve.store import CombinedSnapshot, SnapshotStore, is_store
@@ -41,6 +48,8 @@ class ResolverStats:
     cache_hits: int = 0
     network_lookups: int = 0
     searches: int = 0
+    agency_lookups: int = 0
+    datacite_lookups: int = 0
 
 
 @dataclass
@@ -49,6 +58,7 @@ class Resolver:
     snapshot: WorkSource | None = None
     cache: WorkCache | None = None
     client: CrossrefClient | None = None
+    datacite: DataciteClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
 
@@ -60,7 +70,7 @@ class Resolver:
             folder = settings.cache_dir
             path = folder / "crossref.sqlite3" if folder else WorkCache.default_path()
             cache = WorkCache(path)
-        client = None
+        client = datacite = None
         if not settings.offline:
             client = CrossrefClient(
                 settings.crossref_url,
@@ -69,7 +79,15 @@ class Resolver:
                 retries=settings.retries,
                 crossref_plus_token=settings.plus_token,
             )
-        return cls(settings=settings, snapshot=snapshot, cache=cache, client=client)
+            datacite = DataciteClient(
+                settings.datacite_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=settings.retries,
+            )
+        return cls(
+            settings=settings, snapshot=snapshot, cache=cache, client=client, datacite=datacite
+        )
 
     async def __aenter__(self) -> Resolver:
         return self
@@ -88,6 +106,8 @@ class Resolver:
             self._workers = None
         if self.client is not None:
             await self.client.aclose()
+        if self.datacite is not None:
+            await self.datacite.aclose()
         if self.cache is not None:
             self.cache.close()
         close = getattr(self.snapshot, "close", None)
@@ -98,9 +118,10 @@ class Resolver:
         """Each DOI (normalised, lowercase key) -> its work, None, or the error."""
         found: dict[str, Lookup] = {}
         wanted: list[str] = []
+        absent: list[str] = []  # cached as held by no registry: its agency is asked again
         for raw in dois:
             doi = normalise_doi(raw)
-            if doi is None or doi in found or doi in wanted:
+            if doi is None or doi in found or doi in wanted or doi in absent:
                 continue
             if self.snapshot is not None and (work := self.snapshot.get(doi)) is not None:
                 self.stats.snapshot_hits += 1
@@ -111,24 +132,77 @@ class Resolver:
                 if cached is not MISS:
                     self.stats.cache_hits += 1
                     found[doi] = cached
+                    # A cache written before other registries were asked holds Crossref's
+                    # absences only: online, such a DOI's agency still decides.
+                    if cached is None and self.client is not None:
+                        absent.append(doi)
                     continue
             wanted.append(doi)
-        if not wanted:
+        if not wanted and not absent:
             return found
         if self.client is None:
             offline = CrossrefUnavailable("offline: the DOI is in no snapshot or cache")
             found.update(dict.fromkeys(wanted, offline))
             return found
-        self.stats.network_lookups += len(wanted)
-        try:
-            answers = await self.client.works(wanted)
-        except CrossrefError as exc:
-            found.update(dict.fromkeys(wanted, exc))
-            return found
-        fetched = {doi: answers.get(doi) for doi in wanted}
-        if self.cache is not None:
-            self.cache.put_works(fetched)
+        fetched: dict[str, Work | None] = {}
+        if wanted:
+            self.stats.network_lookups += len(wanted)
+            try:
+                answers = await self.client.works(wanted)
+            except CrossrefError as exc:
+                found.update(dict.fromkeys(wanted, exc))
+                wanted = []
+            else:
+                fetched = {doi: answers.get(doi) for doi in wanted}
+        unknown = [doi for doi, work in fetched.items() if work is None] + absent
+        beyond = await self._beyond_crossref(unknown) if unknown else {}
+        settled = {
+            doi: answer
+            for doi, answer in {**fetched, **beyond}.items()
+            if not isinstance(answer, CrossrefError)
+        }
+        if self.cache is not None and settled:
+            self.cache.put_works(settled)
         found.update(fetched)
+        found.update(beyond)
+        return found
+
+    async def _beyond_crossref(self, dois: Sequence[str]) -> dict[str, Lookup]:
+        """DOIs Crossref does not hold: their agency's answer (None: no agency holds it)."""
+        assert self.client is not None
+        self.stats.agency_lookups += len(dois)
+        agencies = await asyncio.gather(
+            *(self.client.agency(doi) for doi in dois), return_exceptions=True
+        )
+        found: dict[str, Lookup] = {}
+        at_datacite: list[str] = []
+        for doi, agency in zip(dois, agencies, strict=True):
+            if isinstance(agency, CrossrefError):
+                found[doi] = agency
+            elif isinstance(agency, BaseException):
+                raise agency  # a bug, not a registry's failure: do not hide it
+            elif agency is None:
+                found[doi] = None
+            elif agency.is_datacite:
+                at_datacite.append(doi)
+            elif agency.is_crossref:
+                found[doi] = RegistryError(
+                    f"the DOI is registered with Crossref, but Crossref's API does not hold it"
+                    f" (yet): {doi}"
+                )
+            else:
+                found[doi] = RegistryError(
+                    f"the DOI is registered with {agency.label}, which refcheck does not ask"
+                    " yet: it could not be checked"
+                )
+        if at_datacite:
+            if self.datacite is None:
+                found.update(
+                    dict.fromkeys(at_datacite, RegistryError("DataCite is not asked in this run"))
+                )
+            else:
+                self.stats.datacite_lookups += len(at_datacite)
+                found.update(await self.datacite.works(at_datacite))
         return found
 
     def search_workers(self, searches: int) -> SearchWorkers | None:

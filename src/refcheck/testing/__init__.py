@@ -1,4 +1,5 @@
-"""Test helpers for refcheck and for projects that build on it: a loopback Crossref stand-in."""
+"""Test helpers for refcheck and for projects that build on it: loopback Crossref and DataCite
+stand-ins."""
 
 from refcheck.testing.crossref_standin import (
     CrossrefStandin,
@@ -8,5 +9,14 @@ from refcheck.testing.crossref_standin import (
     LoggedRequest,
     load_records,
 )
+from refcheck.testing.datacite_standin import DataciteStandin
 
-__all__ = ["CrossrefStandin", "Fault", "FaultKind", "FaultPlan", "LoggedRequest", "load_records"]
+__all__ = [
+    "CrossrefStandin",
+    "DataciteStandin",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "LoggedRequest",
+    "load_records",
+]

@@ -14,6 +14,11 @@ Routes, with Crossref's paths and envelopes:
     ``{"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": record}``;
     an unknown DOI gets 404 with the text/plain body ``Resource not found.`` like Crossref.
     The DOI may be percent-encoded (``/`` as ``%2F`` too) and matches case-insensitively.
+``GET /works/{doi}/agency``
+    ``{"status": "ok", "message-type": "work-agency", "message": {"DOI": doi, "agency":
+    {"id": "crossref", "label": "Crossref"}}}`` for a DOI it holds; for one in ``agencies``
+    (a DOI or a prefix -> an agency id such as ``datacite``, ``medra``), that agency; else
+    404 ``Resource not found.``, as Crossref answers for a DOI no agency holds.
 ``GET /works?filter=doi:A,doi:B&rows=N``
     a ``work-list`` envelope: ``items`` (each with ``score`` 0.0), ``total-results``,
     ``items-per-page``, ``query``. DOIs in ``hidden_from_filter`` are missed by the filter
@@ -414,6 +419,7 @@ class CrossrefStandin:
         fault_seed: int = 0,
         random_faults: Sequence[Fault] = RANDOM_FAULTS,
         hidden_from_filter: Iterable[str] = (),
+        agencies: Mapping[str, str] | None = None,
     ) -> None:
         if rate_limit < 1 or list_rate_limit < 1 or concurrency < 1 or latency < 0:
             raise ValueError("limits must be positive and latency not negative")
@@ -437,6 +443,7 @@ class CrossrefStandin:
                 self._records.append(dict(record))
         self._index = _Index(self._records)
         self._hidden = {doi.strip().lower() for doi in hidden_from_filter}
+        self._agencies = {k.strip().lower(): v for k, v in (agencies or {}).items()}
 
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
@@ -609,6 +616,8 @@ class CrossrefStandin:
         handler.wfile.write(answer.body)
 
     def _route(self, kind: RouteKind, path: str, query: Mapping[str, list[str]]) -> _Answer:
+        if kind == "single" and path.endswith("/agency"):
+            return self._agency(unquote(path[len("/works/") : -len("/agency")]).strip().lower())
         if kind == "single":
             doi = unquote(path[len("/works/") :]).strip().lower()
             position = self._by_doi.get(doi)
@@ -626,6 +635,28 @@ class CrossrefStandin:
         if kind == "list":
             return self._list(query)
         return _Answer(404, _NOT_FOUND, "text/plain")
+
+    def _agency(self, doi: str) -> _Answer:
+        if doi in self._by_doi:
+            agency = "crossref"
+        else:
+            found = self._agencies.get(doi) or self._agencies.get(doi.partition("/")[0])
+            if found is None:
+                return _Answer(404, _NOT_FOUND, "text/plain")
+            agency = found
+        labels = {"crossref": "Crossref", "datacite": "DataCite", "medra": "mEDRA"}
+        return _json(
+            200,
+            {
+                "status": "ok",
+                "message-type": "work-agency",
+                "message-version": "1.0.0",
+                "message": {
+                    "DOI": doi,
+                    "agency": {"id": agency, "label": labels.get(agency, agency)},
+                },
+            },
+        )
 
     def _list(self, query: Mapping[str, list[str]]) -> _Answer:
         rows_text = query.get("rows", [str(_DEFAULT_ROWS)])[-1]

@@ -1,0 +1,245 @@
+"""DataCite REST records (the ``data`` of ``/dois/{doi}``) -> :class:`~refcheck.models.Work`.
+
+The one Work model is what matching and comparison read, so a DataCite work is made to look
+like a Crossref one where the two mean the same thing:
+
+- creators: ``familyName``/``givenName`` when given; an ``Organizational`` creator is a group;
+  a bare ``name`` is "Family, Given" when it holds a comma, a person's "Given Family" when it
+  is a few capitalised words with no word of an organisation's name, and a group otherwise;
+- title: the main title is the one without ``titleType`` (``Subtitle`` is the subtitle; a
+  record with typed titles only gives its first that is no subtitle or translation);
+- years: ``publicationYear`` is the issued year; the earliest submitted/available/created
+  date and the latest updated one are the other years a writer may rightly cite (an arXiv
+  preprint cited by the year of the version read);
+- type: ``resourceTypeGeneral`` in Crossref's words where there is one (Preprint ->
+  posted-content, JournalArticle -> journal-article, ...), else lower-cased;
+- container: ``container.title`` with its volume, issue and pages, where the record has them.
+
+Tolerant of every field missing or of the wrong kind, as records differ across schema
+versions; only a record without a DOI is refused (ValueError).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from refcheck.models import DateParts, Person, Work
+
+__all__ = ["work_from_datacite"]
+
+# resourceTypeGeneral -> the Crossref type of the same kind of work.
+_TYPES = {
+    "preprint": "posted-content",
+    "journalarticle": "journal-article",
+    "book": "book",
+    "bookchapter": "book-chapter",
+    "conferencepaper": "proceedings-article",
+    "conferenceproceeding": "proceedings",
+    "dataset": "dataset",
+    "report": "report",
+    "dissertation": "dissertation",
+    "standard": "standard",
+}
+
+# Words that make a bare creator name an organisation's, not a person's.
+_GROUP_WORDS = frozenset(
+    {
+        "agency",
+        "and",
+        "archive",
+        "archives",
+        "association",
+        "board",
+        "center",
+        "centre",
+        "collaboration",
+        "college",
+        "committee",
+        "community",
+        "consortium",
+        "council",
+        "data",
+        "department",
+        "division",
+        "facility",
+        "for",
+        "foundation",
+        "gbif",
+        "group",
+        "inc",
+        "initiative",
+        "institut",
+        "institute",
+        "lab",
+        "laboratory",
+        "library",
+        "ltd",
+        "ministry",
+        "museum",
+        "network",
+        "of",
+        "office",
+        "organisation",
+        "organization",
+        "program",
+        "programme",
+        "project",
+        "school",
+        "service",
+        "society",
+        "survey",
+        "team",
+        "the",
+        "univ",
+        "university",
+    }
+)
+_NAME_WORD = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def _person(creator: Any) -> Person | None:
+    if not isinstance(creator, dict):
+        return None
+    family = _clean(creator.get("familyName"))
+    given = _clean(creator.get("givenName"))
+    name = _clean(creator.get("name"))
+    kind = creator.get("nameType")
+    if kind == "Organizational":
+        return Person(literal=name or family) if (name or family) else None
+    if family:
+        return Person(family=family, given=given)
+    if not name:
+        return Person(family=given) if given else None
+    if "," in name:
+        last, _, first = name.partition(",")
+        if last.strip():
+            return Person(family=last.strip(), given=first.strip() or None)
+    words = name.split()
+    personal = kind == "Personal" or (
+        2 <= len(words) <= 4
+        and all(_NAME_WORD.match(w) for w in words)
+        and not any(w.strip(".").casefold() in _GROUP_WORDS for w in words)
+    )
+    if personal and len(words) >= 2:
+        return Person(family=words[-1], given=" ".join(words[:-1]))
+    return Person(literal=name)
+
+
+def _titles(value: Any) -> tuple[str | None, str | None]:
+    """The main title (no titleType; failing that, the first title that is no subtitle or
+    translation) and the subtitle."""
+    if not isinstance(value, list):
+        return None, None
+    main = subtitle = other = None
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        text = _clean(item.get("title"))
+        if text is None:
+            continue
+        kind = item.get("titleType")
+        if kind is None and main is None:
+            main = text
+        elif kind == "Subtitle" and subtitle is None:
+            subtitle = text
+        elif kind not in ("Subtitle", "TranslatedTitle") and other is None:
+            other = text
+    return main or other, subtitle
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, int) and 1000 <= value <= 2999:
+        return value
+    if isinstance(value, str) and (match := _YEAR.match(value)):
+        return int(match.group(1))
+    return None
+
+
+def _dates(value: Any) -> tuple[DateParts | None, DateParts | None]:
+    """The earliest submitted/available/created year and the latest updated one."""
+    if not isinstance(value, list):
+        return None, None
+    early: list[int] = []
+    late: list[int] = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        year = _year(item.get("date"))
+        if year is None:
+            continue
+        kind = item.get("dateType")
+        if kind in ("Submitted", "Available", "Created", "Accepted"):
+            early.append(year)
+        elif kind == "Updated":
+            late.append(year)
+    return ((min(early),) if early else None), ((max(late),) if late else None)
+
+
+def _publisher(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _clean(value.get("name"))
+    return _clean(value)
+
+
+def _type(types: Any) -> str | None:
+    if not isinstance(types, dict):
+        return None
+    general = _clean(types.get("resourceTypeGeneral"))
+    if general is None:
+        return None
+    return _TYPES.get(general.casefold(), general.casefold())
+
+
+def _pages(container: dict[str, Any]) -> str | None:
+    first = _clean(container.get("firstPage"))
+    last = _clean(container.get("lastPage"))
+    # Some records put a whole "Vol 46 No 3 (2012)" in firstPage: not a page.
+    if first is None or not re.fullmatch(r"[A-Za-z]?\d+", first):
+        return None
+    return f"{first}-{last}" if last and re.fullmatch(r"[A-Za-z]?\d+", last) else first
+
+
+def _container(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def work_from_datacite(record: dict[str, Any]) -> Work:
+    """A Work from a DataCite ``data`` object (``{"id", "attributes": {...}}``) or from its
+    attributes alone. Raises ValueError when it has no DOI or creators not a list."""
+    attributes = record.get("attributes") if "attributes" in record else record
+    if not isinstance(attributes, dict):
+        raise ValueError("DataCite record has no attributes")
+    doi = _clean(attributes.get("doi")) or _clean(record.get("id"))
+    if not doi:
+        raise ValueError("DataCite record has no DOI")
+    creators = attributes.get("creators")
+    if creators is not None and not isinstance(creators, list):
+        raise ValueError("DataCite record has creators that are not a list")
+    title, subtitle = _titles(attributes.get("titles"))
+    year = _year(attributes.get("publicationYear"))
+    early, late = _dates(attributes.get("dates"))
+    container = _container(attributes.get("container"))
+    container_title = _clean(container.get("title"))
+    return Work(
+        doi=doi.lower(),
+        type=_type(attributes.get("types")),
+        title=title,
+        subtitle=subtitle,
+        container_title=(container_title,) if container_title else (),
+        publisher=_publisher(attributes.get("publisher")),
+        volume=_clean(container.get("volume")),
+        issue=_clean(container.get("issue")),
+        page=_pages(container),
+        authors=tuple(p for p in map(_person, creators or []) if p is not None),
+        issued=(year,) if year is not None else None,
+        published_online=early if early != ((year,) if year else None) else None,
+        published=late if late != ((year,) if year else None) else None,
+    )

@@ -1,0 +1,206 @@
+"""A DataCite REST API stand-in on 127.0.0.1, for tests and benchmarks offline.
+
+    with DataciteStandin(load_records("../shared/datacite/records.jsonl.gz")) as datacite:
+        client = DataciteClient(datacite.url)
+        ...
+
+Routes, with DataCite's paths and answer shapes:
+
+``GET /dois/{doi}``
+    ``{"data": record}`` (JSON:API, ``application/vnd.api+json``) for a record it serves (the
+    ``data`` objects of real ``/dois/{doi}`` answers); the DOI may be percent-encoded and
+    matches case-insensitively. An unknown DOI gets DataCite's real 404 answer,
+    ``{"errors": [{"status": "404", "title": "The resource you are looking for doesn't
+    exist."}]}`` (as in ../shared/datacite/notfound.jsonl).
+
+Limits, as DataCite documents them: 1,000 requests per 5 minutes from one address; with
+``enforce_limits=True`` a request over ``rate_limit`` per ``interval`` seconds (a token
+bucket) gets a 429, counted in :attr:`DataciteStandin.throttled`.
+
+Faults, as the Crossref stand-in's (:class:`~.crossref_standin.Fault`, next requests in
+order)::
+
+    datacite.faults.push(Fault.too_many_requests(), count=4)
+    datacite.faults.push(Fault.broken_json())
+
+Only the ``status``, ``slow``, ``broken_json`` and ``disconnect`` kinds apply here.
+:attr:`DataciteStandin.requests` lists the paths asked, oldest first.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from refcheck.testing.crossref_standin import FaultPlan
+
+__all__ = ["NOT_FOUND", "DataciteStandin"]
+
+NOT_FOUND = {
+    "errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]
+}
+_BROKEN = b'{"data": {"id": "10.5281/zenodo.1", "type": "dois", "attributes": {"doi": "10.5'
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = True
+    standin: DataciteStandin
+
+    def __init__(self, standin: DataciteStandin) -> None:
+        self.standin = standin
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up (getfqdn), which can stall offline.
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent: the stdlib would print a traceback to stderr."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+    timeout = 5
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: no request log on stderr."""
+
+    def do_GET(self) -> None:
+        self.server.standin._answer(self)
+
+
+class DataciteStandin:
+    """A loopback DataCite: ``/dois/{doi}`` with real records and real 404 answers."""
+
+    def __init__(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        rate_limit: int = 1000,
+        interval: float = 300.0,
+        enforce_limits: bool = False,
+    ) -> None:
+        self._records: dict[str, Mapping[str, Any]] = {}
+        for record in records:
+            attributes = record.get("attributes")
+            doi = attributes.get("doi") if isinstance(attributes, Mapping) else None
+            doi = doi if isinstance(doi, str) else record.get("id")
+            if not isinstance(doi, str) or not doi.strip():
+                raise ValueError("every DataCite record needs a DOI")
+            self._records.setdefault(doi.strip().lower(), record)
+        self.rate_limit = rate_limit
+        self.interval = interval
+        self.enforce_limits = enforce_limits
+        self.faults = FaultPlan()
+        self.throttled = 0
+        self._tokens = float(rate_limit)
+        self._refilled = time.monotonic()
+        self._lock = threading.Lock()
+        self._log: list[str] = []
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> DataciteStandin:
+        if self._server is None:
+            self._stopping.clear()
+            self._server = _Server(self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        self._server = self._thread = None
+
+    def __enter__(self) -> DataciteStandin:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the DataCite stand-in is not running")
+        return f"http://127.0.0.1:{int(self._server.server_address[1])}"
+
+    @property
+    def requests(self) -> list[str]:
+        with self._lock:
+            return list(self._log)
+
+    def _over_limit(self) -> bool:
+        if not self.enforce_limits:
+            return False
+        with self._lock:
+            now = time.monotonic()
+            refill = (now - self._refilled) * self.rate_limit / self.interval
+            self._tokens = min(float(self.rate_limit), self._tokens + refill)
+            self._refilled = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return False
+            self.throttled += 1
+            return True
+
+    def _answer(self, handler: _Handler) -> None:
+        path = urlsplit(handler.path).path
+        with self._lock:
+            self._log.append(path)
+        fault = self.faults.next()
+        if fault is not None and fault.kind == "disconnect":
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault is not None and fault.kind == "slow":
+            self._stopping.wait(fault.delay)
+        status, body, headers = self._route(path)
+        if self._over_limit():
+            status, body, headers = 429, b'{"errors": [{"status": "429"}]}', {}
+        elif fault is not None and fault.kind == "status":
+            status = fault.status
+            body = json.dumps({"errors": [{"status": str(status)}]}).encode()
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        elif fault is not None and fault.kind == "broken_json":
+            status, body = 200, _BROKEN
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/vnd.api+json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _route(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        if path.startswith("/dois/") and len(path) > len("/dois/"):
+            doi = unquote(path[len("/dois/") :]).strip().lower()
+            record = self._records.get(doi)
+            if record is not None:
+                return 200, json.dumps({"data": record}).encode("utf-8"), {}
+        return 404, json.dumps(NOT_FOUND).encode("utf-8"), {}

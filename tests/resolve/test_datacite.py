@@ -1,0 +1,274 @@
+"""DataCite: its records made into the one Work model, its client over loopback HTTP, and the
+resolver asking a DOI's registration agency when Crossref does not hold it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refcheck.config import Settings
+from refcheck.errors import RegistryError
+from refcheck.models import Person, Work
+from refcheck.resolve.datacite import DataciteClient
+from refcheck.resolve.datacite_records import work_from_datacite
+from refcheck.resolve.resolver import Resolver
+from refcheck.testing import CrossrefStandin, DataciteStandin, Fault, load_records
+
+ARXIV = "10.48550/arxiv.1706.03762"
+ZENODO = "10.5281/zenodo.11800"
+
+
+@pytest.fixture(scope="module")
+def records(shared: Path) -> list[dict[str, Any]]:
+    return load_records(shared / "datacite" / "records.jsonl.gz")
+
+
+@pytest.fixture(scope="module")
+def by_doi(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["id"].lower(): r for r in records}
+
+
+def _record(doi: str, **attributes: Any) -> dict[str, Any]:
+    return {"id": doi, "type": "dois", "attributes": {"doi": doi, **attributes}}
+
+
+# --- records -> Work -------------------------------------------------------------------------
+
+
+def test_every_real_record_makes_a_work_with_its_doi_title_and_year(
+    records: list[dict[str, Any]],
+) -> None:
+    for record in records:
+        work = work_from_datacite(record)
+        assert work.doi == record["attributes"]["doi"].lower()
+        assert work.title, record["id"]
+        assert work.year == record["attributes"]["publicationYear"], record["id"]
+
+
+def test_the_arxiv_record_is_a_preprint_with_its_authors_and_versions_years(
+    by_doi: dict[str, dict[str, Any]],
+) -> None:
+    work = work_from_datacite(by_doi[ARXIV])
+    assert work.title == "Attention Is All You Need"
+    assert work.type == "posted-content"
+    assert work.publisher == "arXiv"
+    assert work.authors[0] == Person(family="Vaswani", given="Ashish")
+    assert len(work.authors) == 8
+    # Issued 2017; later versions were submitted and updated in 2023.
+    assert work.year == 2017
+    assert 2023 in work.years
+
+
+def test_creators_without_given_and_family_names() -> None:
+    work = work_from_datacite(
+        _record(
+            "10.5281/x",
+            titles=[{"title": "T"}],
+            creators=[
+                {"name": "Lab For Exosphere And Near Space Environment Studies"},
+                {"name": "Sagiv Schiber"},
+                {"name": "Fenner, Martin"},
+                {"name": "GBIF.Org User", "nameType": "Organizational"},
+                {"name": "ignored", "familyName": "Huck", "givenName": "Kevin"},
+            ],
+        )
+    )
+    assert work.authors == (
+        Person(literal="Lab For Exosphere And Near Space Environment Studies"),
+        Person(family="Schiber", given="Sagiv"),
+        Person(family="Fenner", given="Martin"),
+        Person(literal="GBIF.Org User"),
+        Person(family="Huck", given="Kevin"),
+    )
+
+
+def test_the_main_title_is_the_one_without_a_title_type() -> None:
+    work = work_from_datacite(
+        _record(
+            "10.5281/y",
+            titles=[
+                {"title": "Translated", "titleType": "TranslatedTitle"},
+                {"title": "Main"},
+                {"title": "Sub", "titleType": "Subtitle"},
+            ],
+        )
+    )
+    assert (work.title, work.subtitle) == ("Main", "Sub")
+
+
+def test_a_container_gives_its_title_volume_issue_and_pages() -> None:
+    work = work_from_datacite(
+        _record(
+            "10.1/z",
+            container={
+                "title": "J",
+                "volume": "4",
+                "issue": "2",
+                "firstPage": "7",
+                "lastPage": "9",
+            },
+            types={"resourceTypeGeneral": "JournalArticle"},
+        )
+    )
+    assert (work.container_title, work.volume, work.issue, work.page, work.type) == (
+        ("J",),
+        "4",
+        "2",
+        "7-9",
+        "journal-article",
+    )
+
+
+def test_a_record_without_doi_is_refused() -> None:
+    with pytest.raises(ValueError, match="no DOI"):
+        work_from_datacite({"attributes": {"titles": [{"title": "x"}]}})
+
+
+# --- the client over loopback HTTP -----------------------------------------------------------
+
+
+async def _one(url: str, doi: str, **kwargs: Any) -> Work | None:
+    options: dict[str, Any] = {"timeout": 2.0, "backoff": 0.0, **kwargs}
+    async with DataciteClient(url, **options) as client:
+        return await client.work(doi)
+
+
+def test_client_reads_a_record_and_a_404(records: list[dict[str, Any]]) -> None:
+    with DataciteStandin(records) as datacite:
+        work = asyncio.run(_one(datacite.url, "https://doi.org/10.48550/arXiv.1706.03762"))
+        assert work is not None
+        assert work.title == "Attention Is All You Need"
+        assert asyncio.run(_one(datacite.url, "10.5281/zenodo.1180")) is None
+        assert datacite.requests[-1] == "/dois/10.5281%2Fzenodo.1180"
+
+
+def test_the_stand_in_answers_404_as_datacite_does(shared: Path) -> None:
+    real = json.loads((shared / "datacite" / "notfound.jsonl").read_text().splitlines()[0])
+    import httpx
+
+    with DataciteStandin([]) as datacite:
+        answer = httpx.get(f"{datacite.url}/dois/10.14454/1x4x-9056")
+    assert answer.status_code == real["status"] == 404
+    assert answer.json() == real["answer"]
+
+
+def test_client_retries_a_429_and_gets_the_record(records: list[dict[str, Any]]) -> None:
+    with DataciteStandin(records) as datacite:
+        datacite.faults.push(Fault.too_many_requests(), count=2)
+        work = asyncio.run(_one(datacite.url, ZENODO, retries=3))
+        assert work is not None
+        assert work.doi == ZENODO
+        assert len(datacite.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        (Fault.broken_json(), "not JSON"),
+        (Fault.unavailable(), "kept failing (503)"),
+        (Fault.too_many_requests(), "429"),
+        (Fault.slow(3.0), "timed out"),
+    ],
+)
+def test_bad_answers_are_one_line_registry_errors(
+    records: list[dict[str, Any]], fault: Fault, words: str
+) -> None:
+    with DataciteStandin(records) as datacite:
+        datacite.faults.push(fault, count=5)
+        with pytest.raises(RegistryError) as caught:
+            asyncio.run(_one(datacite.url, ZENODO, retries=0, timeout=0.5))
+    assert words in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_unreachable_datacite_is_a_registry_error() -> None:
+    with DataciteStandin([]) as datacite:
+        url = datacite.url  # the port is free again once the stand-in stops
+    with pytest.raises(RegistryError, match="could not be reached"):
+        asyncio.run(_one(url, ZENODO, retries=0))
+
+
+def test_the_stand_in_enforces_datacites_rate(records: list[dict[str, Any]]) -> None:
+    with DataciteStandin(records, rate_limit=2, interval=300.0, enforce_limits=True) as datacite:
+        with pytest.raises(RegistryError, match="429"):
+            asyncio.run(_many(datacite.url, [ZENODO] * 3))
+        assert datacite.throttled >= 1
+
+
+async def _many(url: str, dois: list[str]) -> None:
+    async with DataciteClient(url, timeout=2.0, backoff=0.0, retries=0) as client:
+        for doi in dois:
+            await client.work(doi)
+
+
+# --- the resolver: Crossref, then the agency, then DataCite ----------------------------------
+
+
+def _settings(crossref: CrossrefStandin, datacite_url: str) -> Settings:
+    return Settings(
+        crossref_url=crossref.url,
+        datacite_url=datacite_url,
+        no_cache=True,
+        timeout=2.0,
+        retries=0,
+    )
+
+
+async def _lookup(settings: Settings, dois: list[str]) -> dict[str, Any]:
+    async with Resolver.from_settings(settings) as resolver:
+        return await resolver.lookup_dois(dois)
+
+
+def test_a_datacite_doi_is_looked_up_at_datacite(records: list[dict[str, Any]]) -> None:
+    agencies = {"10.5281": "datacite", "10.48550": "datacite", "10.3233": "medra"}
+    with (
+        CrossrefStandin([], agencies=agencies) as crossref,
+        DataciteStandin(records) as datacite,
+    ):
+        found = asyncio.run(
+            _lookup(
+                _settings(crossref, datacite.url),
+                [ARXIV, ZENODO, "10.5281/zenodo.118000", "10.3233/isu-150780", "10.9999/none"],
+            )
+        )
+    arxiv, zenodo = found[ARXIV], found[ZENODO]
+    assert isinstance(arxiv, Work)
+    assert arxiv.title == "Attention Is All You Need"
+    assert isinstance(zenodo, Work)
+    assert zenodo.doi == ZENODO
+    # A DataCite prefix with a DOI DataCite does not hold: no such work.
+    assert found["10.5281/zenodo.118000"] is None
+    # Another agency: not asked, said so, never "not found".
+    medra = found["10.3233/isu-150780"]
+    assert isinstance(medra, RegistryError)
+    assert "mEDRA" in str(medra)
+    # No agency holds it: it exists nowhere.
+    assert found["10.9999/none"] is None
+
+
+def test_with_datacite_unreachable_a_datacite_doi_is_an_error_not_an_absence() -> None:
+    with DataciteStandin([]) as datacite:
+        url = datacite.url
+    with CrossrefStandin([], agencies={"10.5281": "datacite"}) as crossref:
+        found = asyncio.run(_lookup(_settings(crossref, url), [ZENODO]))
+    assert isinstance(found[ZENODO], RegistryError)
+
+
+def test_datacite_answers_are_cached_and_read_back_offline(
+    records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    with (
+        CrossrefStandin([], agencies={"10.5281": "datacite"}) as crossref,
+        DataciteStandin(records) as datacite,
+    ):
+        settings = _settings(crossref, datacite.url).model_copy(
+            update={"no_cache": False, "cache_dir": tmp_path}
+        )
+        online = asyncio.run(_lookup(settings, [ZENODO, "10.5281/zenodo.118000"]))
+    offline = asyncio.run(_lookup(settings.model_copy(update={"offline": True}), [ZENODO]))
+    assert isinstance(online[ZENODO], Work)
+    assert offline[ZENODO] == online[ZENODO]
