@@ -11,7 +11,13 @@ The corpus is split by a hash of the DOI: ``--split tune`` (70%) is what rules w
 on; ``--split heldout`` (30%, the default) is never looked at while tuning, so its figures
 say how refcheck does on references it has not seen.
 
+Issue 12's classes (benchmarks/error_classes.py; ``--class-records N`` records of the split
+each) are drawn after these with their own seed and printed in a table of their own, so the
+figures above stay comparable. The middle-author classes write the names surname first,
+initials first ("J. Wang") or as Vancouver does ("Wang, J").
+
     .venv/bin/python benchmarks/accuracy.py [--split heldout|tune|all] [--limit N]
+        [--class-records N] [-v]
 """
 
 from __future__ import annotations

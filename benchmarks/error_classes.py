@@ -346,7 +346,10 @@ def pct(part: int, whole: int) -> str:
 
 def print_class_table(scored: Sequence[Scored], verbose: bool, examples: int = 8) -> None:
     """Per class: cases, caught (or false alarms), on the right field; misses when verbose."""
-    print("\nissue 12 classes (drawn apart from the cases above; not in their figures):")
+    print("\nissue 12 classes (drawn apart from the cases above; not in their figures). cases: "
+          "references written;\ncaught: a warning or error, or not verified (a reference not "
+          "read is not caught);\nfield: of those caught, a warning or error on the class's "
+          "field")  # fmt: skip
     print(f"  {'class':<26}{'cases':>7}{'caught':>8}{'recall':>9}{'field':>9}")
     for kind in CLASS_ERRORS:
         group = [s for s in scored if s.kind == kind]

@@ -30,12 +30,21 @@ are tuning styles. Figures, per style:
 
 The last three count references that were read; what was not read is the ``read`` column.
 
+Issue 12's classes (``--class-records N`` records of the split each, in every style that shows
+the error; benchmarks/error_classes.py) follow in a table of their own, written into posts of
+their own and checked apart, so the figures above do not change: a wrong last page, one
+content word of the title substituted / dropped / added, a SICI DOI beside a wrong volume, a
+wrong year where the volume is a year, a middle author of 4-6 misspelled (also where two
+authors share the surname), a wrong year with no DOI shown; and correct references of records
+with a SICI DOI, a volume that is a year, or affiliations held as authors.
+
 Section 2 — Crossref's reference-matching evaluation (../shared/refdata/...): the 2,000
 real deposited reference strings of ``real_2000`` (1,194 with a verified DOI). Their
 records are not in works-dev, so they measure only DOI extraction (``find_dois`` and
 ``parse_reference(...).doi`` against the gold DOI) and how often the parser finds each field.
 
-    .venv/bin/python benchmarks/posts.py [--split heldout|tune|all] [--limit N] [-v]
+    .venv/bin/python benchmarks/posts.py [--split heldout|tune|all] [--limit N]
+        [--class-records N] [-v]
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ from anyascii import anyascii
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import error_classes as classes
 from accuracy import (  # benchmarks/ is not a package
     ERRORS,
     PARTICLES,
@@ -288,7 +298,7 @@ def inject(
     """A copy of the item with one real error of the given kind."""
     out = copy.deepcopy(item)
     people = out.get("author", [])
-    if kind == "volume":
+    if kind in {"volume", "sici-doi-volume"}:
         out["volume"] = str(int(re.sub(r"\D", "", out["volume"]) or 0) + rng.choice([1, 2, 3, -1]))
     elif kind == "issue":
         out["issue"] = str(int(re.sub(r"\D", "", out["issue"]) or 0) + rng.choice([1, 2]))
@@ -297,7 +307,7 @@ def inject(
         start = int(re.match(r"\D*(\d+)", pages)[1])  # type: ignore[index]
         shifted = start + rng.choice([1, 2, 10, 100])
         out["page"] = f"{shifted}-{shifted + 9}" if re.search(r"[-–]", pages) else str(shifted)
-    elif kind == "year":
+    elif kind in {"year", "year-no-doi"}:
         parts = out.get("issued", {}).get("date-parts", [[2000]])[0]
         # Any year the record gives (print, online) would be a right year, not an error.
         taken = {parts[0]} | known_years(record)
@@ -322,6 +332,21 @@ def inject(
         out["title"] = text_of(other.get("title")) or "A different study altogether"
     elif kind == "doi-other-work":
         out["DOI"] = other["DOI"]
+    elif kind == "end-page":
+        start, last = classes.complete_range(record) or (1, 2)
+        pages = f"{start}-{classes.wrong_end_page(start, last, rng)}"
+        # A writer who shortens ranges shortens the wrong one too.
+        out["page"] = pages if out["page"] == first(record.get("page")) else abbreviate_range(pages)
+    elif kind.startswith("title-word"):
+        out["title"] = classes.edit_title(kind, out["title"], title_of(other), rng) or out["title"]
+    elif kind == "year-volume-is-year":
+        parts = out["issued"]["date-parts"][0]
+        out["issued"] = {
+            "date-parts": [[classes.year_beside_year_volume(record, parts[0], rng), *parts[1:]]]
+        }
+    elif kind.startswith("author-middle"):
+        index = rng.choice(classes.middle_authors(record, shared=kind == "author-middle-shared"))
+        people[index]["family"] = classes.misspelled_family(people[index]["family"], rng)
     return out
 
 
@@ -468,10 +493,50 @@ def shows_error(kind: str, item: dict[str, Any], bad: dict[str, Any], wrong: str
     An error the style does not print (a sixth author behind "et al.") is none; nor is an
     extra author the style hides: "Brown et al." is a fair short form of three authors.
     """
+    if kind.startswith("author-middle"):
+        # A misspelled middle author behind "et al." (MLA, Harvard) is no error shown.
+        typo = [p for p in bad.get("author", []) if p not in item.get("author", [])]
+        return bool(typo) and typo[0]["family"] in wrong
     if kind != "author-extra":
         return True
     added = [p for p in bad.get("author", []) if p not in item.get("author", [])]
     return bool(added) and added[0]["family"] in wrong
+
+
+def title_of(record: dict[str, Any]) -> str:
+    return text_of(record.get("title")) or ""
+
+
+def build_class_cases(
+    records: Sequence[dict[str, Any]],
+    pool: Sequence[dict[str, Any]],
+    renderer: Renderer,
+    rng: random.Random,
+    per_class: int,
+) -> list[PostCase]:
+    """Issue 12's classes: each record that fits a class, in every style that shows it."""
+    cases: list[PostCase] = []
+    for n, (kind, record) in enumerate(classes.class_records(records, per_class, title_of)):
+        base = csl_item(record, f"x{n}")
+        for style in STYLES:
+            variations = tuple(v for v in VARIATIONS if rng.random() < 0.3)
+            cites_doi = classes.DOI_SHOWN.get(kind, rng.random() < 0.5)
+            item = vary(base, record, variations)
+            if not cites_doi:
+                del item["DOI"]
+            text = renderer.render(style, item)
+            if kind not in classes.CLASS_CORRECT:
+                if kind.startswith("year") and "issued" not in item:
+                    continue
+                other = classes.other_record(record, kind, pool, title_of, rng)
+                bad = inject(item, record, kind, other, rng)
+                wrong = renderer.render(style, bad)
+                if wrong == text or not shows_error(kind, item, bad, wrong):
+                    continue
+                text = wrong
+            cases.append(PostCase(f"{style}:x{n}", style, record, kind, cites_doi, variations,
+                                  strip_number(text)))  # fmt: skip
+    return cases
 
 
 # --- posts ----------------------------------------------------------------------------------
@@ -564,7 +629,9 @@ def _html_reference(text: str) -> str:
     return _DOI_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
 
 
-def write_posts(folder: Path, cases: list[PostCase], rng: random.Random) -> dict[str, list[Path]]:
+def write_posts(
+    folder: Path, cases: list[PostCase], rng: random.Random, prefix: str = ""
+) -> dict[str, list[Path]]:
     files: dict[str, list[Path]] = defaultdict(list)
     for style in STYLES:
         mine = [c for c in cases if c.style == style]
@@ -575,7 +642,7 @@ def write_posts(folder: Path, cases: list[PostCase], rng: random.Random) -> dict
             if len(mine) - (start + size) < 3:
                 size = len(mine) - start  # no post of one or two references at the end
             fmt = rng.choices(FORMATS, FORMAT_WEIGHTS)[0]
-            name = f"{SHORT_NAMES.get(style, style)}-{len(files[style]) + 1:03d}"
+            name = f"{prefix}{SHORT_NAMES.get(style, style)}-{len(files[style]) + 1:03d}"
             files[style].append(write_post(folder, name, mine[start : start + size], fmt, rng))
             start += size
     return files
@@ -657,20 +724,6 @@ def row(label: str, t: Tally) -> str:
     )
 
 
-def said(verdict: Verdict | None) -> str:
-    if verdict is None:
-        return "not read as a reference"
-    parts = [verdict.status.value]
-    if verdict.work is not None:
-        parts.append(f"work {verdict.work.doi}")
-    for f in verdict.findings:
-        if f.severity is not Severity.INFO:
-            parts.append(f"{f.code} {f.field}: cited {f.cited!r} expected {f.expected!r}")
-    if verdict.message and verdict.status.value != "verified":
-        parts.append(verdict.message)
-    return "; ".join(parts)
-
-
 def signature(case: PostCase, verdict: Verdict | None) -> str:
     """What refcheck got wrong, coarsely: the status and the codes of its findings."""
     if verdict is None:
@@ -693,6 +746,7 @@ class Outcome:
     extras: dict[str, list[Verdict]]  # reads at no line a reference was written on
     seconds: dict[str, float]
     files: dict[str, list[Path]]
+    class_pairs: list[Pair] = field(default_factory=list)  # issue 12's classes, all styles
 
 
 async def check_style(files: list[Path], server_url: str) -> tuple[list[Verdict], float]:
@@ -708,29 +762,43 @@ async def check_style(files: list[Path], server_url: str) -> tuple[list[Verdict]
 
 async def check_posts(
     cases: list[PostCase],
+    class_cases: list[PostCase],
     all_records: list[dict[str, Any]],
     folder: Path,
     rng: random.Random,
+    class_rng: random.Random,
 ) -> Outcome:
     outcome = Outcome({}, {}, {}, write_posts(folder, cases, rng))
+    # Issue 12's classes go in posts of their own, checked apart: the original posts, their
+    # figures and their times stay as they were.
+    class_files = write_posts(folder, class_cases, class_rng, prefix="x-")
     # Accuracy, not pacing, is measured: the stand-in is local and allows any pace.
     with CrossrefStandin(all_records, rate_limit=1000, list_rate_limit=1000) as server:
         for style in STYLES:
             verdicts, outcome.seconds[style] = await check_style(outcome.files[style], server.url)
-            at: dict[tuple[str, int], Verdict] = {}
-            extras: list[Verdict] = []
-            for verdict in verdicts:
-                location = verdict.reference.location
-                spot = (location.path or "", location.line or 0)
-                if spot in at:
-                    extras.append(verdict)
-                else:
-                    at[spot] = verdict
             mine = [c for c in cases if c.style == style]
-            wanted = {(c.path, c.line) for c in mine}
-            outcome.extras[style] = extras + [v for s, v in at.items() if s not in wanted]
-            outcome.pairs[style] = [(c, at.get((c.path, c.line))) for c in mine]
+            outcome.pairs[style], outcome.extras[style] = pair_up(mine, verdicts)
+            if class_files[style]:
+                verdicts, _ = await check_style(class_files[style], server.url)
+                pairs, _ = pair_up([c for c in class_cases if c.style == style], verdicts)
+                outcome.class_pairs += pairs
     return outcome
+
+
+def pair_up(mine: list[PostCase], verdicts: list[Verdict]) -> tuple[list[Pair], list[Verdict]]:
+    """Each case with the verdict read at its line; and the reads at no case's line."""
+    at: dict[tuple[str, int], Verdict] = {}
+    extras: list[Verdict] = []
+    for verdict in verdicts:
+        location = verdict.reference.location
+        spot = (location.path or "", location.line or 0)
+        if spot in at:
+            extras.append(verdict)
+        else:
+            at[spot] = verdict
+    wanted = {(c.path, c.line) for c in mine}
+    extras += [v for s, v in at.items() if s not in wanted]
+    return [(c, at.get((c.path, c.line))) for c in mine], extras
 
 
 async def run_posts(
@@ -740,6 +808,7 @@ async def run_posts(
     examples: int,
     out: str | None = None,
     dump: str | None = None,
+    per_class: int = 0,
 ) -> None:
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         all_records = [json.loads(line) for line in lines]
@@ -747,15 +816,18 @@ async def run_posts(
     records = [r for r in pool if split == "all" or split_of(r["DOI"]) == split]
     rng = random.Random(SEED)
     rng.shuffle(records)
+    split_records = list(records)
     records = records[:limit] if limit else records
     renderer = Renderer()
     started = time.perf_counter()
     cases = build_cases(records, pool, renderer, rng)
     rendering = time.perf_counter() - started
+    class_rng = random.Random(classes.CLASS_SEED)
+    class_cases = build_class_cases(split_records, pool, renderer, class_rng, per_class)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(out or tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        outcome = await check_posts(cases, all_records, folder, rng)
+        outcome = await check_posts(cases, class_cases, all_records, folder, rng, class_rng)
         if verbose:
             for path in sorted(outcome.files["apa"])[:1] + sorted(outcome.files["ieee"])[:1]:
                 print(f"--- sample post {path.name} ---\n{path.read_text(encoding='utf-8')}")
@@ -772,8 +844,14 @@ async def run_posts(
             for v in outcome.extras[style][:5]:
                 text = v.reference.text[:160]
                 print(f"extra read ({style}): line {v.reference.location.line}: {text!r}")
+    if class_cases:
+        print(f"\n{len(class_cases)} references of issue 12's classes "
+              f"({time.perf_counter() - started:.1f} s in all)")  # fmt: skip
+        scored = [classes.Scored(c.kind, c.text, c.record["DOI"], v, short(c.style))
+                  for c, v in outcome.class_pairs]  # fmt: skip
+        classes.print_class_table(scored, verbose, examples)
     if dump:
-        write_dump(Path(dump), pairs)
+        write_dump(Path(dump), pairs + outcome.class_pairs)
 
 
 def report_table(cases: list[PostCase], outcome: Outcome) -> None:
@@ -855,7 +933,7 @@ def report_kinds(pairs: list[Pair], examples: int, verbose: bool) -> None:
             print(f"  {len(group):>4}  {label}   [{common}]")
             for c, v in group[: 4 if verbose else 1]:
                 print(f"        e.g. {c.text}")
-                print(f"        record {c.record['DOI']}; refcheck: {said(v)}")
+                print(f"        record {c.record['DOI']}; refcheck: {classes.said(v)}")
                 if verbose:
                     print(f"        in {Path(c.path).name} line {c.line}; {c.variations}")
 
@@ -938,6 +1016,12 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=10, help="kinds listed per group")
     parser.add_argument("--out", help="write the posts into this folder and keep them")
     parser.add_argument("--dump", help="write every reference and its verdict here (JSON lines)")
+    parser.add_argument(
+        "--class-records",
+        type=int,
+        default=40,
+        help="records of the split per issue 12 class, each in every style; default 40",
+    )
     parser.add_argument("-v", action="store_true", help="sample posts, extra reads, more detail")
     args = parser.parse_args()
     if not WORKS.exists():
@@ -946,7 +1030,11 @@ def main() -> None:
         import citeproc  # noqa: F401
     except ImportError:
         sys.exit("posts: citeproc-py is needed (.venv/bin/pip install -e '.[dev]')")
-    asyncio.run(run_posts(args.split, args.limit, args.v, args.examples, args.out, args.dump))
+    asyncio.run(
+        run_posts(
+            args.split, args.limit, args.v, args.examples, args.out, args.dump, args.class_records
+        )
+    )
     run_real_2000(args.v)
 
 
