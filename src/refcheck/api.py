@@ -22,6 +22,7 @@ from refcheck import verify
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError
 from refcheck.models import Reference, Verdict, Work
+from refcheck.parse.identifiers import arxiv_id, preprint_doi
 from refcheck.readers import iter_files, open_path, read_path
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.resolver import Resolver
@@ -91,11 +92,16 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     settled: dict[int, Verdict] = {}
     needs_search: dict[int, Work | None] = {}  # index -> the cited DOI's (other) work
     by_doi: dict[str, list[int]] = {}
+    # References without a DOI that cite an arXiv ID: looked up by its DataCite DOI.
+    preprints: set[int] = set()
     for index, reference in enumerate(chunk):
         if reference.problem is not None:
             settled[index] = verify.invalid(reference)
             continue
         doi = normalise_doi(reference.doi) if reference.doi else None
+        if doi is None and (preprint := normalise_doi(preprint_doi(reference))) is not None:
+            doi = preprint
+            preprints.add(index)
         if doi is None:
             needs_search[index] = None
         else:
@@ -111,12 +117,16 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
                 found = lookups.get(doi)
                 if isinstance(found, CrossrefError):
                     settled[index] = verify.unverified(reference, found)
+                elif found is None and index in preprints:
+                    settled[index] = verify.arxiv_unknown(reference, arxiv_id(reference) or doi)
                 elif found is None:
                     settled[index] = verify.doi_unknown(reference)
                 elif verify.by_doi(reference, found):
                     settled[index] = verify.matched(reference, found)
                 else:
-                    needs_search[index] = found
+                    # A preprint that is not the cited work is no DOI the writer typed: the
+                    # reference is searched for as one without a DOI.
+                    needs_search[index] = None if index in preprints else found
 
     dois = list(by_doi)
     batches = [dois[i : i + DOI_BATCH] for i in range(0, len(dois), DOI_BATCH)]

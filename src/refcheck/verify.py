@@ -138,6 +138,7 @@ def matched(reference: Reference, work: Work, *, extra: Sequence[Finding] = ()) 
 
 
 def doi_unknown(reference: Reference) -> Verdict:
+    """The cited DOI exists nowhere: Crossref does not hold it and no agency registered it."""
     doi = reference.doi or ""
     return Verdict(
         reference=reference,
@@ -145,11 +146,27 @@ def doi_unknown(reference: Reference) -> Verdict:
         findings=(
             finding(
                 "RC101",
-                f"Crossref does not know the DOI {doi}",
+                f"No registration agency knows the DOI {doi} (neither Crossref nor another)",
                 cited=doi,
             ),
         ),
-        message=f"DOI {doi} is not registered with Crossref",
+        message=f"DOI {doi} is not registered with Crossref or any other agency",
+    )
+
+
+def arxiv_unknown(reference: Reference, identifier: str) -> Verdict:
+    """The cited arXiv ID names no paper: DataCite has no DOI for it."""
+    return Verdict(
+        reference=reference,
+        status=Status.NOT_FOUND,
+        findings=(
+            finding(
+                "RC101",
+                f"arXiv has no paper {identifier} (DataCite does not know its DOI)",
+                cited=f"arXiv:{identifier}",
+            ),
+        ),
+        message=f"arXiv ID {identifier} does not exist",
     )
 
 

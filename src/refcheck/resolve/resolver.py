@@ -37,6 +37,9 @@ from refcheck.resolve.workers import SearchWorkers, cpu_count
 # each costs a few ms of CPU in a store of a million works, starting a process some 300 ms.
 PARALLEL_SEARCHES = 64
 
+# DOI prefixes only DataCite registers (arXiv's), asked of DataCite directly.
+DATACITE_PREFIXES = ("10.48550/",)
+
 # What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
 # that kept us from asking (the reference is then unverified).
 Lookup = Work | None | CrossrefError
@@ -144,6 +147,9 @@ class Resolver:
             offline = CrossrefUnavailable("offline: the DOI is in no snapshot or cache")
             found.update(dict.fromkeys(wanted, offline))
             return found
+        # arXiv's DOIs are all DataCite's: no need to ask Crossref or the agency first.
+        direct = [doi for doi in wanted if doi.startswith(DATACITE_PREFIXES)]
+        wanted = [doi for doi in wanted if not doi.startswith(DATACITE_PREFIXES)]
         fetched: dict[str, Work | None] = {}
         if wanted:
             self.stats.network_lookups += len(wanted)
@@ -156,6 +162,8 @@ class Resolver:
                 fetched = {doi: answers.get(doi) for doi in wanted}
         unknown = [doi for doi, work in fetched.items() if work is None] + absent
         beyond = await self._beyond_crossref(unknown) if unknown else {}
+        if direct:
+            beyond.update(await self._at_datacite(direct))
         settled = {
             doi: answer
             for doi, answer in {**fetched, **beyond}.items()
@@ -196,14 +204,14 @@ class Resolver:
                     " yet: it could not be checked"
                 )
         if at_datacite:
-            if self.datacite is None:
-                found.update(
-                    dict.fromkeys(at_datacite, RegistryError("DataCite is not asked in this run"))
-                )
-            else:
-                self.stats.datacite_lookups += len(at_datacite)
-                found.update(await self.datacite.works(at_datacite))
+            found.update(await self._at_datacite(at_datacite))
         return found
+
+    async def _at_datacite(self, dois: Sequence[str]) -> dict[str, Lookup]:
+        if self.datacite is None:
+            return dict.fromkeys(dois, RegistryError("DataCite is not asked in this run"))
+        self.stats.datacite_lookups += len(dois)
+        return dict(await self.datacite.works(list(dois)))
 
     def search_workers(self, searches: int) -> SearchWorkers | None:
         """Worker processes to check ``searches`` references in, or None to check them
