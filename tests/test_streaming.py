@@ -65,6 +65,15 @@ def summary(report: str) -> str:
     return " ".join(ANSI.sub("", report).split())
 
 
+def finding_lines(report: str, code: str) -> list[str]:
+    """The report's lines of findings of rule ``code`` (not the summary's mention of it)."""
+    return [
+        line
+        for line in report.splitlines()
+        if re.search(rf"(:\d+: |^\s+\d+\s+\w+\s+){code} ", line)
+    ]
+
+
 def test_the_first_finding_is_printed_before_the_file_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,10 +114,11 @@ def test_the_first_finding_is_printed_before_the_file_is_read(
     report = out.getvalue()
     assert report.count("✗ mismatch") == 2
     assert report.count("✓ verified") == 398
-    assert summary(report).endswith(
+    assert (
         "400 references: 398 verified, 2 mismatch, 0 not found, 0 unverified, 0 invalid "
         "(2 errors, 0 warnings, 0 info)"
-    )
+    ) in summary(report)
+    assert len(finding_lines(report, "RC601")) == 2
 
 
 @pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux's /proc")
@@ -141,7 +151,7 @@ def test_a_subprocess_prints_findings_while_it_is_still_reading(tmp_path: Path) 
     assert child.returncode == 1
     assert err == ""
     report = "".join(lines) + rest
-    assert report.count("RC601") == 2
+    assert len(finding_lines(report, "RC601")) == 2
     assert "1500 references: 1498 verified, 2 mismatch" in summary(report)
 
 
@@ -234,8 +244,13 @@ def test_on_a_terminal_the_progress_bar_stays_below_the_report_lines(tmp_path: P
     raw = b"".join(chunks).decode("utf-8", "replace")
     shown = ANSI.sub("", raw)
     assert "checking" in shown  # the bar was drawn
+    # The bar is redrawn after a carriage return: what it printed is between line breaks.
+    lines = re.split(r"[\r\n]+", shown)
+    # Grouped by file: its name once, then each reference by its key, one line each.
+    assert lines.count(str(bib)) == 1
     for n in range(30):
-        assert re.search(rf"refs\.bib:\d+ \[r{n}\]", shown), n
+        assert any(re.match(rf"  [✓✗] (verified|mismatch) +r{n}  doi:", line) for line in lines), n
+    assert len(finding_lines("\n".join(lines), "RC601")) == 1
     assert "30 references: 29 verified, 1 mismatch" in summary(shown)
     assert "Traceback" not in shown
 

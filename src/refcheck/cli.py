@@ -144,6 +144,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default=None, help="output format (text)")
     check.add_argument("--output", type=Path, help="write the report to FILE")
     check.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="text report: only references with a problem, and the summary",
+    )
+    check.add_argument(
+        "--show-info",
+        action="store_true",
+        help="text report: show info findings (by default only counted in the summary)",
+    )
+    check.add_argument(
         "--output-format",
         action="append",
         metavar="FORMAT=FILE",
@@ -419,39 +430,73 @@ def _targets(loaded: Loaded) -> list[tuple[str, Path | None]]:
     return targets
 
 
+# The formats written verdict by verdict as the run reaches them.
+STREAMED = ("text", "concise")
+
+
+def _colour(on_terminal: bool) -> bool:
+    """Colour on a terminal; NO_COLOR turns it off, FORCE_COLOR on (a CI log that shows
+    colours); NO_COLOR wins, as escape codes are the riskier mistake."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return on_terminal or bool(os.environ.get("FORCE_COLOR"))
+
+
 class _TextReport:
-    """The ``text`` format written verdict by verdict as the run reaches them, its summary
-    and notes at the end: on stdout (colour on a terminal) or, plain, in a file."""
+    """A ``text`` or ``concise`` report written verdict by verdict as the run reaches them,
+    its summary (and the text report's notes) at the end: on stdout (laid out for a
+    terminal when it is one) or, plain, in a file."""
 
-    def __init__(self, console: Console, out: TextIO | None) -> None:
-        self.console = console
+    def __init__(self, report: text_report.TextReport, out: TextIO | None) -> None:
+        self.report = report
+        self.console = report.console
         self._out = out  # the file of a plain report; None: stdout
-        self._tally = text_report.Tally()
 
     @classmethod
-    def to_stdout(cls) -> _TextReport:
-        if not sys.stdout.isatty():
-            # Not a terminal: plain and unwrapped, whatever width the environment claims.
-            return cls(plain_console(sys.stdout), None)
-        return cls(Console(file=sys.stdout, highlight=False), None)
+    def to_stdout(cls, fmt: str, args: argparse.Namespace) -> _TextReport:
+        on_terminal = sys.stdout.isatty()
+        layout = text_report.Layout.TERMINAL if on_terminal else text_report.Layout.PLAIN
+        if fmt == "concise":
+            layout = text_report.Layout.CONCISE
+        view = text_report.View(layout, quiet=args.quiet, show_info=args.show_info)
+        if not _colour(on_terminal):
+            console = plain_console(sys.stdout)
+        else:
+            # The layout, not rich, decides what fits: force_terminal keeps FORCE_COLOR's
+            # colour on a pipe, and lines are never wrapped by rich (TextReport cuts them).
+            console = Console(
+                file=sys.stdout,
+                force_terminal=True,
+                no_color=False,
+                highlight=False,
+                emoji=False,
+                soft_wrap=True,
+            )
+        return cls(text_report.TextReport(console, view), None)
 
     @classmethod
-    def to_file(cls, out: TextIO) -> _TextReport:
-        return cls(plain_console(out), out)
+    def to_file(cls, fmt: str, out: TextIO, args: argparse.Namespace) -> _TextReport:
+        layout = text_report.Layout.CONCISE if fmt == "concise" else text_report.Layout.PLAIN
+        view = text_report.View(layout, quiet=args.quiet, show_info=args.show_info)
+        return cls(text_report.TextReport(plain_console(out), view), out)
 
     @property
     def on_stdout(self) -> bool:
         return self._out is None
 
     def add(self, verdict: Verdict) -> None:
-        text_report.render_verdict(verdict, self.console)
-        self._tally.add(verdict)
+        self.report.add(verdict)
 
     def close(self, notes: Sequence[Note]) -> None:
-        self.console.print(text_report.summary_line(self._tally.summary()))
+        self.report.close()
+        if self.report.view.layout is text_report.Layout.CONCISE:
+            return  # concise: the findings and the summary, nothing else
         for note in notes:
             if self._out is None:
-                self.console.print(Text(_note_line(note), style="dim"), soft_wrap=True)
+                line = Text(_note_line(note), style="dim")
+                if self.report.view.layout is text_report.Layout.TERMINAL:
+                    line.truncate(self.console.width, overflow="ellipsis")
+                self.console.print(line, soft_wrap=True)
             else:
                 self._out.write(_note_line(note) + "\n")
 
@@ -596,14 +641,16 @@ def _progress_bar(
 ) -> Progress | None:
     """A progress bar for a terminal; none for a few references or with --no-progress."""
     err = Console(stderr=True)
-    if not err.is_terminal or args.no_progress:
+    # stderr itself must be a terminal: FORCE_COLOR (which rich reads as "a terminal")
+    # must not draw a bar into a CI log.
+    if not sys.stderr.isatty() or args.no_progress:
         return None
     total = _expected(sources)
     if total < PROGRESS_FROM:
         return None
     # Report lines printed on the terminal while the bar shows must go through the bar's
     # console, which then keeps the bar below them.
-    console = report if report is not None and report.is_terminal else err
+    console = report if report is not None and sys.stdout.isatty() else err
     bar = Progress(
         TextColumn("checking"),
         BarColumn(),
@@ -669,10 +716,14 @@ def _run_check(args: argparse.Namespace) -> int:
     with ExitStack() as files:
         texts: list[_TextReport] = []
         for fmt, path in targets:
-            if fmt == "text":
+            if fmt in STREAMED:
                 out = None if path is None else files.enter_context(_opened(path))
-                texts.append(_TextReport.to_stdout() if out is None else _TextReport.to_file(out))
-        keep = writing_baseline or any(fmt != "text" for fmt, _ in targets)
+                texts.append(
+                    _TextReport.to_stdout(fmt, args)
+                    if out is None
+                    else _TextReport.to_file(fmt, out, args)
+                )
+        keep = writing_baseline or any(fmt not in STREAMED for fmt, _ in targets)
         run = _Run(loaded, baseline, texts, keep=keep)
         _stream(args, loaded, sources, run)
         notes = run.notes if options.format == "text" else []
@@ -693,9 +744,9 @@ def _run_check(args: argparse.Namespace) -> int:
     if run.baselined:
         print(f"refcheck: {run.baselined} baselined finding(s) not shown", file=sys.stderr)
     for fmt, path in targets:
-        if fmt != "text":
+        if fmt not in STREAMED:
             _write_report(fmt, run.kept, path)
-    if run.unverified and options.format != "text":
+    if run.unverified and options.format not in STREAMED:
         print(f"refcheck: {run.unverified} reference(s) could not be checked", file=sys.stderr)
     return EXIT_FINDINGS if run.failed else EXIT_OK
 

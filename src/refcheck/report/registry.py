@@ -1,8 +1,8 @@
 """Every output format by name: a closed, read-only mapping of name -> emitter.
 
 An emitter writes a whole report of ``verdicts`` to a text stream and returns nothing. The
-``text`` entry renders for files and pipes (no colour, 120 columns); the CLI keeps its own
-coloured path for terminals.
+``text`` and ``concise`` entries render for files and pipes (no colour, lines never
+wrapped); the CLI streams them itself, laid out for a terminal when stdout is one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.console import Console
 
 from refcheck.errors import ConfigError
 from refcheck.models import Verdict
-from refcheck.report import github, html, junit, markdown, sarif
+from refcheck.report import concise, github, html, junit, markdown, sarif
 from refcheck.report import json as json_report
 from refcheck.report import text as text_report
 
@@ -45,7 +45,12 @@ def plain_console(out: TextIO) -> Console:
 
 def emit_plain_text(verdicts: Sequence[Verdict], out: TextIO) -> None:
     """The ``text`` format without colour or styles, for a file or a pipe."""
-    text_report.emit(verdicts, plain_console(out))
+    text_report.emit(verdicts, plain_console(out), text_report.View(text_report.Layout.PLAIN))
+
+
+def emit_concise(verdicts: Sequence[Verdict], out: TextIO) -> None:
+    """The ``concise`` format without colour: the finding lines and the summary."""
+    concise.emit(verdicts, plain_console(out))
 
 
 EMITTERS: Mapping[str, Emitter] = MappingProxyType(
@@ -57,6 +62,7 @@ EMITTERS: Mapping[str, Emitter] = MappingProxyType(
         "junit": junit.emit,
         "markdown": markdown.emit,
         "html": html.emit,
+        "concise": emit_concise,
     }
 )
 FORMATS: tuple[str, ...] = tuple(EMITTERS)
