@@ -247,7 +247,9 @@ def test_on_a_terminal_the_progress_bar_stays_below_the_report_lines(tmp_path: P
     # The bar is redrawn after a carriage return: what it printed is between line breaks.
     lines = re.split(r"[\r\n]+", shown)
     # Grouped by file: its name once, then each reference by its key, one line each.
-    assert lines.count(str(bib)) == 1
+    # (A path too long for the 120 columns is cut at its start, keeping the file name.)
+    heads = [line for line in lines if line and str(bib).endswith(line.removeprefix("…"))]
+    assert len(heads) == 1
     for n in range(30):
         assert any(re.match(rf"  [✓✗] (verified|mismatch) +r{n}  doi:", line) for line in lines), n
     assert len(finding_lines("\n".join(lines), "RC601")) == 1

@@ -92,9 +92,14 @@ def clean(value: str | None, limit: int = MAX_CELL) -> str:
     return safe_line(value, limit).replace("::", ":\u200b:")
 
 
+# A path is never cut in a plain line (an editor must find the file), only bounded as
+# operating systems bound it.
+MAX_PATH = 4096
+
+
 def place(location: Location) -> str:
     """``path:line`` as editors and problem matchers read it (``<input>`` without a path)."""
-    return where(location).replace("::", ":\u200b:")
+    return where(location, MAX_PATH).replace("::", ":\u200b:")
 
 
 def _cut(value: str, cells: int) -> str:
