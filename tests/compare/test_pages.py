@@ -65,6 +65,9 @@ def codes(cited: str, crossref: Work) -> list[str]:
         # A first page or pinpoint cited: nothing said of the end.
         ("999", "999-1007"),
         ("1001", "999-1007"),
+        # A range of several pieces, one ending where Crossref's does; an unreadable end.
+        ("811–816, 820", "811-816"),
+        ("811-816 (table 3)", "811-816"),
     ],
 )
 def test_equivalent_pages(cited: str, crossref: str) -> None:
@@ -120,6 +123,7 @@ def test_only_last_page_differs_rc604_error() -> None:
         ("e11-e14", "e11-e13"),
         ("xii-xv", "xii-xiv"),
         ("1-14", "1-12"),  # a range from page 1 without an article number is a range
+        ("811–817, 820", "811-816"),
     ],
 )
 def test_last_page_differs_from_a_complete_range_rc604_error(cited: str, crossref: str) -> None:

@@ -31,6 +31,7 @@ _LABEL = re.compile(
 _DASH = re.compile(r"\s*(?:--?|[‐‑‒–—―−]|\bto\b)\s*")
 _THOUSANDS = re.compile(r"(?<![\d,])(\d{1,2}),(\d{3})(?![\d,])")
 _PAGE = re.compile(r"^([A-Za-z]*)\.?(\d+)((?:\.?[A-Za-z]\d*)?)$")
+_PIECES = re.compile(r"\s*[,;]\s*|\s+and\s+")
 _NO_PAGES = {"no", "na", "n/a", "nopagination", "unknown", "null", "none"}
 
 
@@ -92,7 +93,7 @@ def parse_pages(text: str) -> PageRange | None:
     text = _LABEL.sub("", text.strip())
     text = _THOUSANDS.sub(r"\1\2", text)
     # Several ranges ("12-15, 18-20"): the first page of the first, the last of the last.
-    chunks = [c for c in re.split(r"\s*[,;]\s*|\s+and\s+", text) if c.strip()]
+    chunks = [c for c in _PIECES.split(text) if c.strip()]
     if not chunks:
         return None
     first_bounds = _DASH.split(chunks[0], maxsplit=1)
@@ -192,6 +193,8 @@ def _last_page(
     """RC604 on a cited last page that is not where Crossref's range ends (the first agrees)."""
     if cited.last is None:
         return []  # a first page or a pinpoint: nothing said of the end
+    if cited.last.number is None or (listed.last is not None and listed.last.number is None):
+        return []  # "816 (table 3)": an end that does not read as a page is not judged
     if listed.last is None:
         if listed.backwards is None or cited.last.same(listed.backwards):
             return []  # Crossref gives a first page alone: the end cannot be judged
@@ -208,6 +211,8 @@ def _last_page(
     if cited.last.same(listed.last) or listed.last.same(listed.first):
         # "373-373": Crossref records repeat the first page where they lack the last as
         # often as they describe a one-page item; a cited end beyond it is not judged.
+        return []
+    if _piece_ends_there(pages, listed.last):
         return []
     if _page_count(listed, work):
         return [
@@ -228,6 +233,19 @@ def _last_page(
             expected=expected,
         )
     ]
+
+
+def _piece_ends_there(pages: str, last: Page) -> bool:
+    """A cited range of several pieces ("811–816, 820": a pinpoint or an erratum after it),
+    one of which ends where Crossref's range does."""
+    pieces = [p for p in _PIECES.split(_THOUSANDS.sub(r"\1\2", pages)) if p.strip()]
+    if len(pieces) < 2:
+        return False
+    for piece in pieces:
+        parsed = parse_pages(piece)
+        if parsed is not None and parsed.last is not None and parsed.last.same(last):
+            return True
+    return False
 
 
 def _page_count(listed: PageRange, work: Work) -> bool:
