@@ -60,7 +60,7 @@ def test_plain_every_finding_is_one_line_that_starts_path_line_code(show_info: b
     volume = next(line for line in output.splitlines() if " RC601 " in line)
     assert volume == f"{SEED_BIB}:44: RC601 error volume: cited 35, Crossref 36"
     # One header per reference, and nothing else but findings, a blank and the summary.
-    heads = [line for line in output.splitlines() if line and not FINDING.match(line)][:-2]
+    heads = [line for line in output.splitlines() if line and not FINDING.match(line)][:-3]
     assert len(heads) == len(VERDICTS)
     assert all(h.startswith((SEED_BIB, POST, NASTY_BIB)) for h in heads)
     assert "\x1b" not in output
@@ -99,7 +99,8 @@ def test_concise_is_the_finding_lines_and_the_summary() -> None:
     )
     assert all(FINDING.match(line) for line in lines[:blank])
     assert lines[blank + 1].startswith("9 references: ")
-    assert len(lines) == blank + 3
+    assert lines[blank + 2].endswith(" to fix; 2 fixable with `refcheck fix FILE.bib` (2 files).")
+    assert len(lines) == blank + 4
     # The same finding lines as the text report's.
     full = render(registry.EMITTERS["text"], VERDICTS).splitlines()
     assert lines[:blank] == [line for line in full if FINDING.match(line)]
@@ -107,29 +108,36 @@ def test_concise_is_the_finding_lines_and_the_summary() -> None:
 
 def test_the_summary_says_what_to_do_next() -> None:
     seed = [v for v in VERDICTS if v.reference.location.path == SEED_BIB]
-    last = plain(seed, Layout.PLAIN).splitlines()[-1]
-    # RC601 and RC301 on matched works, RC101 (an unknown DOI) and the unreadable entry.
-    assert last.startswith("3 errors and 1 unreadable entry to fix; ")
+    counts, fix, then = plain(seed, Layout.PLAIN).splitlines()[-3:]
+    assert counts == (
+        "7 references: 3 verified, 2 mismatch, 1 not found, 1 invalid  (3 errors, 2 info)"
+    )
+    # RC601 and RC301 on matched works, RC101 (an unknown DOI) and the unreadable entry;
     # refcheck fix writes volumes, not author lists, and nothing for an unknown DOI.
-    assert "; 1 fixable with `refcheck fix refs/seed.bib`; " in last
-    assert "; read `refcheck rule RC" in last
-    assert last.endswith("; 2 info not shown (--show-info).")
+    assert (
+        fix
+        == "3 errors and 1 unreadable entry to fix; 1 fixable with `refcheck fix refs/seed.bib`."
+    )
+    assert re.fullmatch(r"Read `refcheck rule RC\d{3}`; 2 info not shown \(--show-info\)\.", then)
 
     verified = [v for v in VERDICTS if v.status is Status.VERIFIED]
-    assert plain(verified, Layout.PLAIN, show_info=True).splitlines()[-1] == "Nothing to fix."
+    assert plain(verified, Layout.PLAIN, show_info=True).splitlines()[-2:] == [
+        "3 references: 3 verified  (2 info)",
+        "Nothing to fix.",
+    ]
 
 
 def test_the_rule_to_read_is_the_commonest_error() -> None:
     volume = next(v for v in VERDICTS if v.reference.location.key == "brinjikji2015vol")
     authors = next(v for v in VERDICTS if v.reference.location.key == "kasch2022au")
-    last = plain([authors, volume, volume], Layout.PLAIN).splitlines()[-1]
-    assert "read `refcheck rule RC601`" in last
-    assert "2 fixable with `refcheck fix refs/seed.bib`" in last
+    fix, then = plain([authors, volume, volume], Layout.PLAIN).splitlines()[-2:]
+    assert then == "Read `refcheck rule RC601`."
+    assert fix == "3 errors to fix; 2 fixable with `refcheck fix refs/seed.bib`."
 
 
 def test_fixes_in_several_files_name_no_one_file() -> None:
-    last = plain(VERDICTS, Layout.PLAIN).splitlines()[-1]
-    assert "2 fixable with `refcheck fix FILE.bib` (2 files)" in last
+    fix = plain(VERDICTS, Layout.PLAIN).splitlines()[-2]
+    assert fix.endswith("; 2 fixable with `refcheck fix FILE.bib` (2 files).")
 
 
 @pytest.mark.parametrize("width", [40, 60, 100, 300])

@@ -303,11 +303,11 @@ class Tally:
             infos=self.severities[Severity.INFO],
         )
 
-    def next_steps(self, view: View) -> list[str]:
-        """What to do next, as phrases: the problems, the fixes, the rule to read."""
+    def next_steps(self, view: View) -> list[list[str]]:
+        """What to do next, as sentences of phrases: the problems and how many ``refcheck
+        fix`` fixes; the rule to read and the info findings not shown."""
         invalid = self.errors[INVALID_CODE]
         errors, warnings = self.errors.total() - invalid, self.warnings.total()
-        steps: list[str] = []
         counted = [
             c
             for c in (
@@ -317,24 +317,25 @@ class Tally:
             )
             if c
         ]
-        if counted:
-            listed = ", ".join(counted[:-1]) + " and " if len(counted) > 1 else ""
-            steps.append(f"{listed}{counted[-1]} to fix")
+        if not counted:
+            fix = ["Nothing to fix"]
         else:
-            steps.append("nothing to fix")
+            listed = ", ".join(counted[:-1]) + " and " if len(counted) > 1 else ""
+            fix = [f"{listed}{counted[-1]} to fix"]
         fixes = self.fixable.total()
         if fixes:
             files = sorted(self.fixable)
             target = shlex.quote(place(Location(path=files[0]))) if len(files) == 1 else "FILE.bib"
             also = "" if len(files) == 1 else f" ({len(files)} files)"
-            steps.append(f"{fixes} fixable with `refcheck fix {target}`{also}")
+            fix.append(f"{fixes} fixable with `refcheck fix {target}`{also}")
+        then: list[str] = []
         worst = self.errors or self.warnings
         if worst:
-            steps.append(f"read `refcheck rule {worst.most_common(1)[0][0]}`")
+            then.append(f"Read `refcheck rule {worst.most_common(1)[0][0]}`")
         infos = self.severities[Severity.INFO]
         if infos and not view.show_info:
-            steps.append(f"{infos} info not shown (--show-info)")
-        return steps
+            then.append(f"{infos} info not shown (--show-info)")
+        return [fix, then] if then else [fix]
 
 
 def _count(n: int, noun: str, plural: str | None = None, *, zero: bool = False) -> str:
@@ -373,28 +374,26 @@ def summary_lines(
     """
     s = counts if isinstance(counts, Summary) else summarise(counts)
     noun = "reference" if s.total == 1 else "references"
+    # Statuses none of the references has are left out; "verified" is always said.
     statuses = [
-        (s.verified, "verified", "green"),
-        (s.mismatch, "mismatch", "red"),
-        (s.not_found, "not found", "red"),
-        (s.unverified, "unverified", "yellow"),
-        (s.invalid, "invalid", "magenta"),
+        (getattr(s, status.value), status.value.replace("_", " "), STATUS_STYLE[status][1])
+        for status in Status
+        if status is Status.VERIFIED or getattr(s, status.value)
     ]
     pieces = [Text(f"{s.total} {noun}: ", style="bold")]
     for n, (count, name, style) in enumerate(statuses):
         pieces.append(Text(f"{count} {name}", style=style))
         pieces[-1].append(", " if n < len(statuses) - 1 else "  ")
-    severities = (
-        f"{_count(s.errors, 'error', zero=True)}, {_count(s.warnings, 'warning', zero=True)}"
-    )
-    pieces.append(Text(f"({severities}, {s.infos} info)"))
+    severities = [
+        _count(s.errors, "error"),
+        _count(s.warnings, "warning"),
+        f"{s.infos} info" if s.infos else "",
+    ]
+    pieces.append(Text(f"({', '.join(c for c in severities if c) or 'no findings'})"))
     lines = _pack(pieces, width)
-    if tally is not None:
-        steps = tally.next_steps(view)
-        phrases = [
-            Text(step + ("; " if n < len(steps) - 1 else ".")) for n, step in enumerate(steps)
-        ]
-        phrases[0] = Text(phrases[0].plain[:1].upper() + phrases[0].plain[1:], style="bold")
+    for sentence in tally.next_steps(view) if tally is not None else []:
+        ends = ["; "] * (len(sentence) - 1) + ["."]
+        phrases = [Text(phrase + end) for phrase, end in zip(sentence, ends, strict=True)]
         lines.extend(_pack(phrases, width))
     return lines
 
