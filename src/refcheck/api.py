@@ -21,8 +21,9 @@ from pathlib import Path
 from refcheck import verify
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError
-from refcheck.models import Reference, Verdict, Work
+from refcheck.models import Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import arxiv_id, preprint_doi
+from refcheck.parse.unregistered import unregistered_kind
 from refcheck.readers import iter_files, open_path, read_path
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.resolver import Resolver
@@ -139,8 +140,19 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         searched = await _searched(resolver, references, cited)
     else:
         searched = await _searched_by(workers, references, cited)
-    settled.update(zip(needs_search, searched, strict=True))
+    settled.update(zip(needs_search, map(_unregistered, searched), strict=True))
     return [settled[i] for i in range(len(chunk))]
+
+
+def _unregistered(verdict: Verdict) -> Verdict:
+    """A reference no registry's search matched that cites a work no registry holds (a
+    web page, a blog post...) is skipped, not "not found" with an unrelated closest paper."""
+    if verdict.status is not Status.NOT_FOUND or verdict.reference.doi:
+        return verdict
+    if any(f.code != "RC104" for f in verdict.findings):
+        return verdict  # an unknown arXiv ID, a work that agrees on all but its title
+    kind = unregistered_kind(verdict.reference)
+    return verdict if kind is None else verify.skipped(verdict.reference, kind)
 
 
 async def _searched(

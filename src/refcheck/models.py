@@ -19,11 +19,14 @@ class _Model(BaseModel):
 class Status(enum.StrEnum):
     """The verdict on one reference."""
 
-    VERIFIED = "verified"  # matched a Crossref work; no finding of severity error
+    VERIFIED = "verified"  # matched a registered work; no finding of severity error
     MISMATCH = "mismatch"  # matched a work, and at least one field is wrong
     NOT_FOUND = "not_found"  # the cited DOI is unknown, or no candidate validated
     UNVERIFIED = "unverified"  # could not be checked (network, rate limit, bad answer)
     INVALID = "invalid"  # the entry itself could not be read
+    # A work no registry holds (a web page, a news article, a blog post, code without a DOI):
+    # nothing to check it against, and nothing wrong with citing it.
+    SKIPPED = "skipped"
 
 
 class Severity(enum.StrEnum):
@@ -234,6 +237,7 @@ class Summary(_Model):
     not_found: int = 0
     unverified: int = 0
     invalid: int = 0
+    skipped: int = 0
     errors: int = 0
     warnings: int = 0
     infos: int = 0

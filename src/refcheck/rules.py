@@ -51,7 +51,8 @@ RULES: tuple[Rule, ...] = (
         "doi-not-found",
         "doi",
         E,
-        "The cited DOI is not registered with Crossref.",
+        "The cited DOI (or arXiv ID) is registered nowhere: not with Crossref, nor with any other "
+        "agency.",
         "A DOI that resolves nowhere sends every reader to an error page; it is usually a typo "
         "or a DOI invented by a tool.",
         "  cited:    doi = {10.1056/NEJMoa1209259}\n  Crossref: 404 Resource not found.",
@@ -87,6 +88,20 @@ RULES: tuple[Rule, ...] = (
         "not an error: Crossref does not index every book, report or web page.",
         "  cited:    Smith J (2019) A study that does not exist. J Imag Res 3:1-9\n"
         "  Crossref: no candidate validates",
+    ),
+    Rule(
+        "RC105",
+        "not-a-registered-work",
+        "type",
+        INFO,
+        "The reference cites a work no registry holds (a web page, a news article, a blog "
+        "post, code without a DOI): it is skipped, not checked.",
+        "Crossref and DataCite register scholarly works; a blog post or a newspaper article "
+        "has no record to compare with, and no registry's silence makes it wrong. It is "
+        "named so a reader knows it was not checked, and no unrelated paper is offered.",
+        "  cited:    Karpathy A (2015) The unreasonable effectiveness of recurrent neural\n"
+        "            networks. Retrieved from http://karpathy.github.io/2015/05/21/rnn-effectiveness/\n"
+        "  skipped:  a blog post; no registry holds it",
     ),
     Rule(
         "RC201",

@@ -154,6 +154,23 @@ def doi_unknown(reference: Reference) -> Verdict:
     )
 
 
+def skipped(reference: Reference, kind: str) -> Verdict:
+    """A work no registry holds (``kind``: "a blog post", "a news article"...): not checked,
+    and nothing said against it."""
+    return Verdict(
+        reference=reference,
+        status=Status.SKIPPED,
+        findings=(
+            finding(
+                "RC105",
+                f"Not checked: {kind}, which no registry holds",
+                cited=(reference.url or reference.title or "")[:200] or None,
+            ),
+        ),
+        message=f"{kind[0].upper()}{kind[1:]}: no registry holds it",
+    )
+
+
 def arxiv_unknown(reference: Reference, identifier: str) -> Verdict:
     """The cited arXiv ID names no paper: DataCite has no DOI for it."""
     return Verdict(

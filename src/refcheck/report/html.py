@@ -39,7 +39,7 @@ h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 .reference h2 { font-size: 1rem; margin: .25rem 0; }
 .verified { border-left-color: #1a7f37; } .mismatch { border-left-color: #cf222e; }
 .not_found { border-left-color: #bc4c00; } .unverified { border-left-color: #9a6700; }
-.invalid { border-left-color: #8250df; }
+.invalid { border-left-color: #8250df; } .skipped { border-left-color: #6e7781; }
 .status { font-weight: 600; margin-right: .5rem; }
 .cited-text { color: #59636e; margin: .25rem 0; }
 .reason { font-style: italic; }
@@ -125,6 +125,7 @@ def _summary(verdicts: Sequence[Verdict]) -> Iterator[str]:
         (s.not_found, "not found", "not_found"),
         (s.unverified, "unverified", "unverified"),
         (s.invalid, "invalid", "invalid"),
+        *(((s.skipped, "skipped", "skipped"),) if s.skipped else ()),
     ):
         yield f'<li class="{status}">{count} {name}</li>'
     for count, name in ((s.errors, "errors"), (s.warnings, "warnings"), (s.infos, "info")):

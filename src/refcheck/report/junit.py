@@ -6,7 +6,7 @@ follows the CLI's exit code:
 
 - a finding of severity error -> ``<failure>`` (all error findings in its text);
 - an entry that could not be read -> ``<error>`` (type RC001 invalid-entry);
-- a reference that could not be checked -> ``<skipped>``;
+- a reference that could not be checked, or a work no registry holds -> ``<skipped>``;
 - otherwise the test passes; warnings and info findings go to ``<system-out>``.
 
 The tree is built with ElementTree, which escapes markup; characters XML 1.0 cannot carry
@@ -91,6 +91,10 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
         counts.skipped += 1
         reason = clean(verdict.message, MAX_MESSAGE) or "no answer"
         ET.SubElement(case, "skipped", {"message": f"could not be checked: {reason}"})
+    elif verdict.status is Status.SKIPPED:
+        counts.skipped += 1
+        reason = clean(verdict.message, MAX_MESSAGE) or "no registry holds it"
+        ET.SubElement(case, "skipped", {"message": f"not a registered work: {reason}"})
     lines: list[str] = []
     if verdict.work is not None:
         lines.append(f"Crossref: doi:{clean(verdict.work.doi, MAX_VALUE)}")

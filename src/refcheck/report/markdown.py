@@ -75,6 +75,7 @@ def counts_line(verdicts: Sequence[Verdict]) -> str:
             (s.not_found, "not found"),
             (s.unverified, "unverified"),
             (s.invalid, "invalid"),
+            *(((s.skipped, "skipped"),) if s.skipped else ()),
         )
     )
     return (

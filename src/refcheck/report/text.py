@@ -49,6 +49,7 @@ STATUS_STYLE: dict[Status, tuple[str, str]] = {
     Status.NOT_FOUND: ("? not found", "red"),
     Status.UNVERIFIED: ("~ unverified", "yellow"),
     Status.INVALID: ("! invalid", "magenta"),
+    Status.SKIPPED: ("- skipped", "dim"),
 }
 SEVERITY_STYLE: dict[Severity, str] = {
     Severity.ERROR: "red",
