@@ -184,6 +184,22 @@ def test_parse_pages() -> None:
     assert parse_pages("n/a") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("(pp. 107-115).", 107, 115),
+        (":961‑71.", 961, 971),
+        ("с. 170-171", 170, 171),
+        ("pp. 1761–1800).", 1761, 1800),
+    ],
+)
+def test_parse_pages_cut_from_a_reference_string(text: str, first: int, last: int) -> None:
+    parsed = parse_pages(text)
+    assert parsed is not None
+    assert parsed.last is not None
+    assert (parsed.first.number, parsed.last.number) == (first, last)
+
+
 def test_parse_pages_keeps_a_backwards_end_apart() -> None:
     parsed = parse_pages("999-998")
     assert parsed is not None

@@ -26,7 +26,8 @@ from refcheck.rules import finding
 __all__ = ["Page", "PageRange", "compare_pages", "pages_agree", "parse_pages", "range_written"]
 
 _LABEL = re.compile(
-    r"^\s*(?:pp?\.?|pages?|pgs?\.?|s\.|art(?:icle)?\.?(?:\s*no\.?)?|no\.)\s*", re.IGNORECASE
+    r"^\s*(?:pp?\.?|pages?|pgs?\.?|s\.|с\.|стр\.|art(?:icle)?\.?(?:\s*no\.?)?|no\.)\s*",
+    re.IGNORECASE,
 )
 _DASH = re.compile(r"\s*(?:--?|[‐‑‒–—―−]|\bto\b)\s*")
 _THOUSANDS = re.compile(r"(?<![\d,])(\d{1,2}),(\d{3})(?![\d,])")
@@ -90,7 +91,9 @@ def _page(text: str) -> Page:
 @lru_cache(maxsize=16384)
 def parse_pages(text: str) -> PageRange | None:
     """'pp. 811–16' -> 811..816. None when the text holds no page ("n/a-n/a")."""
-    text = _LABEL.sub("", text.strip())
+    # "(pp. 107-115).", ":961-71.": brackets and punctuation around the pages as cut from
+    # a reference string.
+    text = _LABEL.sub("", text.strip().lstrip("([: ")).rstrip(")]:;,. ")
     text = _THOUSANDS.sub(r"\1\2", text)
     # Several ranges ("12-15, 18-20"): the first page of the first, the last of the last.
     chunks = [c for c in _PIECES.split(text) if c.strip()]
