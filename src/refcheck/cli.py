@@ -459,15 +459,18 @@ class _TextReport:
         if fmt == "concise":
             layout = text_report.Layout.CONCISE
         view = text_report.View(layout, quiet=args.quiet, show_info=args.show_info)
-        if not _colour(on_terminal):
+        colour = _colour(on_terminal)
+        if not on_terminal and not colour:
             console = plain_console(sys.stdout)
         else:
             # The layout, not rich, decides what fits: force_terminal keeps FORCE_COLOR's
-            # colour on a pipe, and lines are never wrapped by rich (TextReport cuts them).
+            # colour on a pipe, and lines are never wrapped by rich (TextReport cuts them
+            # to a terminal's width).
             console = Console(
                 file=sys.stdout,
                 force_terminal=True,
-                no_color=False,
+                color_system="auto" if colour else None,
+                no_color=not colour,
                 highlight=False,
                 emoji=False,
                 soft_wrap=True,
