@@ -14,8 +14,15 @@ from collections.abc import Sequence
 
 from refcheck.compare import compare
 from refcheck.compare.freetext import reconcile, text_matches
+from refcheck.compare.text import fold
 from refcheck.errors import CrossrefError
-from refcheck.match import Citation, agrees_but_title, is_same_work_but_title, similarity
+from refcheck.match import (
+    Citation,
+    agrees_but_title,
+    evidence,
+    is_same_work_but_title,
+    similarity,
+)
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
 from refcheck.rules import finding
 
@@ -220,7 +227,62 @@ def doi_of_other_work(
 
 def by_doi(reference: Reference, cited_work: Work) -> bool:
     """Is the cited DOI's work the work the citation describes (or can we not tell)?"""
-    return not has_identity(reference) or validates(reference, cited_work)
+    return (
+        not has_identity(reference)
+        or validates(reference, cited_work)
+        or confirmed_but_authors(reference, cited_work)
+    )
+
+
+# A parsed title this close to the printed DOI's work's confirms it.
+_CONFIRMING_TITLE = 0.97
+
+
+def _padded(text: str) -> str:
+    return f" {fold(text)} "
+
+
+def _shows(written: str, value: str | None) -> bool:
+    """Does the folded string hold the value whole, as words?"""
+    folded = fold(value or "")
+    return bool(written and folded) and f" {folded} " in written
+
+
+def confirmed_but_authors(reference: Reference, work: Work) -> bool:
+    """The printed DOI's work, confirmed field by field whatever the author line says.
+
+    Its title is the cited one (as parsed, or written in the string when the parser slipped
+    on a misspelt name), and the year, journal, volume and pages agree, at least two of
+    them and none against (three for a title of a word or two, "Editorial", "Reply").
+    Then a wrong author is an error on the author, not a reason to doubt the DOI.
+    """
+    found = evidence(reference, work)
+    # Where the parser slipped (a title or journal read with the misspelt name beside it),
+    # a free-text reference's own string still shows the value whole.
+    written = _padded(reference.text) if reference.free_text and reference.text else ""
+    title = (found.title is not None and found.title >= _CONFIRMING_TITLE) or _shows(
+        written, work.title
+    )
+    if not title:
+        return False
+    container = found.container
+    if container == 0.0 and any(
+        _shows(written, name) for name in (*work.container_title, *work.short_container_title)
+    ):
+        container = 1.0
+    agree = 0
+    for value in (container, found.volume, found.pages):
+        if value is None:
+            continue
+        if value < 1.0:
+            return False
+        agree += 1
+    if found.year is not None:
+        if found.year < 0.6:
+            return False  # two or more years off: another work's
+        agree += found.year == 1.0  # one off (online and print years) neither way
+    words = fold(work.title or "").split()
+    return agree >= (2 if len(words) >= 3 else 3)
 
 
 def by_search(

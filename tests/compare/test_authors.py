@@ -10,6 +10,7 @@ from refcheck.compare.authors import (
     compare_authors,
     initials,
     same_author,
+    show,
     spelled_alike,
 )
 from refcheck.models import Person, Reference, Severity, Work
@@ -339,3 +340,47 @@ def test_folded_names_are_cached_by_value(monkeypatch: pytest.MonkeyPatch) -> No
     folded = [author_name(p) for p in names]
     assert [n.main for n in folded] == ["koes", "jacobs", "peul", "koes"]
     assert len(authors._FOLDED) <= 2
+
+
+@pytest.mark.parametrize(
+    ("cited", "crossref"),
+    [
+        ("Vxn Den Hout", "van den Hout"),  # the seed post's author 5, one letter off
+        ("xon Sallmann", "von Sallmann"),
+        ("Vxn der Kallen", "Van der Kallen"),
+    ],
+)
+def test_a_misspelt_particle_is_a_misspelt_name(cited: str, crossref: str) -> None:
+    # As many words on both sides: not a compound cited in part ("Ruiz" for "Ruiz Ripoll").
+    c, w = author_name(Person(family=cited)), author_name(Person(family=crossref))
+    assert not same_author(c, w)
+    assert spelled_alike(c, w)
+
+
+def test_a_misspelt_middle_author_of_a_shared_family() -> None:
+    work = Work(
+        doi="10.1/shared",
+        title="A study",
+        authors=people(("Li", "Xiang"), ("Wang", "Kai"), ("Wang", "Jun"), ("Zhang", "An")),
+    )
+    for wang in ("Wxng", "Wanq", "Wangg"):
+        cited = Reference(
+            authors=people(("Li", "X."), ("Wang", "K."), (wang, "J."), ("Zhang", "A."))
+        )
+        findings = compare_authors(cited, work)
+        assert [(f.code, f.cited) for f in findings] == [("RC303", f"{wang}, J.")]
+    # In any order of the two Wangs' initials, correctly spelt: quiet.
+    fine = Reference(authors=people(("Li", "X"), ("Wang", "K"), ("Wang", "J"), ("Zhang", "A")))
+    assert compare_authors(fine, work) == []
+
+
+def test_a_misspelling_is_caught_in_every_position(sciatica: Work) -> None:
+    # The seed post's eight people, each misspelt in turn by its second letter, particles
+    # and all ("eq Barzouhi", "vqn den Hout").
+    names = [p for p in sciatica.authors if not p.is_group]
+    for index, person in enumerate(names):
+        family = person.family or ""
+        wrong = family[:1] + "q" + family[2:]
+        cited = [*names[:index], person.model_copy(update={"family": wrong}), *names[index + 1 :]]
+        findings = compare_authors(Reference(authors=tuple(cited)), sciatica)
+        assert [(f.code, f.cited) for f in findings] == [("RC303", show(cited[index]))], wrong

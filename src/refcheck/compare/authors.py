@@ -63,6 +63,7 @@ class AuthorName:
     initials: str  # folded initials of the given names, "" when unknown
     given_key: str  # the folded given name, to spot family/given swapped
     whole: frozenset[str] = frozenset()  # the whole name either way round, for group forms
+    words: int = 0  # words of the family as written, particles included ("van den hout": 3)
 
 
 def initials(given: str) -> str:
@@ -79,15 +80,17 @@ def initials(given: str) -> str:
     return "".join(out).casefold()
 
 
-def _family_keys(family: str) -> tuple[set[str], set[str], set[str], str]:
+def _family_keys(family: str) -> tuple[set[str], set[str], set[str], str, int]:
     keys: set[str] = set()
     parts: set[str] = set()
     single: set[str] = set()
     main = ""
+    size = 0
     for spelling in fold_name(family):
         words = [w for w in spelling.split() if w not in _SUFFIXES] or spelling.split()
         if not words or all(len(w) == 1 for w in words):
             continue  # nothing but initials: no family name to compare
+        size = size or len(words)
         keys.add("".join(words))
         # Single letters inside a family are stray initials ("J. Garegg"), or "à".
         core = [w for w in words if w not in PARTICLES and len(w) > 1]
@@ -101,7 +104,7 @@ def _family_keys(family: str) -> tuple[set[str], set[str], set[str], str]:
                 single.add(core[0])
             main = main or "".join(core)
         main = main or "".join(words)
-    return keys, parts, single, main
+    return keys, parts, single, main, size
 
 
 def _is_initials(token: str) -> bool:
@@ -159,7 +162,7 @@ def _fold_author(person: Person) -> AuthorName:
         family, given = person.given or "", None
     if not given:
         family, given = _split_trailing_initials(family)
-    keys, parts, single, main = _family_keys(family)
+    keys, parts, single, main, size = _family_keys(family)
     given_key = fold(given).replace(" ", "") if given else ""
     family_key = _group_key(family)
     whole = {family_key, given_key + family_key, family_key + given_key} - {""}
@@ -173,6 +176,7 @@ def _fold_author(person: Person) -> AuthorName:
         initials(given) if given else "",
         given_key,
         frozenset(whole),
+        size,
     )
 
 
@@ -222,7 +226,11 @@ def _same_family(cited: AuthorName, work: AuthorName) -> bool:
     if cited.keys & work.keys:
         return True
     # One word of a compound family cited alone ("Ruiz" for "Ruiz Ripoll"), either way
-    # round; a compound cited in full must match in full, so a typo in it is caught.
+    # round; a compound cited in full must match in full, so a typo in it is caught. As
+    # many words on both sides is the whole name with one misspelt, even where the other
+    # side's only core word is among them ("Vxn Den Hout" for "van den Hout").
+    if cited.words and cited.words == work.words:
+        return False
     return bool(cited.single & work.parts or work.single & cited.parts)
 
 
@@ -275,8 +283,8 @@ def _pair_kind(c: AuthorName, w: AuthorName) -> str:
         return "none"
     if c.group:
         return "other"  # two groups, not the same: one replaced the other
-    if _near(c.main, w.main) or any(_near(k, w.main) for k in c.keys):
-        return "near"
+    if _near(c.main, w.main) or any(_near(k, m) for k in c.keys for m in w.keys):
+        return "near"  # with particles too: "Vxn Den Hout", "xon Sallmann"
     # Scripts anyascii spells out at length (Hangul, Han): compare as written.
     a, b = (c.person.family or "").casefold(), (w.person.family or "").casefold()
     if len(a) > 1 and len(b) > 1 and Levenshtein.distance(a, b) <= 1:

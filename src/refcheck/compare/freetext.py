@@ -71,7 +71,10 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         return any(says(text, name) for name in names) or _container_tail(reference, work)
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
-            return says(text, _family(finding.expected))
+            # Authors sharing the family ("Wang, K.", "Wang, J."): each one must be written.
+            family = fold(_family(finding.expected))
+            sharing = sum(fold(person.family or "") == family for person in work.authors)
+            return bool(family) and text.count(f" {family} ") >= max(1, sharing)
         if finding.code == "RC302" and finding.cited:
             return _reversed_reading(finding.cited, work)
         # Initials are the parser's weakest guess; an order or extra-author finding stands.

@@ -175,6 +175,43 @@ def _person(match: re.Match[str]) -> Person:
 
 def scan_authors(text: str, start: int = 0) -> AuthorList:
     """The longest author list at ``text[start:]`` in one shape; empty when none fits."""
+    best = _scan_shapes(text, start)
+    typo = _LOWER_FAMILY.match(text, start)
+    if typo is None or typo.group("word").casefold() in _NOT_FAMILY:
+        return best
+    # A first family name typed in lower case ("xarrell, H. L.", "H. L. xarrell"): read
+    # as if capitalised, then given back as written, so the typo is compared, not lost.
+    at = typo.start("word")
+    raised = _scan_shapes(text[:at] + text[at].upper() + text[at + 1 :], start)
+    if (len(raised.persons), raised.end) <= (len(best.persons), best.end):
+        return best
+    if raised.shape is Shape.GIVEN_FAMILY:
+        return best
+    first = raised.persons[0]
+    family = first.family or ""
+    if not family.startswith(text[at].upper() + typo.group("word")[1:]):
+        return best  # the raised word was read as something else: a given name, a title
+    persons = (first.model_copy(update={"family": text[at] + family[1:]}), *raised.persons[1:])
+    return AuthorList(persons, raised.truncated, raised.end, raised.shape)
+
+
+# The first family name in lower case: at the start, or after the first author's initials.
+_LOWER_FAMILY = re.compile(
+    rf"(?:(?:[{_UP}]\.\s?[-‐]?\s?){{1,3}}|[{_UP}]{{1,3}}\s)?(?P<word>[{_LOW}][{_LOW}{_UP}]+(?:[-‐][{_UP}][{_LOW}{_UP}]+)?)(?=[\s,])"
+)
+# Lower-case words that start a reference without being a name.
+_NOT_FAMILY = frozenset(
+    {
+        "and", "the", "for", "from", "with", "others", "eds", "editors", "hrsg", "anon",
+        "anonymous", "an", "as", "at", "by", "et", "in", "is", "of", "on", "or", "to", "und",
+        "al", "da", "das", "de", "degli", "del", "della", "delle", "den", "der", "des", "di",
+        "do", "dos", "du", "el", "la", "le", "les", "te", "ten", "ter", "van", "vom", "von",
+        "zu", "zum", "zur",
+    }
+)  # fmt: skip
+
+
+def _scan_shapes(text: str, start: int) -> AuthorList:
     best = _NOTHING
     for shape in _FIRST_ORDER:
         found = _scan(text, start, shape)
