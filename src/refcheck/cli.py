@@ -364,7 +364,10 @@ def _verdicts(
     args: argparse.Namespace, loaded: Loaded, references: list[Reference]
 ) -> list[Verdict]:
     err = Console(stderr=True)
-    show_progress = err.is_terminal and not args.no_progress and len(references) >= PROGRESS_FROM
+    # stderr itself, not rich's guess: FORCE_COLOR must not draw a bar into a CI log.
+    show_progress = (
+        sys.stderr.isatty() and not args.no_progress and len(references) >= PROGRESS_FROM
+    )
     if not show_progress:
         return asyncio.run(check_async(references, loaded.settings))
     bar = Progress(
@@ -864,7 +867,7 @@ def _run_snapshot(args: argparse.Namespace) -> int:
     from refcheck.resolve.store import import_records
 
     err = Console(stderr=True)
-    show = err.is_terminal and not args.no_progress
+    show = sys.stderr.isatty() and not args.no_progress  # not FORCE_COLOR's "terminal"
 
     def progress(records: int) -> None:
         err.print(f"refcheck: {records:,} records read", end="\r", highlight=False)
