@@ -115,6 +115,16 @@ def test_the_post_verifies_datacite_works_and_skips_the_blog_and_the_news(
     assert "blog post" in entries[3]["findings"][0]["message"]
     assert "news article" in entries[4]["findings"][0]["message"]
     assert all(f["severity"] == "info" for e in entries for f in e["findings"])
+    # Each verdict says which sources were asked and what each answered.
+    datacite_answered = {"source": "datacite", "outcome": "answered"}
+    assert entries[0]["sources"] == [datacite_answered]  # arXiv's DOIs are DataCite's
+    assert entries[1]["sources"] == [datacite_answered]
+    assert entries[2]["sources"] == [
+        {"source": "crossref", "outcome": "not-found"},
+        {"source": "agency", "outcome": "answered"},
+        datacite_answered,
+    ]
+    assert entries[3]["sources"] == [{"source": "crossref", "outcome": "answered"}]
     assert code == 0
 
 
@@ -171,4 +181,7 @@ def test_with_datacite_unreachable_datacite_works_are_unverified_not_wrong(
     code, entries = check(capsys, post, crossref.url, url)
     assert [e["status"] for e in entries[:3]] == ["unverified"] * 3
     assert all("DataCite" in e["message"] for e in entries[:3])
+    assert all(
+        e["sources"][-1] == {"source": "datacite", "outcome": "unreachable"} for e in entries[:3]
+    )
     assert code == 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from refcheck import verify
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError
-from refcheck.models import Reference, Status, Verdict, Work
+from refcheck.models import Consulted, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import arxiv_id, preprint_doi
 from refcheck.parse.unregistered import unregistered_kind
 from refcheck.readers import iter_files, open_path, read_path
@@ -132,6 +132,14 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
     dois = list(by_doi)
     batches = [dois[i : i + DOI_BATCH] for i in range(0, len(dois), DOI_BATCH)]
     await asyncio.gather(*(settle(batch) for batch in batches))
+    looked_up: dict[int, tuple[Consulted, ...]] = {}  # sources asked before a search
+    for doi, indices in by_doi.items():
+        sources = resolver.consulted(doi, forget=True)
+        for index in indices:
+            if index in settled:
+                settled[index] = settled[index].model_copy(update={"sources": sources})
+            else:
+                looked_up[index] = sources
 
     references = [chunk[i] for i in needs_search]
     cited = list(needs_search.values())
@@ -140,7 +148,9 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         searched = await _searched(resolver, references, cited)
     else:
         searched = await _searched_by(workers, references, cited)
-    settled.update(zip(needs_search, map(_unregistered, searched), strict=True))
+    for index, verdict in zip(needs_search, map(_unregistered, searched), strict=True):
+        before = looked_up.get(index, ())
+        settled[index] = verdict.model_copy(update={"sources": (*before, *verdict.sources)})
     return [settled[i] for i in range(len(chunk))]
 
 
@@ -152,7 +162,9 @@ def _unregistered(verdict: Verdict) -> Verdict:
     if any(f.code != "RC104" for f in verdict.findings):
         return verdict  # an unknown arXiv ID, a work that agrees on all but its title
     kind = unregistered_kind(verdict.reference)
-    return verdict if kind is None else verify.skipped(verdict.reference, kind)
+    if kind is None:
+        return verdict
+    return verify.skipped(verdict.reference, kind).model_copy(update={"sources": verdict.sources})
 
 
 async def _searched(
@@ -171,7 +183,19 @@ async def _searched(
         else:
             titled, untitled, choice = candidates
             verdicts.append(verify.by_search(reference, titled, untitled, choice=choice))
+    verdicts = [_with_search_sources(resolver, verdict) for verdict in verdicts]
+    resolver.forget_searches()
     return verdicts
+
+
+def _with_search_sources(resolver: Resolver, verdict: Verdict) -> Verdict:
+    """The verdict with the sources its searches asked (with and without the title)."""
+    reference = verdict.reference
+    queries = dict.fromkeys(
+        (verify.query_for(reference), verify.query_for(reference, with_title=False))
+    )
+    asked = [c for query in queries for c in resolver.consulted_by_search(query)]
+    return verdict.model_copy(update={"sources": (*verdict.sources, *asked)})
 
 
 # References a worker process checks at a time, at most.

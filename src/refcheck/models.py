@@ -192,6 +192,22 @@ class Finding(_Model):
     message: str
 
 
+SourceOutcome = Literal["answered", "not-found", "unreachable", "not-asked"]
+
+
+class Consulted(_Model):
+    """One source asked about a reference, and what came of it.
+
+    ``source``: ``snapshot``, ``cache``, ``crossref``, ``agency`` (the DOI's registration
+    agency looked up), ``datacite``, or an agency refcheck does not ask (``medra``...).
+    ``outcome``: ``answered`` (it holds the work, or gave candidates), ``not-found`` (it
+    answered that it does not hold it), ``unreachable`` (no usable answer), ``not-asked``.
+    """
+
+    source: str
+    outcome: SourceOutcome
+
+
 class Verdict(_Model):
     """The outcome for one reference: its status, the work it matched, the findings."""
 
@@ -202,6 +218,8 @@ class Verdict(_Model):
     findings: tuple[Finding, ...] = ()
     # Why the reference is unverified, not found or invalid; empty when verified.
     message: str | None = None
+    # The sources asked, in the order they were asked, and each one's outcome.
+    sources: tuple[Consulted, ...] = ()
 
 
 # --- the JSON contract -------------------------------------------------------------------
@@ -223,11 +241,14 @@ class ReportEntry(_Model):
     key: str | None
     text: str
     status: Status
-    doi: str | None = Field(description="DOI of the matched Crossref work")
+    doi: str | None = Field(description="DOI of the matched work (Crossref or DataCite)")
     cited_doi: str | None = Field(description="DOI as the reference cites it")
     score: float | None
     message: str | None = None
     findings: list[ReportFinding]
+    sources: list[Consulted] = Field(
+        default_factory=list, description="the sources asked, in order, and each one's outcome"
+    )
 
 
 class Summary(_Model):

@@ -272,3 +272,36 @@ def test_datacite_answers_are_cached_and_read_back_offline(
     offline = asyncio.run(_lookup(settings.model_copy(update={"offline": True}), [ZENODO]))
     assert isinstance(online[ZENODO], Work)
     assert offline[ZENODO] == online[ZENODO]
+
+
+async def _consulted(settings: Settings, dois: list[str]) -> dict[str, list[tuple[str, str]]]:
+    async with Resolver.from_settings(settings) as resolver:
+        await resolver.lookup_dois(dois)
+        return {
+            doi: [(c.source, c.outcome) for c in resolver.consulted(doi, forget=True)]
+            for doi in dois
+        }
+
+
+def test_each_lookup_records_the_sources_asked(
+    records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    agencies = {"10.5281": "datacite", "10.3233": "medra"}
+    medra = "10.3233/isu-150780"
+    with (
+        CrossrefStandin([], agencies=agencies) as crossref,
+        DataciteStandin(records) as datacite,
+    ):
+        settings = _settings(crossref, datacite.url).model_copy(
+            update={"no_cache": False, "cache_dir": tmp_path}
+        )
+        online = asyncio.run(_consulted(settings, [ZENODO, medra, "10.9999/none"]))
+    assert online == {
+        ZENODO: [("crossref", "not-found"), ("agency", "answered"), ("datacite", "answered")],
+        medra: [("crossref", "not-found"), ("agency", "answered"), ("medra", "not-asked")],
+        "10.9999/none": [("crossref", "not-found"), ("agency", "not-found")],
+    }
+    offline = asyncio.run(
+        _consulted(settings.model_copy(update={"offline": True}), [ZENODO, medra])
+    )
+    assert offline == {ZENODO: [("cache", "answered")], medra: [("crossref", "not-asked")]}

@@ -39,6 +39,7 @@ def entry(verdict: Verdict) -> ReportEntry:
             )
             for f in verdict.findings
         ],
+        sources=list(verdict.sources),
     )
 
 

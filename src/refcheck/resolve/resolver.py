@@ -24,7 +24,7 @@ from types import TracebackType
 
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
-from refcheck.models import Work
+from refcheck.models import Consulted, SourceOutcome, Work
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.datacite import DataciteClient
@@ -64,6 +64,10 @@ class Resolver:
     datacite: DataciteClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
+    # What each source said of a DOI looked up, until the caller takes it (consulted()).
+    _consulted: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
+    # The same for bibliographic queries, until forget_searches().
+    _searched: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Resolver:
@@ -117,8 +121,29 @@ class Resolver:
         if callable(close):
             close()
 
+    def consulted(self, doi: str, *, forget: bool = False) -> tuple[Consulted, ...]:
+        """The sources asked about a DOI in lookups so far, in order, with their outcomes;
+        ``forget`` drops the record (a run forgets each DOI once its verdicts are made)."""
+        key = normalise_doi(doi) or doi
+        record = self._consulted.pop(key, []) if forget else self._consulted.get(key, [])
+        return tuple(record)
+
+    def _note(self, doi: str, source: str, outcome: SourceOutcome) -> None:
+        self._consulted.setdefault(doi, []).append(Consulted(source=source, outcome=outcome))
+
+    def consulted_by_search(self, query: str) -> tuple[Consulted, ...]:
+        """The sources asked for a bibliographic query so far, with their outcomes."""
+        return tuple(self._searched.get(query, []))
+
+    def forget_searches(self) -> None:
+        self._searched.clear()
+
+    def _note_search(self, query: str, source: str, outcome: SourceOutcome) -> None:
+        self._searched.setdefault(query, []).append(Consulted(source=source, outcome=outcome))
+
     async def lookup_dois(self, dois: Sequence[str]) -> dict[str, Lookup]:
-        """Each DOI (normalised, lowercase key) -> its work, None, or the error."""
+        """Each DOI (normalised, lowercase key) -> its work, None, or the error. What each
+        source said is kept for :meth:`consulted`."""
         found: dict[str, Lookup] = {}
         wanted: list[str] = []
         absent: list[str] = []  # cached as held by no registry: its agency is asked again
@@ -129,12 +154,16 @@ class Resolver:
             if self.snapshot is not None and (work := self.snapshot.get(doi)) is not None:
                 self.stats.snapshot_hits += 1
                 found[doi] = work
+                self._note(doi, "snapshot", "answered")
                 continue
+            if self.snapshot is not None:
+                self._note(doi, "snapshot", "not-found")
             if self.cache is not None:
                 cached = self.cache.get_work(doi)
                 if cached is not MISS:
                     self.stats.cache_hits += 1
                     found[doi] = cached
+                    self._note(doi, "cache", "not-found" if cached is None else "answered")
                     # A cache written before other registries were asked holds Crossref's
                     # absences only: online, such a DOI's agency still decides.
                     if cached is None and self.client is not None:
@@ -146,6 +175,8 @@ class Resolver:
         if self.client is None:
             offline = CrossrefUnavailable("offline: the DOI is in no snapshot or cache")
             found.update(dict.fromkeys(wanted, offline))
+            for doi in wanted:
+                self._note(doi, "crossref", "not-asked")
             return found
         # arXiv's DOIs are all DataCite's: no need to ask Crossref or the agency first.
         direct = [doi for doi in wanted if doi.startswith(DATACITE_PREFIXES)]
@@ -157,9 +188,13 @@ class Resolver:
                 answers = await self.client.works(wanted)
             except CrossrefError as exc:
                 found.update(dict.fromkeys(wanted, exc))
+                for doi in wanted:
+                    self._note(doi, "crossref", "unreachable")
                 wanted = []
             else:
                 fetched = {doi: answers.get(doi) for doi in wanted}
+                for doi, work in fetched.items():
+                    self._note(doi, "crossref", "not-found" if work is None else "answered")
         unknown = [doi for doi, work in fetched.items() if work is None] + absent
         beyond = await self._beyond_crossref(unknown) if unknown else {}
         if direct:
@@ -185,10 +220,19 @@ class Resolver:
         found: dict[str, Lookup] = {}
         at_datacite: list[str] = []
         for doi, agency in zip(dois, agencies, strict=True):
+            if isinstance(agency, BaseException) and not isinstance(agency, CrossrefError):
+                raise agency  # a bug, not a registry's failure: do not hide it
+            self._note(
+                doi,
+                "agency",
+                "unreachable"
+                if isinstance(agency, CrossrefError)
+                else "not-found"
+                if agency is None
+                else "answered",
+            )
             if isinstance(agency, CrossrefError):
                 found[doi] = agency
-            elif isinstance(agency, BaseException):
-                raise agency  # a bug, not a registry's failure: do not hide it
             elif agency is None:
                 found[doi] = None
             elif agency.is_datacite:
@@ -199,6 +243,7 @@ class Resolver:
                     f" (yet): {doi}"
                 )
             else:
+                self._note(doi, agency.id, "not-asked")
                 found[doi] = RegistryError(
                     f"the DOI is registered with {agency.label}, which refcheck does not ask"
                     " yet: it could not be checked"
@@ -209,9 +254,21 @@ class Resolver:
 
     async def _at_datacite(self, dois: Sequence[str]) -> dict[str, Lookup]:
         if self.datacite is None:
+            for doi in dois:
+                self._note(doi, "datacite", "not-asked")
             return dict.fromkeys(dois, RegistryError("DataCite is not asked in this run"))
         self.stats.datacite_lookups += len(dois)
-        return dict(await self.datacite.works(list(dois)))
+        answers = await self.datacite.works(list(dois))
+        for doi, answer in answers.items():
+            outcome: SourceOutcome = (
+                "unreachable"
+                if isinstance(answer, RegistryError)
+                else "not-found"
+                if answer is None
+                else "answered"
+            )
+            self._note(doi, "datacite", outcome)
+        return dict(answers)
 
     def search_workers(self, searches: int) -> SearchWorkers | None:
         """Worker processes to check ``searches`` references in, or None to check them
@@ -239,16 +296,27 @@ class Resolver:
         """
         rows = self.settings.search_rows
         if local_only:
-            return self.snapshot.search(query, rows) if self.snapshot is not None else []
+            if self.snapshot is None:
+                return []
+            local = self.snapshot.search(query, rows)
+            self._note_search(query, "snapshot", "answered" if local else "not-found")
+            return local
         if self.cache is not None:
             cached = self.cache.get_search(query, rows)
             if cached is not MISS:
                 self.stats.cache_hits += 1
+                self._note_search(query, "cache", "answered")
                 return cached
         if self.client is None:
+            self._note_search(query, "crossref", "not-asked")
             raise CrossrefUnavailable("offline: no snapshot or cached answer matches")
         self.stats.searches += 1
-        works = await self.client.search(query, rows)
+        try:
+            works = await self.client.search(query, rows)
+        except CrossrefError:
+            self._note_search(query, "crossref", "unreachable")
+            raise
+        self._note_search(query, "crossref", "answered")
         if self.cache is not None:
             self.cache.put_search(query, rows, works)
         return works
