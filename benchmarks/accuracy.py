@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,12 @@ from anyascii import anyascii
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from error_classes import (  # benchmarks/ is not a package
-    CLASS_SEED,
     DOI_SHOWN,
     NAME_FORMS,
     Scored,
+    add_class_options,
     class_records,
+    class_rng,
     complete_range,
     edit_title,
     middle_authors,
@@ -330,14 +332,16 @@ def build_cases(records: list[dict[str, Any]], rng: random.Random) -> list[Case]
 
 
 def build_class_cases(
-    records: list[dict[str, Any]], per_class: int, rng: random.Random
+    records: list[dict[str, Any]], per_class: int, kinds: Sequence[str]
 ) -> list[Case]:
     """Issue 12's classes, from the split's records that fit each, after the original cases.
 
     A middle-author record makes one entry in each name form: the forms fail apart.
     """
     cases: list[Case] = []
-    for kind, record in class_records(records, per_class, title_of):
+    rngs = {kind: class_rng(kind, "cases") for kind in kinds}
+    for kind, record in class_records(records, per_class, title_of, kinds):
+        rng = rngs[kind]
         forms = NAME_FORMS if kind.startswith("author-middle") else ("",)
         for form in forms:
             chosen = tuple(v for v in VARIATIONS if rng.random() < 0.3)
@@ -361,7 +365,9 @@ def caught(verdict: Verdict) -> bool:
     )
 
 
-async def run(split: str, limit: int | None, per_class: int, verbose: bool) -> None:
+async def run(
+    split: str, limit: int | None, per_class: int, kinds: Sequence[str], verbose: bool
+) -> None:
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         all_records = [json.loads(line) for line in lines]
     records = [
@@ -373,8 +379,8 @@ async def run(split: str, limit: int | None, per_class: int, verbose: bool) -> N
     if limit:
         records = records[:limit]
     cases = build_cases(records, rng)
-    class_rng = random.Random(CLASS_SEED)
-    class_cases = build_class_cases(split_records, per_class, class_rng)
+    class_cases = build_class_cases(split_records, per_class, kinds)
+    render_rngs = {kind: class_rng(kind, "render") for kind in kinds}
     by_key = {case.key: case for case in cases + class_cases}
     pool = [r for r in all_records if usable(r)]
     entries: dict[str, str] = {}
@@ -387,8 +393,9 @@ async def run(split: str, limit: int | None, per_class: int, verbose: bool) -> N
                     other = rng.choice(pool)
                 out.write(render(case, other, rng) + "\n")
             for case in class_cases:
-                other = other_record(case.record, case.kind, pool, title_of, class_rng)
-                entries[case.key] = render(case, other, class_rng)
+                case_rng = render_rngs[case.kind]
+                other = other_record(case.record, case.kind, pool, title_of, case_rng)
+                entries[case.key] = render(case, other, case_rng)
                 out.write(entries[case.key] + "\n")
         # Accuracy, not pacing, is measured here: the stand-in is local, so the client may
         # go faster than Crossref's limits (benchmarks/speed.py measures pacing).
@@ -504,17 +511,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["heldout", "tune", "all"], default="heldout")
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument(
-        "--class-records",
-        type=int,
-        default=200,
-        help="records of the split per issue 12 class (fewer where fewer fit); default 200",
-    )
+    add_class_options(parser, 200, "one entry each (three for a middle-author class)")
     parser.add_argument("-v", action="store_true", help="list false alarms and misses")
     args = parser.parse_args()
     if not WORKS.exists():
         sys.exit(f"accuracy: {WORKS} not found (../shared is needed)")
-    asyncio.run(run(args.split, args.limit, args.class_records, args.v))
+    asyncio.run(run(args.split, args.limit, args.class_records, args.classes, args.v))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ How a record is written (BibTeX entry, CSL item) stays in each script.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import random
 import re
@@ -24,7 +25,7 @@ from anyascii import anyascii
 
 from refcheck.models import Severity, Verdict
 
-# The classes' own random stream: the original cases keep the script's SEED untouched.
+# The classes' own random streams: the original cases keep the script's SEED untouched.
 CLASS_SEED = 20261207
 
 # Injected errors and the field a finding must be on.
@@ -168,18 +169,25 @@ def fits(kind: str, record: dict[str, Any], title: str) -> bool:
     raise ValueError(kind)
 
 
+def class_rng(kind: str, purpose: str) -> random.Random:
+    """A class's own random stream: its cases stay the same whichever other classes run."""
+    return random.Random(f"{CLASS_SEED}:{kind}:{purpose}")
+
+
 def class_records(
-    records: Sequence[dict[str, Any]], per_class: int, title_of: Callable[[dict[str, Any]], str]
+    records: Sequence[dict[str, Any]],
+    per_class: int,
+    title_of: Callable[[dict[str, Any]], str],
+    kinds: Sequence[str],
 ) -> list[tuple[str, dict[str, Any]]]:
     """Up to ``per_class`` records for each class, in a fixed order drawn from CLASS_SEED.
 
     The records are the split's own; a class that has fewer records than asked takes all.
     """
-    rng = random.Random(CLASS_SEED)
     chosen: list[tuple[str, dict[str, Any]]] = []
-    for kind in (*CLASS_ERRORS, *CLASS_CORRECT):
+    for kind in kinds:
         order = list(records)
-        rng.shuffle(order)
+        class_rng(kind, "records").shuffle(order)
         fitting = [r for r in order if fits(kind, r, title_of(r))]
         chosen += [(kind, r) for r in fitting[:per_class]]
     return chosen
@@ -201,6 +209,31 @@ def other_record(
             break
         other = rng.choice(pool)
     return other
+
+
+def add_class_options(parser: argparse.ArgumentParser, records: int, each: str) -> None:
+    """The scripts' options for issue 12's classes."""
+    parser.add_argument(
+        "--class-records",
+        type=int,
+        default=records,
+        help=f"records of the split per issue 12 class, {each}; default {records} (0: none)",
+    )
+    parser.add_argument(
+        "--classes",
+        type=class_list,
+        default=(*CLASS_ERRORS, *CLASS_CORRECT),
+        help="comma-separated issue 12 classes to run (default all): "
+        + ", ".join((*CLASS_ERRORS, *CLASS_CORRECT)),
+    )
+
+
+def class_list(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in CLASS_ERRORS and k not in CLASS_CORRECT]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no such class: {', '.join(unknown)}")
+    return kinds
 
 
 # --- the edits -------------------------------------------------------------------------------

@@ -511,12 +511,15 @@ def build_class_cases(
     records: Sequence[dict[str, Any]],
     pool: Sequence[dict[str, Any]],
     renderer: Renderer,
-    rng: random.Random,
     per_class: int,
+    kinds: Sequence[str],
 ) -> list[PostCase]:
     """Issue 12's classes: each record that fits a class, in every style that shows it."""
     cases: list[PostCase] = []
-    for n, (kind, record) in enumerate(classes.class_records(records, per_class, title_of)):
+    rngs = {kind: classes.class_rng(kind, "cases") for kind in kinds}
+    chosen = classes.class_records(records, per_class, title_of, kinds)
+    for n, (kind, record) in enumerate(chosen):
+        rng = rngs[kind]
         base = csl_item(record, f"x{n}")
         for style in STYLES:
             variations = tuple(v for v in VARIATIONS if rng.random() < 0.3)
@@ -809,6 +812,7 @@ async def run_posts(
     out: str | None = None,
     dump: str | None = None,
     per_class: int = 0,
+    kinds: Sequence[str] = (),
 ) -> None:
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         all_records = [json.loads(line) for line in lines]
@@ -822,8 +826,8 @@ async def run_posts(
     started = time.perf_counter()
     cases = build_cases(records, pool, renderer, rng)
     rendering = time.perf_counter() - started
-    class_rng = random.Random(classes.CLASS_SEED)
-    class_cases = build_class_cases(split_records, pool, renderer, class_rng, per_class)
+    class_cases = build_class_cases(split_records, pool, renderer, per_class, kinds)
+    class_rng = classes.class_rng("all", "posts")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(out or tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -1016,12 +1020,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=10, help="kinds listed per group")
     parser.add_argument("--out", help="write the posts into this folder and keep them")
     parser.add_argument("--dump", help="write every reference and its verdict here (JSON lines)")
-    parser.add_argument(
-        "--class-records",
-        type=int,
-        default=40,
-        help="records of the split per issue 12 class, each in every style; default 40",
-    )
+    classes.add_class_options(parser, 40, "each in every style")
     parser.add_argument("-v", action="store_true", help="sample posts, extra reads, more detail")
     args = parser.parse_args()
     if not WORKS.exists():
@@ -1032,7 +1031,14 @@ def main() -> None:
         sys.exit("posts: citeproc-py is needed (.venv/bin/pip install -e '.[dev]')")
     asyncio.run(
         run_posts(
-            args.split, args.limit, args.v, args.examples, args.out, args.dump, args.class_records
+            args.split,
+            args.limit,
+            args.v,
+            args.examples,
+            args.out,
+            args.dump,
+            args.class_records,
+            args.classes,
         )
     )
     run_real_2000(args.v)
