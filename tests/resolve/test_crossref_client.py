@@ -15,7 +15,7 @@ import pytest
 
 from refcheck.errors import ConfigError, CrossrefBadResponse, CrossrefUnavailable
 from refcheck.resolve.crossref import CrossrefClient, user_agent
-from refcheck.resolve.pacing import POLITE, PUBLIC, Limits, Pacer, RequestKind
+from refcheck.resolve.pacing import MARGIN, POLITE, PUBLIC, Limits, Pacer, RequestKind
 from refcheck.resolve.protocol import RateLimit
 from refcheck.testing import CrossrefStandin, Fault, load_records
 from refcheck.testing.clock import FakeClock
@@ -392,15 +392,21 @@ async def test_429_retry_after_as_a_date_is_honoured(standin: CrossrefStandin) -
     assert 25.0 <= clock.now <= 31.0
 
 
-async def test_429_without_retry_after_backs_off_exponentially(standin: CrossrefStandin) -> None:
+async def test_429_without_retry_after_pauses_a_window_then_backs_off(
+    standin: CrossrefStandin,
+) -> None:
     clock = FakeClock()
-    standin.faults.push(Fault.too_many_requests(), count=2)
+    standin.faults.push(Fault.too_many_requests(), count=3)
     pacer = Pacer(POLITE, clock=clock, sleep=clock.sleep)
-    async with client_for(standin, pacer=pacer, backoff=0.5, retries=3) as crossref:
+    async with client_for(standin, pacer=pacer, backoff=2.0, retries=3) as crossref:
         assert await crossref.work("10.5555/alpha.1") is not None
-    # Equal jitter at its low end (jitter() == 0): half of 0.5 s, then half of 1 s.
-    assert clock.slept == pytest.approx([0.25, 0.5])
-    assert crossref.stats.throttled == 2
+    # The window (1 s, as announced) while the backoff is shorter: equal jitter at its low
+    # end (jitter() == 0) gives half of 2 s, then half of 4 s, then half of 8 s.
+    assert clock.slept == pytest.approx([1.0, 2.0, 4.0])
+    assert crossref.stats.throttled == 3
+    # The first was the server's counting; the two after a pause are failures.
+    assert crossref.stats.throttle_pauses == 1
+    assert crossref.stats.errors == 2
 
 
 async def test_backoff_jitter_spreads_the_wait(standin: CrossrefStandin) -> None:
@@ -661,13 +667,21 @@ def virtual_pacer(limits: Limits = POLITE) -> Pacer:
     return Pacer(limits, clock=loop.time, sleep=asyncio.sleep)
 
 
+def windowed(count: int, limit: int, interval: float) -> list[float]:
+    """Starts spaced interval/limit apart, each ``limit`` of them a window plus the margin
+    after the ``limit`` before."""
+    return [
+        (i // limit) * (interval + MARGIN) + (i % limit) * interval / limit for i in range(count)
+    ]
+
+
 def test_single_requests_keep_to_ten_a_second() -> None:
     async def main() -> list[float]:
         return await paced(virtual_pacer(), "single", 35)
 
     starts = on_virtual_time(main)
-    assert most_in_any_window(starts, 1.0) == 10
-    assert starts == pytest.approx([i / 10 for i in range(35)])
+    assert most_in_any_window(starts, 1.0 + MARGIN) == 10
+    assert starts == pytest.approx(windowed(35, 10, 1.0))
 
 
 def test_list_requests_keep_to_three_a_second() -> None:
@@ -675,8 +689,9 @@ def test_list_requests_keep_to_three_a_second() -> None:
         return await paced(virtual_pacer(), "list", 10)
 
     starts = on_virtual_time(main)
-    assert most_in_any_window(starts, 1.0) == 3
-    assert starts[-1] == pytest.approx(3.0)
+    assert most_in_any_window(starts, 1.0 + MARGIN) == 3
+    assert starts == pytest.approx(windowed(10, 3, 1.0))
+    assert starts[-1] == pytest.approx(3 * (1.0 + MARGIN))
 
 
 def test_the_public_pool_is_slower() -> None:
@@ -685,8 +700,8 @@ def test_the_public_pool_is_slower() -> None:
         return await paced(pacer, "single", 11), await paced(pacer, "list", 3)
 
     singles, lists = on_virtual_time(main)
-    assert most_in_any_window(singles, 1.0) == 5
-    assert lists[-1] - lists[0] == pytest.approx(2.0)
+    assert most_in_any_window(singles, 1.0 + MARGIN) == 5
+    assert lists[-1] - lists[0] == pytest.approx(2 * (1.0 + MARGIN))
 
 
 def test_the_two_buckets_are_independent() -> None:

@@ -11,18 +11,21 @@ the retries) or :class:`~refcheck.errors.CrossrefBadResponse` (an answer that is
 record or list). Messages are one line and never hold the mailto or the Plus token.
 
 Retries: ``retries`` more attempts after the first, with exponential backoff and jitter, on 429,
-5xx, timeouts, connection faults and cut-off bodies. A ``Retry-After`` is honoured; on a 429 the
-whole bucket of that request kind pauses, so concurrent tasks back off together. A body that is
-not JSON is retried at most twice, then reported as a bad response.
+5xx, timeouts, connection faults and cut-off bodies. A ``Retry-After`` is honoured. A 429 pauses
+the whole kind of request for the window (``x-rate-limit-interval``, or ``Retry-After``), so
+concurrent tasks back off together, and then the pace is full again: a lone 429, or a few to
+requests sent together, is the server counting differently, not trouble. A body that is not
+JSON is retried at most twice, then reported as a bad response.
 
 Backing off: Crossref asks clients to back off when their errors rise, and to stop hammering
 once they reach a tenth of the requests. Every attempt's outcome goes to the pacer's
-:class:`~refcheck.resolve.pacing.ErrorWindow`: when more than 10% of the last 40 failed (429,
-5xx, timeouts, connection faults, unreadable bodies), the pacer halves its rates and the
-requests in flight, step by step down to one at a time and 1/s, and retries wait twice as long
-a step (still capped by ``max_backoff``). It speeds up again step by step once errors fall
-back. The client says so once, with a :class:`CrossrefSlowingDown` warning (the command line
-prints it as one ``refcheck: warning:`` line).
+:class:`~refcheck.resolve.pacing.ErrorWindow`: when more than 10% of the last 40 failed (5xx,
+timeouts, connection faults, unreadable bodies, and 429s that keep coming after a pause), the
+pacer halves its rates and the requests in flight, step by step down to one at a time and
+1/s, and retries wait twice as long a step (still capped by ``max_backoff``). It speeds up
+again step by step once errors fall back. The client says so once, with a
+:class:`CrossrefSlowingDown` warning (the command line prints it as one ``refcheck: warning:``
+line).
 
 Batches: :meth:`CrossrefClient.works` asks ``/works?filter=doi:A,doi:B,…`` for up to
 ``batch_size`` DOIs at once. Crossref's DOI filter is known to miss DOIs with unusual characters,
@@ -100,6 +103,7 @@ class CrossrefStats:
     single_requests: int = 0
     list_requests: int = 0
     throttled: int = 0  # 429 answers received
+    throttle_pauses: int = 0  # of those, taken as the server's counting: paused, no error
     retries: int = 0
     failures: int = 0  # calls that gave up and raised
     errors: int = 0  # attempts that failed (the share the pacer's error window judges)
@@ -308,7 +312,7 @@ class CrossrefClient:
             paused = False
             retry_after: float | None = None
             try:
-                return await self._attempt(kind, path, query, decipher)
+                return await self._attempt(kind, path, query, decipher, attempt)
             except CrossrefRefused as refused:
                 if refused.status == 429:
                     self.stats.throttled += 1
@@ -320,11 +324,8 @@ class CrossrefClient:
                             f"Crossref asked to wait {refused.retry_after:.0f} s before retrying"
                         ) from None
                     retry_after = refused.retry_after
-                if refused.status == 429 or retry_after is not None:
-                    # The whole bucket waits, so concurrent tasks do not hammer on.
-                    wait = self._backoff_for(attempt) if retry_after is None else retry_after
-                    self.pacer.pause(kind, wait)
-                    paused = True
+                # _attempt paused the whole kind, so concurrent tasks do not hammer on.
+                paused = refused.status == 429 or retry_after is not None
                 failure: CrossrefError = CrossrefUnavailable(
                     f"Crossref {_strip_crossref(reason)} after {_attempts(attempt)}"
                 )
@@ -371,19 +372,46 @@ class CrossrefClient:
         path: str,
         query: Mapping[str, str],
         decipher: Callable[[int, Mapping[str, str], bytes], T],
+        attempt: int,
     ) -> T:
-        """One request and its meaning; its outcome goes to the pacer's error window."""
+        """One request and its meaning; its outcome goes to the pacer's error window.
+
+        A 429 pauses the kind for the window (or its ``Retry-After``; longer when retries
+        have backed off further) and counts as a failure only when the pacer says 429s keep
+        coming after a pause. A 5xx with a ``Retry-After`` pauses the kind for that long.
+        """
         try:
-            async with self.pacer.slot(kind):
+            async with self.pacer.slot(kind) as turn:
                 self._count(kind)
                 response = await self._http.get(path, params=query)
             self.pacer.observe(kind, RateLimit.from_headers(response.headers))
             result = decipher(response.status_code, response.headers, response.content)
+        except CrossrefRefused as refused:
+            too_long = refused.retry_after is not None and refused.retry_after > (
+                self._max_retry_after
+            )
+            if refused.status == 429 and not too_long:
+                if self.pacer.throttled(turn, self._pause_for(kind, refused, attempt)):
+                    self._note_outcome(failed=True)
+                else:
+                    self.stats.throttle_pauses += 1
+                raise
+            self._note_outcome(failed=True)
+            if refused.retry_after is not None and not too_long:
+                self.pacer.pause(kind, refused.retry_after)
+            raise
         except (CrossrefError, httpx.TransportError, httpx.DecodingError):
             self._note_outcome(failed=True)
             raise
         self._note_outcome(failed=False)
         return result
+
+    def _pause_for(self, kind: RequestKind, refused: CrossrefRefused, attempt: int) -> float:
+        """How long a 429 holds its kind back: ``Retry-After`` when given, else the window,
+        or the backoff when retries have backed off beyond it."""
+        if refused.retry_after is not None:
+            return refused.retry_after
+        return max(self.pacer.interval(kind), self._backoff_for(attempt))
 
     def _note_outcome(self, *, failed: bool) -> None:
         errors = self.pacer.errors

@@ -1,69 +1,231 @@
-"""Pacing of Crossref requests: two rate buckets and one concurrency gate.
+"""Pacing of the requests to one web service: a window per kind of request, one gate for the
+requests in flight, and slowing down when errors rise.
 
-Crossref limits single-record requests (``/works/{doi}``) and list requests (``/works?…``)
-separately, and both together by the number of requests in flight. Its limits since December
-2025:
+Each service refcheck asks documents its own limits; an :class:`Etiquette` holds them, and
+each service gets one :class:`Pacer`, shared by every client of that service in the process:
 
-    pool                       single/s  list/s  concurrent
-    polite (a mailto is sent)        10       3           3
-    public                            5       1           1
+    service              kind     at most                in flight
+    Crossref, polite     single   10 per 1 s             3        (a mailto is sent)
+                         list     3 per 1 s
+    Crossref, public     single   5 per 1 s              1
+                         list     1 per 1 s
+    DataCite             single   1,000 per 5 min        3        (per address)
+    arXiv                single   1 per 3 s              1        ("one connection")
+    Open Library         single   1 per 1 s              1        ("at most 1 a second")
+    doi.org              single   2 per 1 s              2        (no number given: be gentle)
 
-A :class:`Pacer` spaces requests evenly (no bursts), so it stays under a limit however the
-server counts its window. Every answer's ``x-rate-limit-*`` headers update the bucket of the
-kind of request that got them, and ``x-concurrency-limit`` the gate; the pacer follows the
-headers down and back up, but never above what its owner configured. A 429 pauses its bucket:
-every task still waiting for a turn waits out the pause too.
+How a pacer keeps to "at most N per interval W" however the server counts, a token bucket or
+a strict sliding window:
+
+- Spaced: requests of a kind start at least W/N apart, so there is never a burst.
+- Windowed: any N + 1 successive requests of a kind span at least W + ``margin``. The network
+  delays each request by a different amount; a request delayed up to ``margin`` more than the
+  one N before it still arrives more than W after it, so no window of W at the server ever
+  holds more than N arrivals. The default margin, 60 ms, covers the 0-50 ms of jitter that
+  ``benchmarks/speed.py`` adds, plus the client's own lateness in sending; it costs 6% of the
+  pace of a one-second window, where a burst-free pacer without it gets throttled by a strict
+  counter.
+- In flight: a place is held from before the request is sent until its answer has been read
+  in full, so the server, which counts a request from its arrival until its answer is written,
+  never counts more than the client does.
+
+Every answer's ``x-rate-limit-*`` headers add the announced window of its kind (both windows
+are kept, so the pacer never goes above its configured limits), and ``x-concurrency-limit``
+resizes the gate; the pacer follows the headers down and back up.
+
+429s and errors: a 429 pauses its kind for the window (or ``Retry-After``); every request of
+that kind still waiting waits out the pause too, then the pace is full again. A 429 to a
+request sent after such a pause had ended, within ``_REPEAT_WINDOWS`` windows of it, means the
+pause did not help: :meth:`Pacer.throttled` says so, and the client counts it as a failure.
+Failures (those 429s, 5xx, timeouts, cut answers) go to an :class:`ErrorWindow`, and only a
+sustained share of them slows the pacer down: each step halves the rates and the requests in
+flight.
 
 The clock and the sleep are injected so tests run on a fake clock, deterministically.
+
+How a client uses it::
+
+    pacer = Pacer(ARXIV)                        # or the one its caller shares
+    async with pacer.slot("single") as turn:     # waits for the turn and a place in flight
+        response = await http.get(url)           # the whole answer read inside
+    pacer.observe("single", RateLimit.from_headers(response.headers))  # if it announces any
+    if response.status_code == 429:
+        if pacer.throttled(turn, retry_after):   # pauses the kind; True when 429s persist
+            pacer.record(True)
+        # retry: the next slot() waits out the pause
+    else:
+        pacer.record(failed=response.status_code >= 500)
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
 from refcheck.resolve.protocol import RateLimit
 
-__all__ = ["POLITE", "PUBLIC", "ErrorWindow", "Limits", "Pacer", "RequestKind"]
+__all__ = [
+    "ARXIV",
+    "DATACITE",
+    "DOI_ORG",
+    "MARGIN",
+    "OPEN_LIBRARY",
+    "POLITE",
+    "PUBLIC",
+    "ErrorWindow",
+    "Etiquette",
+    "Limits",
+    "Pacer",
+    "RequestKind",
+    "Turn",
+    "Window",
+]
 
-RequestKind = Literal["single", "list"]
+# "single", "list" for Crossref; a service with one kind of request uses "single".
+RequestKind = str
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
+# Seconds added to every window for network jitter; see the module docstring.
+MARGIN = 0.06
+# A 429 within this many windows after a 429 pause ended counts as a failure.
+_REPEAT_WINDOWS = 10
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most ``limit`` requests in any ``interval`` seconds."""
+
+    limit: int
+    interval: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or not self.interval > 0:
+            raise ValueError("pacing limits must be positive")
+
+    @property
+    def per_second(self) -> float:
+        return self.limit / self.interval
+
+    @classmethod
+    def of_rate(cls, per_second: float) -> Window:
+        """A whole number of requests over the interval that makes ``per_second``."""
+        if not per_second > 0:
+            raise ValueError("pacing limits must be positive")
+        limit = max(1, math.floor(per_second))
+        return cls(limit, limit / per_second)
+
+
+@dataclass(frozen=True)
+class Etiquette:
+    """A service's limits: a window for each kind of request, and requests in flight."""
+
+    windows: Mapping[RequestKind, Window]
+    concurrency: int
+    margin: float = MARGIN
+
+    def __post_init__(self) -> None:
+        if not self.windows or self.concurrency < 1:
+            raise ValueError("pacing limits must be positive")
+        if self.margin < 0:
+            raise ValueError("pacing margin must not be negative")
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Requests per second for each kind, and requests in flight at once."""
+    """Crossref's limits as requests per second for each kind, and requests in flight."""
 
     single_rate: float
     list_rate: float
     concurrency: int
 
+    def etiquette(self, margin: float = MARGIN) -> Etiquette:
+        if self.single_rate <= 0 or self.list_rate <= 0 or self.concurrency < 1:
+            raise ValueError("pacing limits must be positive")
+        windows = {"single": Window.of_rate(self.single_rate)}
+        windows["list"] = Window.of_rate(self.list_rate)
+        return Etiquette(windows, self.concurrency, margin)
 
+
+# Crossref's limits since December 2025.
 POLITE = Limits(single_rate=10.0, list_rate=3.0, concurrency=3)
 PUBLIC = Limits(single_rate=5.0, list_rate=1.0, concurrency=1)
+# DataCite: 1,000 requests in 5 minutes from one address.
+DATACITE = Etiquette({"single": Window(1000, 300.0)}, concurrency=3)
+# arXiv's API: one request every 3 seconds, on one connection.
+ARXIV = Etiquette({"single": Window(1, 3.0)}, concurrency=1)
+# Open Library: at most one request a second.
+OPEN_LIBRARY = Etiquette({"single": Window(1, 1.0)}, concurrency=1)
+# doi.org documents no number; this is gentle.
+DOI_ORG = Etiquette({"single": Window(2, 1.0)}, concurrency=2)
+
+
+@dataclass(eq=False)
+class Turn:
+    """One request's turn: when it was let go, and the end of the pause before it, if any."""
+
+    kind: RequestKind
+    at: float
+    after_pause: float | None = None
+    sent: bool = False
 
 
 @dataclass
 class _Bucket:
-    ceiling: float
-    rate: float  # as configured or announced, before any slowing down
+    ceiling: Window  # as configured
+    announced: Window | None = None  # as the server's headers said last
     next_slot: float = float("-inf")
     paused_until: float = float("-inf")
+    # The latest turns, oldest first: as many as the largest window holds.
+    turns: deque[Turn] = field(default_factory=deque)
+
+    def windows(self) -> list[Window]:
+        return [self.ceiling] if self.announced is None else [self.ceiling, self.announced]
+
+    def per_second(self) -> float:
+        return min(w.per_second for w in self.windows())
+
+    def interval(self) -> float:
+        """The window a pause after a 429 waits out: the announced one, if any."""
+        return (self.announced or self.ceiling).interval
+
+    def opens(self, turn: Turn, margin: float) -> float:
+        """The earliest a turn may go: each window's limit-th turn before it, plus the window."""
+        position = self.turns.index(turn)
+        earliest = float("-inf")
+        for window in self.windows():
+            if position >= window.limit:
+                before = self.turns[position - window.limit]
+                earliest = max(earliest, before.at + window.interval + margin)
+        return earliest
+
+    def keep(self, turn: Turn) -> None:
+        # The new turn and the ``limit`` turns before it; turns still waiting stay, however
+        # many, since the turns after them are planned from them.
+        most = max(w.limit for w in self.windows()) + 1
+        self.turns.append(turn)
+        while len(self.turns) > most and self.turns[0].sent:
+            self.turns.popleft()
+
+    def forget(self, turn: Turn) -> None:
+        """A turn given up before its request was sent counts against no window."""
+        if turn in self.turns:
+            self.turns.remove(turn)
 
 
 class ErrorWindow:
     """The outcomes of the last ``size`` requests, and how many steps to slow down for them.
 
-    Failed outcomes are 429s, 5xx, timeouts, connection faults and unreadable answers; a 404
-    for an unknown DOI is an answer, not an error. Nothing is judged before ``least`` outcomes
-    are known, so one early 503 does not count as a tenth of the traffic.
+    Failed outcomes are 5xx, timeouts, connection faults, unreadable answers and 429s that
+    keep coming after a pause; a 404 for an unknown DOI is an answer, not an error. Nothing
+    is judged before ``least`` outcomes are known, so one early 503 does not count as a tenth
+    of the traffic.
 
     ``level`` is 0 at full pace. When a failure takes the share of failures past ``threshold``
     it becomes 1 at once; while the share stays above, the first failure ``step`` or more
@@ -175,11 +337,11 @@ class _Gate:
 
 
 class Pacer:
-    """Decides when each Crossref request may go; share one per client (or per pool of them)."""
+    """Decides when each request to one service may go; share one per service."""
 
     def __init__(
         self,
-        limits: Limits = POLITE,
+        limits: Etiquette | Limits = POLITE,
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -189,35 +351,36 @@ class Pacer:
         """``errors`` judges when to slow down (a fresh :class:`ErrorWindow` by default);
         slowing down never takes a kind below ``slowest_rate`` requests a second (nor above
         its own rate, when that is slower still)."""
-        if limits.single_rate <= 0 or limits.list_rate <= 0 or limits.concurrency < 1:
-            raise ValueError("pacing limits must be positive")
+        etiquette = limits.etiquette() if isinstance(limits, Limits) else limits
         if slowest_rate <= 0:
             raise ValueError("slowest_rate must be positive")
         self.clock = clock
         self.sleep = sleep
         self.errors = errors if errors is not None else ErrorWindow()
         self.slowest_rate = slowest_rate
-        self._limits = limits
-        self._buckets: dict[RequestKind, _Bucket] = {
-            "single": _Bucket(ceiling=limits.single_rate, rate=limits.single_rate),
-            "list": _Bucket(ceiling=limits.list_rate, rate=limits.list_rate),
-        }
+        self.etiquette = etiquette
+        self.margin = etiquette.margin
+        self._buckets = {kind: _Bucket(window) for kind, window in etiquette.windows.items()}
         # In flight at full pace: the configured limit, or the announced one when lower.
-        self._concurrency = limits.concurrency
+        self._concurrency = etiquette.concurrency
         self._gate = _Gate(self._slowed_concurrency())
 
     @classmethod
     def for_pool(
         cls, *, polite: bool, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
     ) -> Pacer:
-        """The default pacing of the polite pool (with a mailto) or the public one."""
+        """The default pacing of Crossref's polite pool (with a mailto) or the public one."""
         return cls(POLITE if polite else PUBLIC, clock=clock, sleep=sleep)
 
     # --- state, for callers and tests --------------------------------------------------
 
     def rate(self, kind: RequestKind) -> float:
         """Requests per second currently allowed for this kind (slowed down, if it is)."""
-        return self._slowed_rate(self._buckets[kind].rate)
+        return self._slowed_rate(self._bucket(kind).per_second())
+
+    def interval(self, kind: RequestKind) -> float:
+        """Seconds of this kind's window (the announced one, if any): a 429's pause."""
+        return self._bucket(kind).interval()
 
     @property
     def concurrency(self) -> int:
@@ -239,14 +402,15 @@ class Pacer:
 
     def paused_until(self, kind: RequestKind) -> float:
         """Clock time before which no request of this kind starts (-inf when not paused)."""
-        return self._buckets[kind].paused_until
+        return self._bucket(kind).paused_until
 
     # --- pacing -------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def slot(self, kind: RequestKind) -> AsyncIterator[None]:
-        """Hold a place in flight and wait for this kind's turn; send the request inside."""
-        bucket = self._buckets[kind]
+    async def slot(self, kind: RequestKind) -> AsyncIterator[Turn]:
+        """Hold a place in flight and wait for this kind's turn; send the request and read its
+        answer inside."""
+        bucket = self._bucket(kind)
         while True:
             # Wait out a pause without a place in flight, so the other kind is not held up.
             while (wait := bucket.paused_until - self.clock()) > 0:
@@ -256,42 +420,72 @@ class Pacer:
                 self._gate.release()
                 continue
             try:
-                on_time = await self._wait_turn(bucket)
+                turn = await self._wait_turn(kind, bucket)
             except BaseException:
                 self._gate.release()
                 raise
-            if on_time:
+            if turn is not None:
                 break
             self._gate.release()
         try:
-            yield
+            yield turn
         finally:
             self._gate.release()
 
-    async def _wait_turn(self, bucket: _Bucket) -> bool:
-        """Wait for the next evenly spaced turn; False when a 429 paused the bucket meanwhile."""
-        start = max(self.clock(), bucket.next_slot, bucket.paused_until)
-        bucket.next_slot = start + 1.0 / self._slowed_rate(bucket.rate)
-        while (wait := start - self.clock()) > 0:
-            await self.sleep(wait)
-            if bucket.paused_until > start:
-                return False
-        return True
+    async def _wait_turn(self, kind: RequestKind, bucket: _Bucket) -> Turn | None:
+        """Wait for the next turn; None when a 429 paused the kind meanwhile."""
+        turn = Turn(kind, max(self.clock(), bucket.next_slot, bucket.paused_until))
+        bucket.keep(turn)
+        try:
+            turn.at = max(turn.at, bucket.opens(turn, self.margin))
+            bucket.next_slot = turn.at + 1.0 / self._slowed_rate(bucket.per_second())
+            while True:
+                while (wait := turn.at - self.clock()) > 0:
+                    await self.sleep(wait)
+                    if bucket.paused_until > turn.at:
+                        bucket.forget(turn)
+                        return None
+                # The windows count from when the request really goes, which may be later
+                # than planned (a late wake-up, or a turn before it that went late).
+                turn.at = self.clock()
+                opens = bucket.opens(turn, self.margin)
+                if opens <= turn.at:
+                    break
+                turn.at = opens
+        except BaseException:
+            bucket.forget(turn)
+            raise
+        turn.sent = True
+        if bucket.paused_until > float("-inf"):
+            turn.after_pause = bucket.paused_until
+        return turn
 
     def observe(self, kind: RequestKind, limit: RateLimit) -> None:
-        """Follow the limits an answer to a ``kind`` request announced (never above the ceiling)."""
-        per_second = limit.per_second
-        if per_second is not None:
-            bucket = self._buckets[kind]
-            bucket.rate = min(bucket.ceiling, per_second)
+        """Follow the limits an answer to a ``kind`` request announced (the configured ones
+        still hold)."""
+        if limit.limit is not None and limit.interval is not None:
+            self._bucket(kind).announced = Window(limit.limit, limit.interval)
         if limit.concurrency is not None:
-            self._concurrency = min(self._limits.concurrency, limit.concurrency)
+            self._concurrency = min(self.etiquette.concurrency, limit.concurrency)
             self._resize()
 
     def pause(self, kind: RequestKind, seconds: float) -> None:
-        """Hold back every request of this kind for ``seconds`` (after a 429)."""
-        bucket = self._buckets[kind]
+        """Hold back every request of this kind for ``seconds``."""
+        bucket = self._bucket(kind)
         bucket.paused_until = max(bucket.paused_until, self.clock() + max(0.0, seconds))
+
+    def throttled(self, turn: Turn, seconds: float | None = None) -> bool:
+        """A 429 answered this turn's request: pause its kind for ``seconds`` (its window when
+        None). True when it counts as a failure: the request went after an earlier pause had
+        ended, not long before, so pausing did not help. A lone 429, or several to requests
+        sent together, is the server's way of counting, not trouble."""
+        bucket = self._bucket(turn.kind)
+        repeated = (
+            turn.after_pause is not None
+            and turn.at - turn.after_pause < _REPEAT_WINDOWS * bucket.interval()
+        )
+        self.pause(turn.kind, bucket.interval() if seconds is None else seconds)
+        return repeated
 
     def record(self, failed: bool) -> int:
         """Note whether a request failed; slow down or speed up as the errors say. The level."""
@@ -302,6 +496,12 @@ class Pacer:
         return level
 
     # --- slowing down -------------------------------------------------------------------
+
+    def _bucket(self, kind: RequestKind) -> _Bucket:
+        try:
+            return self._buckets[kind]
+        except KeyError:
+            raise ValueError(f"no pacing for requests of kind {kind!r}") from None
 
     def _slowed_rate(self, rate: float) -> float:
         level = self.errors.level

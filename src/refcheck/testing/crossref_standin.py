@@ -33,11 +33,22 @@ Routes, with Crossref's paths and envelopes:
 
 Every answer carries ``x-rate-limit-limit`` (``rate_limit`` for single-record routes,
 ``list_rate_limit`` for lists), ``x-rate-limit-interval`` and ``x-concurrency-limit``. With
-``enforce_limits=True`` a request over the rate (a token bucket per kind holding ``limit``
-tokens, refilled evenly over ``interval``) or over ``concurrency`` in flight gets a 429 without
-``Retry-After``; :attr:`CrossrefStandin.throttled` counts them, and
-:attr:`CrossrefStandin.max_in_flight` is the most requests it ever had in flight.
-``latency`` seconds pass before each answer.
+``enforce_limits=True`` a request over the rate or over ``concurrency`` in flight gets a 429
+without ``Retry-After``; :attr:`CrossrefStandin.throttled` counts them, and
+:attr:`CrossrefStandin.max_in_flight` is the most requests it ever had in flight. How it
+counts (:mod:`refcheck.testing.limiter`), per kind of route:
+
+``counting="bucket"`` (the default)
+    a token bucket holding ``limit`` tokens, refilled evenly over ``interval``; a request is
+    out of flight once its answer is ready, before it is written.
+``counting="window"``
+    strict: at most ``limit`` requests arriving in any ``interval``, and a request stays in
+    flight until its answer has been written.
+
+``latency`` seconds pass before each answer. ``jitter`` delays each request by a random
+0-``jitter`` seconds on its way in (seeded by ``jitter_seed``), before the stand-in counts its
+arrival: the network between a client and a server, which makes requests sent evenly arrive
+unevenly.
 
 Faults, for the next requests in order, or at random::
 
@@ -70,7 +81,7 @@ import socket
 import threading
 import time
 import unicodedata
-from collections import Counter
+from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +90,8 @@ from socketserver import TCPServer
 from types import TracebackType
 from typing import Any, Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from refcheck.testing.limiter import COUNTINGS, Counter, Counting, counter
 
 __all__ = ["CrossrefStandin", "Fault", "FaultKind", "FaultPlan", "LoggedRequest", "load_records"]
 
@@ -281,10 +294,10 @@ class _Index:
     """BM25 over the records' bibliographic fields."""
 
     def __init__(self, records: Sequence[Mapping[str, Any]]) -> None:
-        self.terms = [Counter(_searchable(r)) for r in records]
+        self.terms = [Tally(_searchable(r)) for r in records]
         self.lengths = [sum(t.values()) for t in self.terms]
         self.average = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-        self.df: Counter[str] = Counter()
+        self.df: Tally[str] = Tally()
         for terms in self.terms:
             self.df.update(terms.keys())
 
@@ -307,24 +320,6 @@ class _Index:
 
 
 # --- the server ----------------------------------------------------------------------------
-
-
-class _Bucket:
-    """Crossref-like token bucket: ``limit`` tokens, refilled evenly over ``interval``."""
-
-    def __init__(self, limit: int, interval: float) -> None:
-        self.capacity = float(limit)
-        self.per_second = limit / interval
-        self.tokens = float(limit)
-        self.stamp = time.monotonic()
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.per_second)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
 
 
 def _interval_seconds(interval: str) -> float:
@@ -415,6 +410,9 @@ class CrossrefStandin:
         concurrency: int = 3,
         latency: float = 0.0,
         enforce_limits: bool = False,
+        counting: Counting = "bucket",
+        jitter: float = 0.0,
+        jitter_seed: int = 0,
         fault_rate: float = 0.0,
         fault_seed: int = 0,
         random_faults: Sequence[Fault] = RANDOM_FAULTS,
@@ -423,6 +421,10 @@ class CrossrefStandin:
     ) -> None:
         if rate_limit < 1 or list_rate_limit < 1 or concurrency < 1 or latency < 0:
             raise ValueError("limits must be positive and latency not negative")
+        if counting not in COUNTINGS:
+            raise ValueError(f"counting must be one of {', '.join(COUNTINGS)}")
+        if jitter < 0:
+            raise ValueError("jitter must not be negative")
         self._interval_seconds = _interval_seconds(interval)
         self.rate_limit = rate_limit
         self.list_rate_limit = list_rate_limit
@@ -430,6 +432,9 @@ class CrossrefStandin:
         self.concurrency = concurrency
         self.latency = latency
         self.enforce_limits = enforce_limits
+        self.counting: Counting = counting
+        self.jitter = jitter
+        self._jitter_random = random.Random(jitter_seed)
         self.faults = FaultPlan(fault_rate, seed=fault_seed, choices=random_faults)
 
         self._records: list[dict[str, Any]] = []
@@ -447,8 +452,14 @@ class CrossrefStandin:
 
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
-        self._buckets = {"single": _Bucket(rate_limit, self._interval_seconds)}
-        self._buckets["list"] = _Bucket(list_rate_limit, self._interval_seconds)
+        self._counters: dict[str, Counter] = {
+            "single": counter(counting, rate_limit, self._interval_seconds),
+            "list": counter(counting, list_rate_limit, self._interval_seconds),
+        }
+        # Held while a request comes into flight, and (counting strictly) while an answer is
+        # written and its request leaves flight: a client that has read an answer cannot be
+        # counted as arriving before that request left.
+        self._flight_lock = threading.Lock()
         self._in_flight = 0
         self.max_in_flight = 0
         self.throttled = 0
@@ -518,12 +529,16 @@ class CrossrefStandin:
 
     @property
     def in_flight(self) -> int:
-        with self._lock:
+        with self._flight_lock:
             return self._in_flight
 
     # --- answering --------------------------------------------------------------------------
 
     def _answer(self, handler: _Handler) -> None:
+        if self.jitter:
+            with self._lock:
+                travel = self._jitter_random.uniform(0.0, self.jitter)
+            self._stopping.wait(travel)
         arrived = time.monotonic()
         split = urlsplit(handler.path)
         query = parse_qs(split.query, keep_blank_values=True)
@@ -535,12 +550,14 @@ class CrossrefStandin:
             else "other"
         )
         headers = {name.lower(): value for name, value in handler.headers.items()}
-        with self._lock:
+        with self._flight_lock:
             self._in_flight += 1
             in_flight = self._in_flight
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        with self._lock:
+            self.max_in_flight = max(self.max_in_flight, in_flight)
+        strict = self.counting == "window"
         try:
-            answer = self._over_limits(kind, arrived)
+            answer = self._over_limits(kind, arrived, in_flight)
             fault = self.faults.next() if answer is None else None
             if self.latency:
                 self._stopping.wait(self.latency)
@@ -558,10 +575,14 @@ class CrossrefStandin:
                 answer = self._route(kind, split.path, query)
             if fault is not None and fault.kind == "broken_json":
                 answer = _Answer(200, _BROKEN_JSON)
-        finally:
+        except BaseException:
+            with self._flight_lock:
+                self._in_flight -= 1
+            raise
+        if not strict:
             # Out of flight once the answer is ready: the client may send its next request
             # the moment it has read this one, before this thread gets to run again.
-            with self._lock:
+            with self._flight_lock:
                 self._in_flight -= 1
         dropped = fault is not None and fault.kind == "disconnect"
         with self._lock:
@@ -579,18 +600,29 @@ class CrossrefStandin:
                     in_flight=in_flight,
                 )
             )
-        if dropped:
-            handler.close_connection = True
+        truncate = fault is not None and fault.kind == "truncated"
+        if not strict:
+            if dropped:
+                handler.close_connection = True
+            else:
+                self._send(handler, kind, answer, truncate=truncate)
             return
-        self._send(handler, kind, answer, truncate=fault is not None and fault.kind == "truncated")
+        with self._flight_lock:
+            try:
+                if dropped:
+                    handler.close_connection = True
+                else:
+                    self._send(handler, kind, answer, truncate=truncate)
+            finally:
+                self._in_flight -= 1
 
-    def _over_limits(self, kind: RouteKind, now: float) -> _Answer | None:
+    def _over_limits(self, kind: RouteKind, now: float, in_flight: int) -> _Answer | None:
         if not self.enforce_limits:
             return None
         with self._lock:
-            over = self._in_flight > self.concurrency
+            over = in_flight > self.concurrency
             if not over and kind != "other":
-                over = not self._buckets[kind].take(now)
+                over = not self._counters[kind].take(now)
             if over:
                 self.throttled += 1
         return _Answer(429, b"Too Many Requests", "text/plain") if over else None

@@ -1,0 +1,301 @@
+"""Pacing under either way of counting: the stand-in's two counters, the pacer's windows and
+margin, and what a 429 costs.
+
+The client runs over real HTTP on 127.0.0.1 against the stand-in, with the stand-in's
+jitter delaying each request 0-50 ms on its way in; windows are short so the tests are quick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+import pytest
+
+from refcheck.resolve.crossref import CrossrefClient, CrossrefSlowingDown
+from refcheck.resolve.pacing import (
+    ARXIV,
+    DATACITE,
+    MARGIN,
+    POLITE,
+    ErrorWindow,
+    Etiquette,
+    Pacer,
+    Window,
+)
+from refcheck.resolve.protocol import RateLimit
+from refcheck.testing import CrossrefStandin, Fault
+from refcheck.testing.clock import FakeClock
+from refcheck.testing.crossref_standin import LoggedRequest
+from refcheck.testing.limiter import SlidingWindow, TokenBucket, counter
+
+MAILTO = "pacing@example.org"
+RECORDS: list[dict[str, Any]] = [
+    {"DOI": f"10.5555/pacing.{n}", "type": "journal-article", "title": [f"Pacing study {n}"]}
+    for n in range(20)
+]
+DOIS = [record["DOI"] for record in RECORDS]
+JITTER = 0.05  # as benchmarks/speed.py adds
+# The stand-in's limits over a tenth of a second, and a client configured to match them.
+INTERVAL = 0.1
+SHORT = Etiquette({"single": Window(10, INTERVAL), "list": Window(3, INTERVAL)}, concurrency=3)
+
+
+def most_in_any_window(times: Sequence[float], width: float) -> int:
+    """The most times in any window (t - width, t]."""
+    ordered = sorted(times)
+    return max((sum(1 for s in ordered if t - width < s <= t) for t in ordered), default=0)
+
+
+def arrivals(log: Sequence[LoggedRequest], kind: str) -> list[float]:
+    return [r.time for r in log if r.kind == kind and r.status != 429]
+
+
+# --- the stand-in's counters ----------------------------------------------------------------
+
+
+def test_a_sliding_window_refuses_the_one_too_many_in_any_window() -> None:
+    window = SlidingWindow(3, 1.0)
+    assert [window.take(t) for t in (0.0, 0.4, 0.8, 0.99, 1.0, 1.39, 1.41)] == [
+        True,
+        True,
+        True,
+        False,  # 0.0, 0.4 and 0.8 are within the second before
+        True,  # 0.0 has left the window (t - 1.0, t]
+        False,
+        True,
+    ]
+
+
+def test_a_token_bucket_forgives_what_a_window_refuses() -> None:
+    # Three at once, then one a third of a second later: a token has come back.
+    bucket, window = TokenBucket(3, 1.0), SlidingWindow(3, 1.0)
+    times = (0.0, 0.0, 0.0, 0.34)
+    assert [bucket.take(t) for t in times] == [True, True, True, True]
+    assert [window.take(t) for t in times] == [True, True, True, False]
+
+
+def test_an_unknown_way_of_counting_is_refused() -> None:
+    with pytest.raises(ValueError, match="counting"):
+        counter("leaky", 3, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="counting"):
+        CrossrefStandin(RECORDS, counting="leaky")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("counting", "fourth"), [("bucket", 200), ("window", 429)])
+async def test_the_stand_in_counts_either_way(counting: Any, fourth: int) -> None:
+    with CrossrefStandin(
+        RECORDS,
+        list_rate_limit=3,
+        interval="300ms",
+        concurrency=8,
+        enforce_limits=True,
+        counting=counting,
+    ) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            burst = await asyncio.gather(*(http.get("/works?rows=1") for _ in range(3)))
+            await asyncio.sleep(0.15)  # half the window: a bucket has refilled 1.5 tokens
+            late = await http.get("/works?rows=1")
+    assert [r.status_code for r in burst] == [200, 200, 200]
+    assert late.status_code == fourth
+    assert server.throttled == (fourth == 429)
+
+
+@pytest.mark.parametrize("counting", ["bucket", "window"])
+async def test_the_stand_in_refuses_more_in_flight_than_announced(counting: Any) -> None:
+    with CrossrefStandin(
+        RECORDS, concurrency=1, latency=0.1, enforce_limits=True, counting=counting
+    ) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            answers = await asyncio.gather(*(http.get(f"/works/{doi}") for doi in DOIS[:2]))
+    assert sorted(r.status_code for r in answers) == [200, 429]
+
+
+async def test_jitter_delays_arrivals_unevenly() -> None:
+    with CrossrefStandin(RECORDS, jitter=JITTER, jitter_seed=3) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            sent = []
+            for doi in DOIS[:12]:
+                sent.append(asyncio.get_running_loop().time())
+                await http.get(f"/works/{doi}")
+    delays = [r.time - s for r, s in zip(server.requests, sent, strict=True)]
+    assert max(delays) - min(delays) > JITTER / 3
+    assert max(delays) < JITTER + 0.05
+
+
+# --- the client against a strict counter ------------------------------------------------------
+
+
+async def many_requests(crossref: CrossrefClient, singles: int, lists: int) -> None:
+    searches = [crossref.search(f"pacing study {n}", rows=2) for n in range(lists)]
+    lookups = [crossref.work(DOIS[n % len(DOIS)]) for n in range(singles)]
+    await asyncio.gather(*searches, *lookups)
+
+
+@pytest.mark.parametrize("counting", ["bucket", "window"])
+async def test_two_hundred_requests_with_jitter_get_no_429(counting: Any) -> None:
+    with CrossrefStandin(
+        RECORDS,
+        rate_limit=10,
+        list_rate_limit=3,
+        interval="100ms",
+        concurrency=3,
+        latency=0.005,
+        jitter=JITTER,
+        jitter_seed=11,
+        enforce_limits=True,
+        counting=counting,
+    ) as server:
+        async with CrossrefClient(server.url, MAILTO, retries=0, pacer=Pacer(SHORT)) as crossref:
+            await many_requests(crossref, singles=150, lists=50)
+        log = server.requests
+    assert len(log) == 200
+    assert server.throttled == 0
+    assert crossref.stats.throttled == 0
+    assert most_in_any_window(arrivals(log, "single"), INTERVAL) <= 10
+    assert most_in_any_window(arrivals(log, "list"), INTERVAL) <= 3
+    assert server.max_in_flight <= 3
+
+
+async def test_without_the_margin_a_strict_counter_throttles() -> None:
+    # The same, spaced exactly at the limit: jitter puts one request too many in a window.
+    with CrossrefStandin(
+        RECORDS,
+        rate_limit=10,
+        list_rate_limit=3,
+        interval="100ms",
+        latency=0.005,
+        jitter=JITTER,
+        jitter_seed=11,
+        enforce_limits=True,
+        counting="window",
+    ) as server:
+        exact = Etiquette(SHORT.windows, SHORT.concurrency, margin=0.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CrossrefSlowingDown)  # it may, or may not
+            async with CrossrefClient(
+                server.url, MAILTO, retries=3, pacer=Pacer(exact)
+            ) as crossref:
+                await many_requests(crossref, singles=60, lists=30)
+    assert server.throttled > 0
+
+
+# --- what a 429 costs -------------------------------------------------------------------------
+
+
+async def sequential_searches(server: CrossrefStandin, count: int) -> tuple[float, CrossrefClient]:
+    """``count`` searches one after another, paced on a fake clock: the time they took."""
+    clock = FakeClock()
+    pacer = Pacer(POLITE, clock=clock, sleep=clock.sleep)
+    async with CrossrefClient(server.url, MAILTO, retries=2, pacer=pacer) as crossref:
+        for n in range(count):
+            await crossref.search(f"pacing study {n}", rows=1)
+    return clock.now, crossref
+
+
+async def test_a_single_429_costs_at_most_one_window_and_no_slowdown() -> None:
+    with CrossrefStandin(RECORDS) as server:
+        clean, _ = await sequential_searches(server, 30)
+        server.faults.push(Fault.slow(delay=0.0), count=10)  # ten normal answers
+        server.faults.push(Fault.too_many_requests())
+        throttled, crossref = await sequential_searches(server, 30)
+        statuses = [r.status for r in server.requests[-31:]]
+    assert statuses.count(429) == 1
+    assert 0 < throttled - clean <= 1.0  # the announced window: 1 s
+    assert crossref.stats.throttle_pauses == 1
+    assert crossref.stats.errors == 0
+    assert crossref.stats.deepest_slowdown == 0
+    assert crossref.pacer.rate("list") == POLITE.list_rate
+
+
+async def test_429s_to_requests_sent_together_are_one_pause_not_errors() -> None:
+    clock = FakeClock()
+    with CrossrefStandin(RECORDS, latency=0.05) as server:
+        server.faults.push(Fault.too_many_requests(), count=3)
+        pacer = Pacer(SHORT, clock=clock, sleep=clock.sleep)
+        async with CrossrefClient(server.url, MAILTO, retries=2, pacer=pacer) as crossref:
+            # Three lookups that go before any answer has come back.
+            await asyncio.gather(*(crossref.work(doi) for doi in DOIS[:3]))
+    assert crossref.stats.throttled == 3
+    assert crossref.stats.throttle_pauses == 3
+    assert crossref.stats.errors == 0
+    assert pacer.slowdown == 0
+
+
+def test_429s_that_keep_coming_after_a_pause_are_failures() -> None:
+    clock = FakeClock()
+    pacer = Pacer(
+        SHORT, clock=clock, sleep=clock.sleep, errors=ErrorWindow(size=10, least=2, step=1)
+    )
+
+    async def one_turn() -> bool:
+        async with pacer.slot("list") as turn:
+            pass
+        return pacer.throttled(turn)
+
+    async def main() -> list[bool]:
+        return [await one_turn() for _ in range(3)]
+
+    first, second, third = asyncio.run(main())
+    assert (first, second, third) == (False, True, True)
+    # Long after the last pause, a 429 is lone again.
+    clock.now += 10 * INTERVAL * 2
+    assert asyncio.run(main())[0] is False
+
+
+# --- the pacer's windows -----------------------------------------------------------------------
+
+
+def turns(etiquette: Etiquette, kind: str, count: int) -> list[float]:
+    clock = FakeClock()
+    pacer = Pacer(etiquette, clock=clock, sleep=clock.sleep)
+
+    async def main() -> list[float]:
+        starts = []
+        for _ in range(count):
+            async with pacer.slot(kind) as turn:
+                starts.append(turn.at)
+        return starts
+
+    return asyncio.run(main())
+
+
+def test_any_n_plus_one_requests_span_the_window_and_the_margin() -> None:
+    starts = turns(POLITE.etiquette(), "list", 12)
+    spans = [b - a for a, b in zip(starts, starts[3:], strict=False)]
+    assert min(spans) == pytest.approx(1.0 + MARGIN)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) == pytest.approx(1 / 3)  # spaced, never a burst
+
+
+def test_each_service_keeps_its_own_limits() -> None:
+    arxiv = turns(ARXIV, "single", 4)
+    assert [b - a for a, b in itertools.pairwise(arxiv)] == pytest.approx([3.0 + MARGIN] * 3)
+    datacite = turns(DATACITE, "single", 5)
+    assert [b - a for a, b in itertools.pairwise(datacite)] == pytest.approx([0.3] * 4)
+    assert Pacer(ARXIV).concurrency == 1
+
+
+def test_an_announced_window_binds_below_the_configured_one_and_is_followed_back_up() -> None:
+    pacer = Pacer(POLITE)
+    pacer.observe("list", RateLimit(limit=1, interval=2.0))
+    assert pacer.rate("list") == 0.5
+    assert pacer.interval("list") == 2.0
+    pacer.observe("list", RateLimit(limit=30, interval=1.0))
+    assert pacer.rate("list") == 3.0  # never above the configured 3 a second
+    with pytest.raises(ValueError, match="kind"):
+        pacer.rate("bulk")
+
+
+def test_a_rate_becomes_a_whole_window() -> None:
+    assert Window.of_rate(3.0) == Window(3, 1.0)
+    assert Window.of_rate(0.5) == Window(1, 2.0)
+    assert Window.of_rate(3.3).per_second == pytest.approx(3.3)
+    with pytest.raises(ValueError, match="positive"):
+        Window(0, 1.0)
+    with pytest.raises(ValueError, match="margin"):
+        Etiquette({"single": Window(1)}, concurrency=1, margin=-0.1)
