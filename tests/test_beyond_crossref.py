@@ -185,3 +185,28 @@ def test_with_datacite_unreachable_datacite_works_are_unverified_not_wrong(
         e["sources"][-1] == {"source": "datacite", "outcome": "unreachable"} for e in entries[:3]
     )
     assert code == 0
+
+
+def test_datacite_works_cited_without_doi_are_found_by_datacites_search(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    standins: tuple[CrossrefStandin, DataciteStandin],
+) -> None:
+    crossref, datacite = standins
+    post = tmp_path / "post.md"
+    post.write_text(
+        "# Data and code\n\n## References\n\n"
+        "Vanderplas, J., & Willmer, A. (2015). Supersmoother: Minor bug fix release (Version "
+        "v0.3.2) [Computer software]. Zenodo.\n\n"
+        "Smith, J. (2021). A dataset that does not exist about nothing at all [Data set]. "
+        "Zenodo.\n",
+        encoding="utf-8",
+    )
+    code, entries = check(capsys, post, crossref.url, datacite.url)
+    assert [(e["status"], e["doi"]) for e in entries] == [
+        ("verified", "10.5281/zenodo.28518"),
+        ("not_found", None),  # a dataset no registry holds is not "unregistered": a warning
+    ]
+    assert entries[0]["findings"][0]["message"].startswith("No DOI cited; DataCite's DOI")
+    assert entries[1]["sources"][-1] == {"source": "datacite", "outcome": "answered"}
+    assert code == 0

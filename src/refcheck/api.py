@@ -23,6 +23,7 @@ from refcheck.config import Settings
 from refcheck.errors import CrossrefError
 from refcheck.models import Consulted, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import arxiv_id, preprint_doi
+from refcheck.parse.registries import names_datacite_work
 from refcheck.parse.unregistered import unregistered_kind
 from refcheck.readers import iter_files, open_path, read_path
 from refcheck.resolve.protocol import normalise_doi
@@ -148,10 +149,45 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         searched = await _searched(resolver, references, cited)
     else:
         searched = await _searched_by(workers, references, cited)
+    searched = await _also_at_datacite(resolver, searched)
     for index, verdict in zip(needs_search, map(_unregistered, searched), strict=True):
         before = looked_up.get(index, ())
         settled[index] = verdict.model_copy(update={"sources": (*before, *verdict.sources)})
     return [settled[i] for i in range(len(chunk))]
+
+
+async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list[Verdict]:
+    """References Crossref's search did not find that name a dataset, software or a
+    preprint (a DataCite repository or kind), searched at DataCite and validated as
+    strictly. DataCite unreachable: such a reference is unverified, not "not found"."""
+    wanted = [
+        n
+        for n, verdict in enumerate(verdicts)
+        if verdict.status is Status.NOT_FOUND
+        and not verdict.reference.doi
+        and all(f.code == "RC104" for f in verdict.findings)
+        and names_datacite_work(verdict.reference)
+    ]
+    if not wanted:
+        return verdicts
+    queries = [verify.query_for(verdicts[n].reference) for n in wanted]
+    answers = await asyncio.gather(
+        *(resolver.search_datacite(query) for query in queries), return_exceptions=True
+    )
+    out = list(verdicts)
+    for n, query, answer in zip(wanted, queries, answers, strict=True):
+        before, reference = verdicts[n], verdicts[n].reference
+        if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
+            raise answer  # a bug, not DataCite's failure: do not hide it
+        if isinstance(answer, CrossrefError):
+            after = verify.unverified(reference, answer)
+        else:
+            found = verify.by_search(reference, answer)
+            after = found if found.work is not None else before
+        asked = resolver.consulted_by_search(query)
+        out[n] = after.model_copy(update={"sources": (*before.sources, *asked)})
+    resolver.forget_searches()
+    return out
 
 
 def _unregistered(verdict: Verdict) -> Verdict:

@@ -130,7 +130,9 @@ DateParts = tuple[int, ...]
 
 
 class Work(_Model):
-    """A Crossref works record, reduced to what a citation can be compared with.
+    """A registered work (a Crossref works record, or a DataCite record made into the same
+    shape by :mod:`refcheck.resolve.datacite_records`), reduced to what a citation can be
+    compared with.
 
     Built by :meth:`from_crossref` from the JSON of ``/works/{doi}`` or one item of a
     ``/works`` list; tolerant of any missing field, since records differ across API eras.
@@ -158,6 +160,8 @@ class Work(_Model):
     updated_by: tuple[Update, ...] = ()
     preprint_of: tuple[str, ...] = ()
     score: float | None = None
+    # The registry the record came from, for messages: "Crossref" or "DataCite".
+    registry: str = "Crossref"
 
     @property
     def years(self) -> tuple[int, ...]:

@@ -131,7 +131,7 @@ def matched(reference: Reference, work: Work, *, extra: Sequence[Finding] = ()) 
             0,
             finding(
                 "RC103",
-                f"No DOI cited; Crossref's DOI for this work is {work.doi}",
+                f"No DOI cited; {work.registry}'s DOI for this work is {work.doi}",
                 expected=work.doi,
             ),
         )

@@ -305,3 +305,20 @@ def test_each_lookup_records_the_sources_asked(
         _consulted(settings.model_copy(update={"offline": True}), [ZENODO, medra])
     )
     assert offline == {ZENODO: [("cache", "answered")], medra: [("crossref", "not-asked")]}
+
+
+def test_search_finds_a_record_by_a_citations_words(records: list[dict[str, Any]]) -> None:
+    async def search(url: str, query: str) -> list[Work]:
+        async with DataciteClient(url, timeout=2.0, backoff=0.0) as client:
+            return await client.search(query, rows=3)
+
+    with DataciteStandin(records) as datacite:
+        found = asyncio.run(
+            search(datacite.url, "Vanderplas, J. (2015). Supersmoother: Minor bug fix release.")
+        )
+        assert [w.doi for w in found][:1] == ["10.5281/zenodo.28518"]
+        # Query syntax is not sent: the words alone.
+        assert asyncio.run(search(datacite.url, "(): ~*")) == []
+        datacite.faults.push(Fault.broken_json())
+        with pytest.raises(RegistryError, match="not JSON"):
+            asyncio.run(search(datacite.url, "Supersmoother"))

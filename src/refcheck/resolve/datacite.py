@@ -2,10 +2,12 @@
 
     async with DataciteClient(mailto="me@example.org") as datacite:
         work = await datacite.work("10.5281/zenodo.4030133")     # Work, or None (404)
+        candidates = await datacite.search("Harris 2020 NumPy", rows=5)
 
 ``GET {base}/dois/{doi}`` answers a JSON:API document whose ``data.attributes`` hold the
 record (made into the one Work model by :mod:`.datacite_records`); a DOI DataCite does not
-hold answers 404 with ``{"errors": [{"status": "404", ...}]}``.
+hold answers 404 with ``{"errors": [{"status": "404", ...}]}``. ``GET {base}/dois?query=…``
+answers ``{"data": [record, ...]}``, ranked by relevance.
 
 Etiquette, as DataCite documents it: identify the client (a mailto in the User-Agent), at
 most 1,000 requests per 5 minutes from one address. One :class:`~.pacing.Pacer` per client
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -44,6 +47,7 @@ DEFAULT_DATACITE_URL = "https://api.datacite.org"
 DATACITE_LIMITS = Limits(single_rate=3.3, list_rate=3.3, concurrency=3)
 
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
+_WORD = re.compile(r"\w+")
 
 
 class DataciteClient:
@@ -103,6 +107,21 @@ class DataciteClient:
             return None
         return _decipher(body)
 
+    async def search(self, query: str, rows: int = 5) -> list[Work]:
+        """Works DataCite's search ranks for a citation's words, best first.
+
+        ``/dois?query=`` reads Elasticsearch's query syntax, in which ``: / ( ) [ ] " ~ *``
+        and friends mean something: only the citation's words are sent, as plain terms.
+        """
+        words = _WORD.findall(query)
+        if not words:
+            return []
+        params = {"query": " ".join(words[:40]), "page[size]": str(max(1, min(rows, 100)))}
+        status, body = await self._get("/dois", params)
+        if status == 404:
+            raise RegistryError("DataCite answered 404 to a search")
+        return _decipher_list(body)
+
     async def works(self, dois: list[str]) -> dict[str, Work | RegistryError | None]:
         """Each DOI's work, None, or the error that kept it from being looked up."""
         outcomes = await asyncio.gather(*(self.work(d) for d in dois), return_exceptions=True)
@@ -116,7 +135,7 @@ class DataciteClient:
                 found[doi] = outcome
         return found
 
-    async def _get(self, path: str) -> tuple[int, bytes]:
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
         """One GET, paced and retried: the status (200 or 404) and the body."""
         attempt = 0
         while True:
@@ -125,7 +144,7 @@ class DataciteClient:
             try:
                 async with self.pacer.slot("single"):
                     self.requests += 1
-                    response = await self._http.get(path)
+                    response = await self._http.get(path, params=params)
             except httpx.TimeoutException:
                 failure = f"DataCite timed out after {_attempts(attempt)}"
             except httpx.ConnectError:
@@ -160,6 +179,26 @@ class DataciteClient:
 
 def _attempts(count: int) -> str:
     return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+def _decipher_list(body: bytes) -> list[Work]:
+    """The Works of a 200 list answer (``{"data": [record, ...]}``)."""
+    try:
+        document: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise RegistryError("DataCite answered with a body that is not JSON") from None
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, list):
+        raise RegistryError("DataCite answered a search without a list of records")
+    works: list[Work] = []
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+            raise RegistryError("DataCite answered a search with an item that is no record")
+        try:
+            works.append(work_from_datacite(item))
+        except ValueError:
+            raise RegistryError("DataCite answered with a record that cannot be read") from None
+    return works
 
 
 def _decipher(body: bytes) -> Work:

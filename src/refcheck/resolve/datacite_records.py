@@ -242,4 +242,5 @@ def work_from_datacite(record: dict[str, Any]) -> Work:
         issued=(year,) if year is not None else None,
         published_online=early if early != ((year,) if year else None) else None,
         published=late if late != ((year,) if year else None) else None,
+        registry="DataCite",
     )

@@ -321,6 +321,21 @@ class Resolver:
             self.cache.put_search(query, rows, works)
         return works
 
+    async def search_datacite(self, query: str) -> list[Work]:
+        """DataCite's candidates for a bibliographic query, best first. Raises RegistryError
+        (also offline, where DataCite is not asked)."""
+        if self.datacite is None:
+            self._note_search(query, "datacite", "not-asked")
+            raise RegistryError("offline: DataCite is not asked")
+        self.stats.searches += 1
+        try:
+            works = await self.datacite.search(query, self.settings.search_rows)
+        except RegistryError:
+            self._note_search(query, "datacite", "unreachable")
+            raise
+        self._note_search(query, "datacite", "answered")
+        return works
+
 
 def open_snapshots(paths: Sequence[Path]) -> WorkSource | None:
     """The snapshots at ``paths`` as one source, None for none. Stores are opened; JSON

@@ -6,6 +6,10 @@
 
 Routes, with DataCite's paths and answer shapes:
 
+``GET /dois?query=…&page[size]=N``
+    ``{"data": [record, ...], "meta": {"total": n}}``: the records holding at least half the
+    query's words (in titles, creators, publisher, year), most words first. A crude ranking,
+    not DataCite's; enough for a citation's own words to find its record.
 ``GET /dois/{doi}``
     ``{"data": record}`` (JSON:API, ``application/vnd.api+json``) for a record it serves (the
     ``data`` objects of real ``/dois/{doi}`` answers); the DOI may be percent-encoded and
@@ -30,6 +34,7 @@ Only the ``status``, ``slow``, ``broken_json`` and ``disconnect`` kinds apply he
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -38,7 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from refcheck.testing.crossref_standin import FaultPlan
 
@@ -81,6 +86,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.standin._answer(self)
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 1 or w.isdigit()}
+
+
+def _searchable(record: Mapping[str, Any]) -> set[str]:
+    """A record's words a search matches: titles, creators, publisher, year."""
+    attributes = record.get("attributes")
+    if not isinstance(attributes, Mapping):
+        return set()
+    parts: list[str] = [str(attributes.get("publicationYear") or "")]
+    for title in attributes.get("titles") or []:
+        if isinstance(title, Mapping) and isinstance(title.get("title"), str):
+            parts.append(title["title"])
+    for creator in attributes.get("creators") or []:
+        if isinstance(creator, Mapping):
+            parts += [str(creator.get(k) or "") for k in ("name", "familyName")]
+    publisher = attributes.get("publisher")
+    parts.append(str(publisher.get("name") if isinstance(publisher, Mapping) else publisher))
+    return _words(" ".join(parts))
+
+
 class DataciteStandin:
     """A loopback DataCite: ``/dois/{doi}`` with real records and real 404 answers."""
 
@@ -100,6 +126,7 @@ class DataciteStandin:
             if not isinstance(doi, str) or not doi.strip():
                 raise ValueError("every DataCite record needs a DOI")
             self._records.setdefault(doi.strip().lower(), record)
+        self._words = {doi: _searchable(record) for doi, record in self._records.items()}
         self.rate_limit = rate_limit
         self.interval = interval
         self.enforce_limits = enforce_limits
@@ -155,6 +182,23 @@ class DataciteStandin:
         with self._lock:
             return list(self._log)
 
+    def _search(self, query: Mapping[str, list[str]]) -> tuple[int, bytes, dict[str, str]]:
+        words = _words(" ".join(query.get("query", [])))
+        try:
+            size = max(1, min(1000, int(query.get("page[size]", ["25"])[-1])))
+        except ValueError:
+            size = 25
+        scored = [
+            (len(words & self._words[doi]), n, doi)
+            for n, doi in enumerate(self._records)
+            if words & self._words[doi]
+        ]
+        # At least half the query's words, as a relevance search would rank them first.
+        ranked = sorted((s for s in scored if 2 * s[0] >= len(words)), key=lambda s: (-s[0], s[1]))
+        data = [self._records[doi] for _, _, doi in ranked[:size]]
+        answer = {"data": data, "meta": {"total": len(ranked)}}
+        return 200, json.dumps(answer).encode("utf-8"), {}
+
     def _over_limit(self) -> bool:
         if not self.enforce_limits:
             return False
@@ -180,7 +224,7 @@ class DataciteStandin:
             return
         if fault is not None and fault.kind == "slow":
             self._stopping.wait(fault.delay)
-        status, body, headers = self._route(path)
+        status, body, headers = self._route(path, urlsplit(handler.path).query)
         if self._over_limit():
             status, body, headers = 429, b'{"errors": [{"status": "429"}]}', {}
         elif fault is not None and fault.kind == "status":
@@ -197,7 +241,9 @@ class DataciteStandin:
         handler.end_headers()
         handler.wfile.write(body)
 
-    def _route(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+    def _route(self, path: str, query: str = "") -> tuple[int, bytes, dict[str, str]]:
+        if path.rstrip("/") == "/dois":
+            return self._search(parse_qs(query))
         if path.startswith("/dois/") and len(path) > len("/dois/"):
             doi = unquote(path[len("/dois/") :]).strip().lower()
             record = self._records.get(doi)
