@@ -322,3 +322,24 @@ def test_search_finds_a_record_by_a_citations_words(records: list[dict[str, Any]
         datacite.faults.push(Fault.broken_json())
         with pytest.raises(RegistryError, match="not JSON"):
             asyncio.run(search(datacite.url, "Supersmoother"))
+
+
+def test_an_arxiv_record_names_its_published_version(
+    by_doi: dict[str, dict[str, Any]],
+) -> None:
+    # resourceTypeGeneral "Text", IsVersionOf the Physical Review A article.
+    work = work_from_datacite(by_doi["10.48550/arxiv.2201.06719"])
+    assert work.type == "posted-content"
+    assert work.preprint_of == ("10.1103/physreva.106.012821",)
+    # A Zenodo IsVersionOf names its concept DOI, not a publication.
+    zenodo = _record(
+        "10.5281/zenodo.2",
+        relatedIdentifiers=[
+            {
+                "relationType": "IsVersionOf",
+                "relatedIdentifier": "10.5281/zenodo.1",
+                "relatedIdentifierType": "DOI",
+            }
+        ],
+    )
+    assert work_from_datacite(zenodo).preprint_of == ()

@@ -13,7 +13,9 @@ like a Crossref one where the two mean the same thing:
   preprint cited by the year of the version read);
 - type: ``resourceTypeGeneral`` in Crossref's words where there is one (Preprint ->
   posted-content, JournalArticle -> journal-article, ...), else lower-cased;
-- container: ``container.title`` with its volume, issue and pages, where the record has them.
+- container: ``container.title`` with its volume, issue and pages, where the record has them;
+- published versions (``preprint_of``, so RC703 fires as for Crossref's posted content): the
+  DOIs the record relates by ``IsPreprintOf``, and for arXiv's records by ``IsVersionOf``.
 
 Tolerant of every field missing or of the wrong kind, as records differ across schema
 versions; only a record without a DOI is refused (ValueError).
@@ -198,6 +200,24 @@ def _type(types: Any) -> str | None:
     return _TYPES.get(general.casefold(), general.casefold())
 
 
+def _published_as(value: Any, from_arxiv: bool) -> tuple[str, ...]:
+    """DOIs of the published versions: ``IsPreprintOf``, and for arXiv ``IsVersionOf`` (its
+    records name the journal version so; elsewhere it names a concept DOI)."""
+    if not isinstance(value, list):
+        return ()
+    relations = {"IsPreprintOf", "IsVersionOf"} if from_arxiv else {"IsPreprintOf"}
+    found: list[str] = []
+    for item in value:
+        if not isinstance(item, dict) or item.get("relationType") not in relations:
+            continue
+        if item.get("relatedIdentifierType") != "DOI":
+            continue
+        doi = _clean(item.get("relatedIdentifier"))
+        if doi and doi not in found:
+            found.append(doi)
+    return tuple(found)
+
+
 def _pages(container: dict[str, Any]) -> str | None:
     first = _clean(container.get("firstPage"))
     last = _clean(container.get("lastPage"))
@@ -228,13 +248,16 @@ def work_from_datacite(record: dict[str, Any]) -> Work:
     early, late = _dates(attributes.get("dates"))
     container = _container(attributes.get("container"))
     container_title = _clean(container.get("title"))
+    publisher = _publisher(attributes.get("publisher"))
+    from_arxiv = doi.lower().startswith("10.48550/") or (publisher or "").casefold() == "arxiv"
     return Work(
         doi=doi.lower(),
-        type=_type(attributes.get("types")),
+        # arXiv's records are preprints whatever resourceTypeGeneral says ("Text" too).
+        type="posted-content" if from_arxiv else _type(attributes.get("types")),
         title=title,
         subtitle=subtitle,
         container_title=(container_title,) if container_title else (),
-        publisher=_publisher(attributes.get("publisher")),
+        publisher=publisher,
         volume=_clean(container.get("volume")),
         issue=_clean(container.get("issue")),
         page=_pages(container),
@@ -242,5 +265,6 @@ def work_from_datacite(record: dict[str, Any]) -> Work:
         issued=(year,) if year is not None else None,
         published_online=early if early != ((year,) if year else None) else None,
         published=late if late != ((year,) if year else None) else None,
+        preprint_of=_published_as(attributes.get("relatedIdentifiers"), from_arxiv),
         registry="DataCite",
     )
