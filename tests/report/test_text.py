@@ -88,6 +88,10 @@ def test_quiet_leaves_out_references_with_nothing_to_show() -> None:
     assert "9 references: 3 verified" in quiet  # the summary counts them all
     with_info = plain(VERDICTS, Layout.PLAIN, quiet=True, show_info=True)
     assert "[brinjikji2015]" in with_info
+    # A work no registry holds is not a problem either.
+    skipped = VERDICTS[1].model_copy(update={"status": Status.SKIPPED, "work": None})
+    assert plain([skipped], Layout.PLAIN, quiet=True).splitlines()[0] == ""  # no header
+    assert "- skipped" in plain([skipped], Layout.PLAIN).splitlines()[0]
 
 
 def test_concise_is_the_finding_lines_and_the_summary() -> None:

@@ -251,9 +251,13 @@ def header(verdict: Verdict, view: View, width: int | None = None) -> Text:
     return line if width is None else _fit(line, width)
 
 
+# Statuses that say nothing is wrong: ``quiet`` leaves their references out.
+QUIET_STATUSES = frozenset({Status.VERIFIED, Status.SKIPPED})
+
+
 def _has_lines(verdict: Verdict, view: View) -> bool:
-    """Does the reference have something to show beyond 'verified'?"""
-    return verdict.status is not Status.VERIFIED or any(view.shows(f) for f in verdict.findings)
+    """Does the reference have something to show beyond 'nothing wrong'?"""
+    return verdict.status not in QUIET_STATUSES or any(view.shows(f) for f in verdict.findings)
 
 
 def _fix_target(verdict: Verdict, found: Finding) -> str | None:
