@@ -108,20 +108,37 @@ RULES: tuple[Rule, ...] = (
         "title-mismatch",
         "title",
         E,
-        "The cited title is not the work's title.",
-        "A reader searching for the cited title will not find the paper, or find another.",
-        "  cited:    Magnetic resonance imaging in the assessment of sciatica\n"
-        "  Crossref: Magnetic Resonance Imaging in Follow-up Assessment of Sciatica",
+        "The cited title is not the work's title: a content word of it is changed, left out "
+        "or added, or it is another title altogether.",
+        "A reader searching for the cited title will not find the paper, or find another; a "
+        "title with one word changed says something the paper does not. Titles are compared "
+        "word by word, and these never count: case, punctuation, markup (HTML, LaTeX, "
+        "MathML), accents, Greek letters spelled out (alpha for α), British and American "
+        "spellings (colour, tumour, haem-, oesophagus, -ise, -yse, centre, modelling, "
+        "catalogue, defence), numbers written as words (two, second; Type II for Type 2), "
+        "hyphens and spaces (follow-up, followup, follow up), 'a', 'an', 'the', 'of' and "
+        "'and' (or '&'), a subtitle left out or added, a translated title in brackets, a "
+        "title marked as cut ('...'). The message names the words and shows both titles "
+        "with them marked «like this».",
+        "  cited:    Systematic Literature Review of Imaging Features of Spinal Stenosis in "
+        "Asymptomatic Populations\n"
+        "  Crossref: Systematic Literature Review of Imaging Features of Spinal Degeneration in "
+        "Asymptomatic Populations\n"
+        "  message:  The cited title has 'Stenosis' for 'Degeneration'",
     ),
     Rule(
         "RC202",
         "title-variant",
         "title",
         W,
-        "The cited title differs from the work's title beyond case and punctuation.",
-        "Small wording changes are often harmless (a dropped subtitle, a translated word), "
-        "but can also be a mistake; worth a look.",
-        "  cited:    Systematic review of imaging features of spinal degeneration\n"
+        "The cited title words the work's title differently, with every content word of it "
+        "in place: the rest of the title makes the work certain.",
+        "Near wording is often a slip of copying, not another claim, but it is not the "
+        "title; worth a look. It covers: a function word changed, left out or added ('in' "
+        "for 'among'), a word's number ('Feature' for 'Features'), a one-letter slip in a "
+        "long word, two words swapped, and a title cut short after three words or more "
+        "without marking the cut. A changed, missing or added content word is RC201.",
+        "  cited:    Systematic Literature Review of Imaging Feature of Spinal Degeneration...\n"
         "  Crossref: Systematic Literature Review of Imaging Features of Spinal Degeneration...",
     ),
     Rule(

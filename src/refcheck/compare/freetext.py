@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from refcheck.compare.container import container_match
 from refcheck.compare.pages import range_written
 from refcheck.compare.text import fold
+from refcheck.compare.title import title_in_text
 from refcheck.models import Finding, Reference, Severity, Work
 
 # Fields whose findings describe the work itself or the DOI, not a parsed value.
@@ -65,7 +66,8 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     if field == "year":
         return any(says(text, str(year)) for year in work.years)
     if field == "title":
-        return bool(work.title) and _coverage(text, work.title or "") >= 0.9
+        # Word for word: nine words of ten would excuse the one changed word.
+        return title_in_text(reference.text, work)
     if field == "container":
         names = (*work.container_title, *work.short_container_title)
         return any(says(text, name) for name in names) or _container_tail(reference, work)

@@ -2,38 +2,36 @@
 
 Markup, case, punctuation, dashes, quotes, diacritics and "&"/"and" are folded away, and
 spaces do not count ("Follow-up" == "Followup"). A subtitle may be given or left out on
-either side. What remains is graded: near wording is a warning (RC202), a different title
-an error (RC201).
+either side. What remains is compared word by word (see "Word by word" below): a changed,
+missing or added content word is an error (RC201), near wording a warning (RC202).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from refcheck.compare.text import clean, fold, strip_marks
+from refcheck.compare.text import clean, fold, roman_value, strip_marks
 from refcheck.models import Finding, Reference, Work
 from refcheck.rules import finding
 
 __all__ = [
     "HEAD_MATCH",
-    "RC201_BELOW",
     "compare_title",
     "is_notice_title",
     "main_title",
     "same_title",
     "title_heads",
+    "title_in_text",
     "title_similarity",
 ]
-
-# Below this similarity (0-1) a cited title is another title (RC201), above it a variant
-# of the right one (RC202). Measured on works-dev: another record's title scores 0.37
-# (median) to 0.52 (99.9th percentile) against a work, the most similar other title 0.79
-# at the 99th percentile; one word replaced or dropped scores 0.82 at the 1st percentile.
-RC201_BELOW = 0.7
 
 # Where a main title ends and its subtitle starts.
 _SUBTITLE_BREAK = re.compile(r"\s*(?::|[?!]\s|\.\s|\s[-–—]+\s|\s*[–—]\s*)\s*")
@@ -192,35 +190,420 @@ def title_similarity(cited: str, work: Work) -> float:
     return min(best / 100.0, 0.97)
 
 
-def _shortened(cited: str, title: str) -> bool:
-    """A title cut short (or run on) at a word: the right title, incompletely cited."""
-    a, b = fold(cited), fold(title)
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short.split()) >= 3 and long.startswith(short + " ")
+# Word by word. A cited title that is not one of the work's titles (above) is compared with
+# each of them word by word, after one more normalisation: British and American spellings,
+# numbers written as words each get one form; a roman numeral stands for its digits. What is
+# left is a changed, missing or added word. A content word (a noun, a verb, an adjective, a
+# number) changes what the title says: RC201. Wording that leaves every content word of the
+# work's title in place -- a function word, a word's number (singular or plural), a one-letter
+# slip, two words swapped, a title cut short after three or more words -- still names the
+# work beyond doubt: RC202.
+
+# Words whose presence never changes which work a title names.
+_QUIET_WORDS = frozenset({"a", "an", "the", "of", "and"})
+# Function words: one changed, added or dropped is near wording, not another title. "with"
+# and "without", "not", "no", "versus" are content: they turn what a title says around.
+_FUNCTION_WORDS = _QUIET_WORDS | frozenset({
+    "about", "after", "among", "amongst", "as", "at", "be", "been", "before", "between",
+    "but", "by", "during", "for", "from", "her", "his", "in", "into", "is", "its", "nor",
+    "on", "onto", "or", "our", "over", "per", "so", "than", "that", "their", "these", "this",
+    "those", "through", "to", "toward", "towards", "under", "upon", "via", "was", "were",
+    "which", "who", "whose", "within",
+})  # fmt: skip
+_CARDINALS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen", "twenty",
+)  # fmt: skip
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth",
+)  # fmt: skip
+_NUMBER_WORDS = {word: str(n) for n, word in enumerate(_CARDINALS)} | {
+    word: f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n, 'th') }"
+    for n, word in enumerate(_ORDINALS, start=1)
+}
+# Spellings no rule below covers.
+_SPELLINGS = {
+    "acknowledgement": "acknowledgment",
+    "ageing": "aging",
+    "aluminium": "aluminum",
+    "artefact": "artifact",
+    "artefacts": "artifacts",
+    "cheque": "check",
+    "draught": "draft",
+    "grey": "gray",
+    "judgement": "judgment",
+    "mould": "mold",
+    "moulds": "molds",
+    "plough": "plow",
+    "programme": "program",
+    "programmes": "programs",
+    "tyre": "tire",
+    "tyres": "tires",
+}
+# colour, behavioural, tumours, favourable -> color, ...; never four, hour, your, detour.
+_OUR = re.compile(
+    r"(?<=[^fhystj])our(?=(?:s|ed|ing|al|ally|able|ably|ite|ites|er|ers|ful|less|ism|ist|ists"
+    r"|hood|hoods|ly)?$)"
+)
+# centre, fibres, manoeuvre -> center, fibers, maneuver.
+_RE_ENDING = re.compile(r"(?<=[^aeiou])re(s?)$")
+
+
+@lru_cache(maxsize=65536)
+def _spelling(word: str) -> str:
+    """One form for a word's British and American spellings and for a number in words.
+
+    Both sides of a comparison go through this, so a rule that merges two real words only
+    ever lets that one substitution pass; the rules keep to the spellings' own patterns."""
+    word = _NUMBER_WORDS.get(word, word)
+    if len(word) < 4 or not word.isalpha():
+        return word
+    word = _SPELLINGS.get(word, word)
+    if "ae" in word or "oe" in word:  # haemoglobin, oesophagus, foetal, manoeuvre
+        word = word.replace("ae", "e").replace("oe", "e")
+    word = word.replace("z", "s").replace("ll", "l")  # -ize/-ise, -yze/-yse; modelling
+    if "sulph" in word:
+        word = word.replace("sulph", "sulf")
+    if "our" in word:
+        word = _OUR.sub("or", word)
+    if word.endswith(("ogue", "ogues")):  # catalogue, analogues
+        word = word.replace("ogue", "og")
+    if word.endswith(("ence", "ences")):  # defence, licence
+        word = word[: word.rindex("ence")] + "ense" + word[word.rindex("ence") + 4 :]
+    return _RE_ENDING.sub(r"er\1", word)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A title as shown (markup removed) and its words, each knowing the piece it is from."""
+
+    pieces: tuple[str, ...]  # the title split at spaces: what a message marks
+    keys: tuple[str, ...]  # the words, folded and with one spelling
+    piece_of: tuple[int, ...]  # the piece each word comes from
+    subtitles: frozenset[int]  # the words that start a subtitle
+
+
+# A piece that ends a title before its subtitle ("Cancer:", "Why?", "– ") or holds the break.
+_ENDS_TITLE = re.compile(r"[:?!.]$|^[-–—]+$|[–—]")
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str, *, greek_names: bool = True) -> _Words:
+    pieces = tuple(clean(text).split())
+    keys: list[str] = []
+    piece_of: list[int] = []
+    subtitles: set[int] = set()
+    for n, piece in enumerate(pieces):
+        before = pieces[n - 1] if n else ""
+        # "E. coli": an initial's period ends no title.
+        if _ENDS_TITLE.search(before) and not (len(before) == 2 and before[1] == "."):
+            subtitles.add(len(keys))
+        for word in fold(piece, greek_names=greek_names).split():
+            keys.append(_spelling(word))
+            piece_of.append(n)
+    return _Words(pieces, tuple(keys), tuple(piece_of), frozenset(subtitles))
+
+
+# A translated title in square brackets, given beside the original or instead of it.
+_BRACKETED = re.compile(r"\[([^\]]*)\]")
+# A title the writer (or the style) marked as cut: "A very long title ..."
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\])\W*$")
+
+
+def _readings(text: str) -> list[str]:
+    """The text as written, and with its accents lost."""
+    out = [text]
+    if not text.isascii():
+        out.append(strip_marks(text))
+    return [t for t in dict.fromkeys(out) if fold(t)]
+
+
+def _translations(text: str) -> list[str]:
+    """The text without a bracketed translation (of two words or more: "[2.2.2]octane" or
+    "[14]annulene" are no translation), and each translation alone."""
+    found = [m for m in _BRACKETED.finditer(text) if len(m[1].split()) >= 2]
+    if not found:
+        return []
+    spans = {m.span() for m in found}
+    bare = " ".join(_BRACKETED.sub(lambda m: " " if m.span() in spans else m[0], text).split())
+    return [bare, *(m[1] for m in found)]
+
+
+def _word_forms(texts: Sequence[str]) -> list[_Words]:
+    forms: list[_Words] = []
+    for text in texts:
+        for reading in _readings(text):
+            forms.append(_words(reading))
+            if not reading.isascii():  # "5a-reductase" for "5α-reductase"
+                forms.append(_words(reading, greek_names=False))
+    return forms
+
+
+def _translated(*texts: str) -> list[_Words]:
+    """The word forms of the texts without their translations, and of the translations."""
+    return _word_forms([t for text in texts for t in _translations(text)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """Words of the cited title that differ from the work's, by index in each."""
+
+    cited: tuple[int, ...]
+    work: tuple[int, ...]
+    minor: bool  # wording that leaves the work's content words in place
+    cut: bool = False  # the cited title stops early
+
+
+def _near(a: str, b: str) -> bool:
+    """One word for the other with the same content: singular and plural, a one-letter slip
+    in a word of five letters or more."""
+    short, long = sorted((a, b), key=len)
+    if long in (short + "s", short + "es") or (short.endswith("y") and long == short[:-1] + "ies"):
+        return True
+    for one, many in (("is", "es"), ("um", "a"), ("on", "a"), ("us", "i"), ("a", "ae")):
+        stem = a.removesuffix(one)
+        if a.endswith(one) and stem + many == b:
+            return True
+        stem = b.removesuffix(one)
+        if b.endswith(one) and stem + many == a:
+            return True
+    return len(short) >= 5 and not a.isdigit() and not b.isdigit() and OSA.distance(a, b) == 1
+
+
+def _same_number(a: str, b: str) -> bool:
+    """A number in digits and in roman numerals: "Type II" for "Type 2"."""
+    if a.isdigit():
+        a, b = b, a
+    return b.isdigit() and roman_value(a) == int(b)
+
+
+def _function(keys: Sequence[str]) -> bool:
+    return all(key in _FUNCTION_WORDS for key in keys)
+
+
+def _changes(cited: _Words, work: _Words, ellipsis: bool | None) -> list[_Change]:
+    """The differing words of two titles, quiet differences left out. ``ellipsis``: whether
+    the cited title is marked as cut; None where it is a cited title's head, which is not
+    cut short but is meant to be the work's whole title."""
+    a, b = cited.keys, work.keys
+    changes: list[_Change] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal" or "".join(a[i1:i2]) == "".join(b[j1:j2]):
+            continue  # the same words spaced or hyphenated differently ("follow-up")
+        mine = [i for i in range(i1, i2) if a[i] not in _QUIET_WORDS]
+        theirs = [j for j in range(j1, j2) if b[j] not in _QUIET_WORDS]
+        if "".join(a[i] for i in mine) == "".join(b[j] for j in theirs):
+            continue  # "the" or "of" dropped or added
+        if tag == "insert" and i1 == len(a) and j2 == len(b) and ellipsis is not None:
+            if ellipsis:
+                continue
+            # Cut within one part of the title: a cut that also drops a subtitle is
+            # judged against the title without it.
+            if len(theirs) >= 3 and len(a) >= 3 and not work.subtitles & set(range(j1 + 1, j2)):
+                changes.append(_Change((), tuple(theirs), minor=True, cut=True))
+                continue
+        if len(mine) == len(theirs):
+            for i, j in zip(mine, theirs, strict=True):
+                if _same_number(a[i], b[j]):
+                    continue
+                minor = _function((a[i], b[j])) or _near(a[i], b[j])
+                changes.append(_Change((i,), (j,), minor))
+        else:
+            minor = _function([a[i] for i in mine]) and _function([b[j] for j in theirs])
+            changes.append(_Change(tuple(mine), tuple(theirs), minor))
+    # A content word dropped in one place and added in another has moved: near wording.
+    dropped = Counter(b[j] for c in changes if not c.minor and not c.cited for j in c.work)
+    added = Counter(a[i] for c in changes if not c.minor and not c.work for i in c.cited)
+    moved = dropped & added
+    if moved:
+        changes = [
+            _Change(c.cited, c.work, True, c.cut)
+            if not c.minor
+            and (not c.cited or not c.work)
+            and all(k in moved for k in [*(a[i] for i in c.cited), *(b[j] for j in c.work)])
+            else c
+            for c in changes
+        ]
+    return changes
+
+
+def _grade(changes: Sequence[_Change]) -> tuple[int, int, int]:
+    """Worse first: content changes, then their size, then minor changes."""
+    major = [c for c in changes if not c.minor]
+    return (
+        2 if major else 1 if changes else 0,
+        sum(len(c.cited) + len(c.work) for c in major),
+        len(changes),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparison:
+    cited: _Words
+    work: _Words
+    changes: tuple[_Change, ...]
+
+
+def _compare_words(reference: Reference, work: Work) -> _Comparison:
+    """The closest pairing of a form of the cited title with a form of the work's."""
+    cited = reference.title or ""
+    forms = _forms(work.title, work.subtitle, work.short_title)
+    whole = _word_forms([cited])
+    full = _word_forms(forms.full)
+    # The whole cited title against the whole work's title or against it cut before a
+    # subtitle, a cited title cut before its subtitle against the whole of a work without
+    # one; never cut against cut, or a change after the cut would pass. A translation in
+    # brackets is set against the other side's whole title only.
+    ellipsis = bool(_ELLIPSIS.search(cited))
+    pairs: list[tuple[_Words, _Words, bool | None]] = [
+        (one, other, ellipsis) for one in whole for other in full
+    ]
+    if "[" in cited:
+        pairs += [(one, other, ellipsis) for one in _translated(cited) for other in full]
+    if any("[" in f for f in forms.full):
+        pairs += [(one, other, ellipsis) for one in whole for other in _translated(*forms.full)]
+    if work.title and (heads := title_heads(work.title)):
+        pairs += [(one, other, ellipsis) for one in whole for other in _word_forms(heads)]
+    if forms.bare and (cut := title_heads(cited)):
+        pairs += [(one, other, None) for one in _word_forms(cut) for other in full]
+    best: _Comparison | None = None
+    best_grade = (3, 0, 0)
+    for one, other, marked in pairs:
+        changes = _changes(one, other, marked)
+        grade = _grade(changes)
+        if grade < best_grade:
+            best, best_grade = _Comparison(one, other, tuple(changes)), grade
+            if not grade[0]:
+                break
+    assert best is not None  # both titles have words: there is a pair
+    return best
+
+
+def _shown(words: _Words, marked: set[int]) -> str:
+    """The title with each run of pieces holding marked words in «»."""
+    pieces = {words.piece_of[k] for k in marked}
+    out: list[str] = []
+    for n, piece in enumerate(words.pieces):
+        opens = n in pieces and n - 1 not in pieces
+        closes = n in pieces and n + 1 not in pieces
+        out.append(f"{'«' if opens else ''}{piece}{'»' if closes else ''}")
+    return " ".join(out)
+
+
+def _said(words: _Words, keys: Sequence[int]) -> str:
+    pieces = dict.fromkeys(words.piece_of[k] for k in keys)
+    return " ".join(words.pieces[n].strip(_EDGE_PUNCTUATION) for n in pieces)
+
+
+_EDGE_PUNCTUATION = ".,;:!?\"'“”‘’()[]«»"
+
+
+def _describe(comparison: _Comparison) -> str:
+    cited, work = comparison.cited, comparison.work
+    parts: dict[str, None] = {}  # "long term" for "follow up" is one change, not two
+    for change in comparison.changes:
+        if change.cut:
+            part = f"stops before '{_said(work, change.work)}'"
+        elif change.cited and change.work:
+            part = f"has '{_said(cited, change.cited)}' for '{_said(work, change.work)}'"
+        elif change.work:
+            part = f"leaves out '{_said(work, change.work)}'"
+        else:
+            part = f"adds '{_said(cited, change.cited)}'"
+        parts[part] = None
+    marked_cited = {i for c in comparison.changes for i in c.cited}
+    marked_work = {j for c in comparison.changes for j in c.work}
+    return (
+        f"The cited title {'; '.join(parts)}: cited '{_shown(cited, marked_cited)}', "
+        f"Crossref '{_shown(work, marked_work)}'"
+    )
+
+
+# More changed words than this (and more than a third of the title's) make another title,
+# not a misquoted one: the message then names the work's title instead of listing words.
+_LISTED_CHANGES = 4
 
 
 def compare_title(reference: Reference, work: Work) -> list[Finding]:
-    """RC202 for a variant of the work's title, RC201 for another title."""
+    """RC201 for a changed, added or missing content word (or another title), RC202 for
+    near wording that leaves the work's content words in place."""
     if not reference.title or not work.title or not fold(reference.title):
         return []
-    if same_title(reference.title, work):
+    # A work whose title has no word (":") gives nothing to compare against.
+    if same_title(reference.title, work) or not fold(work.title):
         return []
-    score = title_similarity(reference.title, work)
+    comparison = _compare_words(reference, work)
+    grade, size, _ = _grade(comparison.changes)
+    if not grade:
+        return []
     expected = f"{work.title}: {work.subtitle}" if work.subtitle else work.title
-    if score < RC201_BELOW and not _shortened(reference.title, expected):
-        return [
-            finding(
-                "RC201",
-                f"The cited title is not this work's title, which is '{expected}'",
-                cited=reference.title,
-                expected=expected,
-            )
-        ]
-    return [
-        finding(
-            "RC202",
-            f"The cited title differs from Crossref's '{expected}' ({round(score * 100)}% similar)",
-            cited=reference.title,
-            expected=expected,
-        )
-    ]
+    if grade == 2 and size > max(_LISTED_CHANGES, len(comparison.work.keys) // 3):
+        message = f"The cited title is not this work's title, which is '{expected}'"
+    else:
+        message = _describe(comparison)
+    code = "RC201" if grade == 2 else "RC202"
+    return [finding(code, message, cited=reference.title, expected=expected)]
+
+
+# Marks around a piece of a reference string that set it apart from its neighbours.
+_CLOSERS = tuple(".,:;?!\"'”’)]»")
+_OPENERS = tuple("“‘\"'([«")
+
+
+def _apart(before: str, after: str) -> bool:
+    """Do punctuation or quotes set two neighbouring pieces of a string apart?"""
+    return before.endswith(_CLOSERS) or after.startswith(_OPENERS)
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
+    """The words of a reference string, and for each whether it starts or ends a part of
+    the string set apart by punctuation or quotes."""
+    words = _words(text)
+    pieces, of = words.pieces, words.piece_of
+    count = len(words.keys)
+    starts = [True] * count
+    ends = [True] * count
+    for k in range(1, count):
+        # Words of one piece ("Euler-Poisson") are never apart.
+        apart = of[k - 1] != of[k] and _apart(pieces[of[k] - 1], pieces[of[k]])
+        starts[k] = ends[k - 1] = apart
+    return words.keys, tuple(starts), tuple(ends)
+
+
+def _holds(
+    keys: Sequence[str], starts: Sequence[bool], ends: Sequence[bool], title: Sequence[str]
+) -> bool:
+    """Is ``title`` (without quiet words) a part of the string on its own: starting and
+    ending where punctuation sets it apart, quiet words skipped on both sides?"""
+    for first in range(len(keys)):
+        if not starts[first]:
+            continue
+        at, matched = first, 0
+        while at < len(keys) and matched < len(title):
+            if keys[at] == title[matched]:
+                matched += 1
+            elif keys[at] not in _QUIET_WORDS:
+                break
+            at += 1
+        if matched == len(title) and ends[at - 1]:
+            return True
+    return False
+
+
+def title_in_text(text: str, work: Work) -> bool:
+    """Does a whole reference string hold one of the work's titles word for word (up to the
+    differences :func:`compare_title` lets pass: spelling, quiet words), set apart from
+    the words around it? A word added before or after the title is in the same part of the
+    string, so a title cited with an added word is not vouched for."""
+    if not work.title:
+        return False
+    keys, starts, ends = _spans(text)
+    forms = _forms(work.title, work.subtitle, work.short_title)
+    for form in _word_forms(forms.full):
+        title = [k for k in form.keys if k not in _QUIET_WORDS]
+        if title and _holds(keys, starts, ends, title):
+            return True
+    return False
