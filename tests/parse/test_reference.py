@@ -695,3 +695,94 @@ def test_a_quote_nested_in_a_quoted_title_does_not_end_it() -> None:
         "120492",
         2022,
     )
+
+
+# --- numbers that are no year: a volume named by its year, a DOI's digits -----------------
+
+WU_IEEE = (
+    "B. Wu, X. Chen, F. Song, Y. Sun, and T. Zhou, “Initialized Decadal Predictions by "
+    "LASG/IAP Climate System Model FGOALS-s2: Evaluations of Strengths and Weaknesses,” "
+    "Advances in Meteorology, vol. 2015, pp. 1–12, {year}."
+)
+
+
+@pytest.mark.parametrize("year", [2015, 2016])
+def test_a_volume_named_by_its_year_is_not_the_year(year: int) -> None:
+    parsed = parse_reference(WU_IEEE.format(year=year))
+    assert (parsed.volume, parsed.pages, parsed.year) == ("2015", "1–12", year)
+    assert {"volume", "year"} <= parsed.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "volume", "issue", "year"),
+    [
+        ('A. Smith, "A title of things," Proc. Workshop, vol. 2005, no. 3, pp. 12-20, 2008.',
+         "2005", "3", 2008),
+        # MLA: ACS's "2015, 2012, pp. 1–11" would take the labelled volume for the year.
+        ("Zong, N., et al. “Nutrient Enrichment Mediates the Relationships of Soil Microbial "
+         "Respiration.” The Scientific World Journal, vol. 2015, 2012, pp. 1–11.",
+         "2015", None, 2012),
+        # MLA with a roman volume: the year before the pages is no volume.
+        ("GILLIAM, D. T. “THE VAGINAL ROUTE FOR OPERATIONS ON THE PELVIC VISCERA.” JAMA: The "
+         "Journal of the American Medical Association, XXV, no. 9, Aug. 1895, p. 362.",
+         "XXV", "9", 1895),
+    ],
+)  # fmt: skip
+def test_the_year_is_read_where_it_stands_as_the_year(
+    text: str, volume: str, issue: str | None, year: int
+) -> None:
+    parsed = parse_reference(text)
+    assert (parsed.volume, parsed.issue, parsed.year) == (volume, issue, year)
+    assert "year" in parsed.confident
+
+
+def test_year_like_pages_are_not_the_year() -> None:
+    parsed = parse_reference(
+        'A. Smith, "A title of things," Journal of Stuff, vol. 36, no. 4, pp. 2001-2010, 2015.'
+    )
+    assert (parsed.volume, parsed.issue, parsed.pages, parsed.year) == (
+        "36",
+        "4",
+        "2001-2010",
+        2015,
+    )
+    assert "year" in parsed.confident
+
+
+SICI = "10.1002/(sici)1097-4652(199907)180:1<114::aid-jcp13>3.0.co;2-0"
+
+
+@pytest.mark.parametrize("prefix", ["https://doi.org/", "doi: ", "https://dx.doi.org/"])
+def test_a_sici_doi_leaves_no_numbers_behind(prefix: str) -> None:
+    # No numbers block: the SICI DOI's "<114::aid-jcp13>" was read as volume 114.
+    parsed = parse_reference(
+        "Allen, R.G. et al. (1999) ‘Differences in electron transport potential’, Journal of "
+        f"Cellular Physiology. {prefix}{SICI}"
+    )
+    assert parsed.doi == SICI
+    assert (parsed.volume, parsed.issue, parsed.pages, parsed.year) == (None, None, None, 1999)
+    assert (parsed.container, parsed.url) == ("Journal of Cellular Physiology", None)
+
+
+def test_an_isbns_digits_are_no_pages() -> None:
+    parsed = parse_reference(
+        "Reeve, E., 1991. A Dictionary of Genetics, 4th Edition. By Robert C. King. Oxford "
+        "University Press. 1990. 406 pages. Paperback £16.00, ISBN 0 19 506371 6. Genet. Res. "
+        "58, 92–93."
+    )
+    assert (parsed.volume, parsed.pages, parsed.year) == ("58", "92–93", 1991)
+
+
+def test_a_year_in_the_year_slot_a_few_years_ahead_is_still_the_year() -> None:
+    # A typo for 2024: reported as a wrong year, not read from the pages (1721).
+    parsed = parse_reference(
+        "Spillane, N., and D. B. Szyld. 2029. “New Convergence Analysis of GMRES.” SIAM J. "
+        "Matrix Anal. Appl. 45 (4): 1721–45."
+    )
+    assert (parsed.year, parsed.volume, parsed.pages) == (2029, "45", "1721–45")
+
+
+def test_a_weak_reading_of_a_date_keeps_its_year() -> None:
+    # "07, 2026" might be volume and pages; it is a date, and its year is the year.
+    parsed = parse_reference("S. Franks, “Towards Implementing Calls to Action,” Mar. 07, 2026.")
+    assert parsed.year == 2026

@@ -42,6 +42,7 @@ _ACCESS_NOTES = re.compile(
     r"|\bepub\s+(?:ahead\s+of\s+print\b)?\s*(?:\d{4}(?:\s+[A-Z][a-z]{2}\s*\d{0,2})?)?\.?",
     re.IGNORECASE,
 )
+_ISBN = re.compile(r"\bISBN(?:-1[03])?\s*:?\s*(?:97[89][\s–-]?)?(?:\d[\s–-]?){9}[\dX]\b", re.I)
 _URL_MARK = "\ue002"  # where a URL stood, so "Available at: <url>" can be cut as a whole
 # A leading list marker: "[1]", "1.", "1)", "(1)", "-", "*", "•", "1 " before a capital.
 _LIST_MARKER = re.compile(
@@ -97,6 +98,10 @@ def clean(raw: str) -> CleanText:
         cleaned = clean_doi(doi)
         if cleaned:
             dois.append(cleaned)
+        if "<" in doi:
+            # A SICI DOI ("...(199907)180:1<114::aid-jcp13>3.0.co;2-0") goes before URLs
+            # are cut at its "<": left behind, its numbers would read as the citation's.
+            text = re.sub(f"(?:{_DOI_LABEL.pattern})?{re.escape(doi)}", " ", text, flags=re.I)
 
     urls: list[str] = []
 
@@ -114,6 +119,8 @@ def clean(raw: str) -> CleanText:
         for doi in find_dois(text):
             text = text.replace(doi, " ")
     text = _ACCESS_NOTES.sub(" ", text)
+    if "isbn" in text.lower():
+        text = _ISBN.sub(" ", text)  # its digits would read as pages or a year
     text = text.replace(_URL_MARK, " ")
 
     # TeX quotes, as BibTeX-rendered lists print them: ``Title,''

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-_LATEST_YEAR = datetime.date.today().year + 2
+_THIS_YEAR = datetime.date.today().year
 _YEAR = r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
 _VOL = r"(?P<vol>\d{1,5}[A-Z]?)"
 _PAGE = r"(?:[A-Za-z]{0,3}\d+[A-Za-z]?(?:\.\d+)?)"
@@ -117,7 +117,8 @@ _LABEL_ARTICLE = re.compile(
     r"\b(?:art(?:icle)?\.?\s*(?:no\.?|number|id)?|e-?locator)\s*:?\s*(?P<value>[A-Za-z]?\d[\w.-]*)",
     re.IGNORECASE,
 )
-_VOLUME_BEFORE_ISSUE = re.compile(r"(?<![\d.\w])(?P<value>\d{1,5})\s*,?\s*$")
+# MLA writes old volumes in roman numerals: "JAMA, XXV, no. 9, Aug. 1895".
+_VOLUME_BEFORE_ISSUE = re.compile(r"(?<![\d.\w])(?P<value>\d{1,5}|[IVXLC]{2,8})\s*,?\s*$")
 _ANY_YEAR = re.compile(r"(?<![\d\w])(?:1[5-9]|20)\d\d(?=[a-z]?(?![\d\w]))")
 
 
@@ -132,6 +133,10 @@ class Numbers:
     start: int = -1
     end: int = -1
     shape: str | None = None
+    # Where the volume, issue and pages values stand: a year-like number there ("vol. 2005",
+    # "pp. 2001-2010") is that field, not the reference's year.
+    spans: tuple[tuple[int, int], ...] = ()
+    year_span: tuple[int, int] | None = None
 
     @property
     def found(self) -> bool:
@@ -142,12 +147,13 @@ class Numbers:
         return self.found and self.shape not in _WEAK
 
 
-def plausible_year(value: str | int) -> int | None:
+def plausible_year(value: str | int, *, ahead: int = 2) -> int | None:
+    """The year ``value`` starts with, if it is one: 1500 to ``ahead`` years from now."""
     try:
         year = int(str(value)[:4])
     except ValueError:
         return None
-    return year if 1500 <= year <= _LATEST_YEAR else None
+    return year if 1500 <= year <= _THIS_YEAR + ahead else None
 
 
 def years_in(text: str) -> list[tuple[int, int, int]]:
@@ -187,6 +193,10 @@ def find_numbers(text: str) -> Numbers:
     if not positional.found:
         return labelled
     # Labels win; positions fill the rest, and the block starts at the earlier of the two.
+    if labelled.issue is not None and _year_as_volume(positional):
+        # "no. 9, Aug. 1895, p. 362": the number before the pages is the year.
+        spans = tuple(span for span in positional.spans if text[slice(*span)] != positional.volume)
+        positional = replace(positional, volume=None, spans=spans)
     used_position = (
         (labelled.volume is None and positional.volume is not None)
         or (labelled.issue is None and positional.issue is not None)
@@ -197,10 +207,30 @@ def find_numbers(text: str) -> Numbers:
         volume=labelled.volume or positional.volume,
         issue=labelled.issue or positional.issue,
         pages=labelled.pages or positional.pages,
-        year=labelled.year or positional.year,
+        year=labelled.year or _year_beside(positional, labelled),
         start=start,
         end=max(labelled.end, positional.end if used_position else -1),
         shape="labelled",
+        spans=labelled.spans + (positional.spans if used_position else ()),
+    )
+
+
+def _year_beside(positional: Numbers, labelled: Numbers) -> int | None:
+    """The positional reading's year, unless it stands where a label put a field
+    ("vol. 2015, 2012, pp. 1-11" read as ACS's "2015, 2012, 1-11": 2015 is the volume)."""
+    place = positional.year_span
+    if place is None or any(low <= place[0] and place[1] <= high for low, high in labelled.spans):
+        return None
+    return positional.year
+
+
+def _year_as_volume(numbers: Numbers) -> bool:
+    volume = numbers.volume
+    return (
+        numbers.shape in _WEAK
+        and volume is not None
+        and len(volume) == 4
+        and plausible_year(volume) is not None
     )
 
 
@@ -215,6 +245,7 @@ def _labelled(text: str) -> Numbers:
     if not starts:
         return Numbers()
     volume_value = volume.group("value") if volume else None
+    spans = [m.span("value") for m in (volume, issue) if m is not None]
     start = min(starts)
     if volume is None and issue is not None:
         # Chicago and MLA 8 write "36, no. 4": the volume stands bare before the label.
@@ -223,10 +254,12 @@ def _labelled(text: str) -> Numbers:
             len(before.group("value")) == 4 and plausible_year(before.group("value"))
         ):
             volume_value = before.group("value")
+            spans.append(before.span("value"))
             start = min(start, before.start())
     pages_value = None
     if pages is not None:
         pages_value = pages.groupdict().get("pages") or pages.groupdict().get("value")
+        spans.append(pages.span("pages" if pages.groupdict().get("pages") else "value"))
     ends = [m.end() for m in (volume, issue, pages) if m is not None]
     return Numbers(
         volume=volume_value,
@@ -235,6 +268,7 @@ def _labelled(text: str) -> Numbers:
         start=start,
         end=max(ends),
         shape="labelled",
+        spans=tuple(spans),
     )
 
 
@@ -259,9 +293,10 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
                 and not re.fullmatch(r"(?:suppl?\.?|s)\s*\w*", issue.strip(), re.IGNORECASE)
             ):
                 continue  # "36 (May)" or "(Abstract)": not an issue
+            year_as_volume = None
             if shape == "volume-colon" and volume and len(volume) == 4 and plausible_year(volume):
                 year = plausible_year(volume)  # "Publisher; 1962:320-321": a year, not a volume
-                volume = None
+                year_as_volume, volume = volume, None
             if shape == "acs" and pages is None and volume and re.search(r"\d[-–]", volume):
                 # "Survey of Asia 1958, 48–65" (ACS, a book) and "Advances in Meteorology
                 # 2015, 1–12" (Elsevier, a volume named by its year): a year, then pages.
@@ -276,5 +311,11 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
                 start=match.start(),
                 end=match.end(),
                 shape=shape,
+                spans=tuple(
+                    match.span(name)
+                    for name in ("vol", "iss", "pages")
+                    if groups.get(name) is not None and (name != "vol" or year_as_volume is None)
+                ),
+                year_span=match.span("year") if groups.get("year") else None,
             )
     return Numbers()

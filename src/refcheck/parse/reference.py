@@ -216,7 +216,9 @@ def _parse(cleaned: CleanText) -> ParsedReference:
     slot = _YEAR_SLOT.match(text, position)
     if slot is not None and position > 0 and slot.group(0).strip(" .,:;"):
         if slot.group("year"):
-            year = plausible_year(slot.group("year"))
+            # Where the style puts the year, a year a few years ahead is a mistyped year
+            # (and worth reporting), not some other number.
+            year = plausible_year(slot.group("year"), ahead=10)
             if year is not None:
                 confident.add("year")
         position = slot.end()
@@ -544,7 +546,16 @@ def _fallback_year(
 ) -> tuple[int | None, bool]:
     if numbers.year is not None:
         return numbers.year, numbers.strong
-    found = years_in(text)
+    # A year-like volume or page ("vol. 2005, no. 3, 2008") is that field: only the other
+    # years stand as the reference's year.
+    # A weak reading ("Mar. 07, 2026" as volume 07, pages 2026) places no field.
+    spans = numbers.spans if numbers.strong else ()
+    taken = [(tail_start + start, tail_start + end) for start, end in spans]
+    found = [
+        (year, start, end)
+        for year, start, end in years_in(text)
+        if not any(low <= start and end <= high for low, high in taken)
+    ]
     if not found:
         return None, False
     distinct = {year for year, _, _ in found}
