@@ -390,9 +390,7 @@ def _verdicts(
 
 def _note_line(note: Note) -> str:
     location = note.reference.location
-    where = location.path or "<input>"
-    if location.line is not None:
-        where += f":{location.line}"
+    where = text_report.place(location)  # the path made safe: a file name cannot forge lines
     if location.key:
         where += f" [{text_report.clean(location.key, 80)}]"
     return f"note: {where}: {text_report.clean(note.message)}"

@@ -212,3 +212,23 @@ def test_quiet_and_show_info(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     # The summary counts the same with or without them shown.
     for output in (default, quiet, infos):
         assert f"6 references: 5 verified, 1 mismatch  (1 error, {info} info)" in output
+
+
+def test_a_file_name_cannot_forge_report_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A suppression that suppresses nothing gets a note naming the file; so do findings.
+    text = (REFERENCES / "seed.bib").read_text(encoding="utf-8")
+    text = text.replace("volume  = {368}", "volume  = {369}")
+    text = text.replace("@article{kasch2022,", "% refcheck: ignore[RC301]\n@article{kasch2022,")
+    hostile = tmp_path / "refs\n::error file=x::forged\x1b[31m.bib"
+    hostile.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "300")
+    for stdout in (io.StringIO(), Terminal()):
+        code, out = run(monkeypatch, stdout, str(hostile))
+        assert code == 1
+        lines = ANSI.sub("", out).splitlines()
+        assert any(line.startswith("note: ") and "suppresses nothing" in line for line in lines)
+        assert "\x1b[31m.bib" not in out  # the name's own escape, not refcheck's colours
+        assert not any(line.lstrip().startswith("::") for line in lines), out
+        assert not any(line.startswith(("error file=x", ":error")) for line in lines), out
