@@ -111,6 +111,14 @@ def test_free_text_validates_by_the_string_when_the_parse_slipped() -> None:
 # DOI "another work"), and lists of 4-6 names where two or more authors share a family.
 SOLE_AND_FIRST = ("10.1001/jama.1984.03340410004001", "10.1370/afm.367",
                   "10.1001/jamanetworkopen.2018.7823")  # fmt: skip
+# Records whose author list holds affiliations, or "-" for every family.
+JUNK_AUTHORS = (
+    "10.21474/ijar01/1812",  # "Assistant Professor, Department of Microbiology, ..."
+    "10.29252/ijrm.14.10.665",  # seven people, then seven departments and centres
+    "10.31684/2541-8475.2017.3(7).47-52",  # "Altai State Medical University", twice
+    "10.17072/2219-3111-2019-2-5-13",  # "South Ural State University"
+    "10.4156/jdcta.vol6.issue1.50",  # every family "-", the whole name in the given
+)
 SHARED_FAMILY = {  # DOI -> the middle author (0-based) to misspell, one of a shared family
     "10.1088/1674-1056/26/8/083102": 2,  # Zhou, Wang Y.-K., *Wang X.-F.*, Zhang, Wang C.-K.
     "10.1371/journal.pone.0166667": 3,  # Sagong, Son, Kim S., *Kim Y.-H.*, Kim I.-K., ...
@@ -122,7 +130,7 @@ FORMS = ("apa", "chicago", "vancouver", "ieee", "bibtex")
 
 @pytest.fixture(scope="module")
 def records(shared: Path) -> dict[str, dict[str, Any]]:
-    wanted = {*SOLE_AND_FIRST, *SHARED_FAMILY}
+    wanted = {*SOLE_AND_FIRST, *SHARED_FAMILY, *JUNK_AUTHORS}
     found: dict[str, dict[str, Any]] = {}
     with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -145,16 +153,18 @@ def _initials(given: str, dots: bool = True) -> str:
 
 
 def _names(form: str, people: list[tuple[str, str]]) -> str:
-    """The author list as each style writes it (CSL's apa, chicago, vancouver and ieee)."""
+    """The author list as each style writes it (CSL's apa, chicago, vancouver and ieee); a
+    name without a given part ("Pukyong National University") is written as it stands."""
     if form == "vancouver":
-        return ", ".join(f"{family} {_initials(given, dots=False)}" for family, given in people)
+        shown = [f"{family} {_initials(given, dots=False)}".strip() for family, given in people]
+        return ", ".join(shown)
     if form == "apa":
-        shown = [f"{family}, {_initials(given)}" for family, given in people]
+        shown = [f"{family}, {_initials(given)}" if given else family for family, given in people]
     elif form == "chicago":
-        head = f"{people[0][0]}, {people[0][1]}"
-        shown = [head, *(f"{given} {family}" for family, given in people[1:])]
+        head = f"{people[0][0]}, {people[0][1]}" if people[0][1] else people[0][0]
+        shown = [head, *(f"{given} {family}".strip() for family, given in people[1:])]
     else:
-        shown = [f"{_initials(given)} {family}" for family, given in people]
+        shown = [f"{_initials(given)} {family}".strip() for family, given in people]
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + (", & " if form == "apa" else ", and ") + shown[-1]
@@ -164,13 +174,15 @@ def _cite(record: dict[str, Any], form: str, people: list[tuple[str, str]], doi:
     title, journal = _text(record["title"]).rstrip(" *"), _text(record["container-title"])
     year = record["issued"]["date-parts"][0][0]
     volume, issue, page = (
-        _text(record.get("volume")),
+        _text(record.get("volume")) or "1",
         _text(record.get("issue")),
         _text(record.get("page")),
     )
     names = _names(form, people)
     if form == "bibtex":
-        author = " and ".join(f"{family}, {given}" for family, given in people)
+        author = " and ".join(
+            f"{family}, {given}" if given else f"{{{family}}}" for family, given in people
+        )
         return (
             f"@article{{cited,\n  author = {{{author}}},\n  title = {{{title}}},\n"
             f"  journal = {{{journal}}},\n  year = {{{year}}},\n  volume = {{{volume}}},\n"
@@ -206,7 +218,15 @@ def _check(tmp_path: Path, records: dict[str, dict[str, Any]], form: str, cited:
 
 
 def _people(record: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(_text(a["family"]), _text(a.get("given"))) for a in record["author"]]
+    """(family, given) of each author; a name Crossref holds whole as (name, ""). Authors
+    with no name at all are left out, as a style leaves them out."""
+    people = []
+    for author in record["author"]:
+        if author.get("family"):
+            people.append((_text(author["family"]), _text(author.get("given"))))
+        elif author.get("name"):
+            people.append((_text(author["name"]), ""))
+    return people
 
 
 def _serious(verdict: Verdict) -> list[tuple[str, str]]:
@@ -298,3 +318,32 @@ def test_a_title_the_parser_missed_is_read_in_the_string() -> None:
     )
     assert confirmed_but_authors(slipped, PART_ONE)
     assert not confirmed_but_authors(slipped.model_copy(update={"confident": None}), PART_ONE)
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("doi", JUNK_AUTHORS)
+def test_a_reference_copying_the_records_junk_authors_is_verified(
+    tmp_path: Path, records: dict[str, dict[str, Any]], doi: str, form: str
+) -> None:
+    record = records[doi]
+    verdict = _check(tmp_path, records, form, _cite(record, form, _people(record), doi))
+    assert verdict.status is Status.VERIFIED, verdict.findings
+    assert _serious(verdict) == []
+
+
+@pytest.mark.parametrize("doi", JUNK_AUTHORS[:4])
+def test_junk_authors_copied_unbraced_into_bibtex_are_no_extra_authors(
+    tmp_path: Path, records: dict[str, dict[str, Any]], doi: str
+) -> None:
+    # Unbraced, an affiliation is split at its commas and "and"s into "people".
+    record = records[doi]
+    entry = _cite(record, "bibtex", _people(record), doi)
+    for family, given in _people(record):
+        if not given:
+            entry = entry.replace(f"{{{family}}}", family)
+    verdict = _check(tmp_path, records, "bibtex", entry)
+    assert verdict.status is Status.VERIFIED, verdict.findings
+    assert _serious(verdict) == []
+    # A real extra person among them is still named.
+    entry = entry.replace("author = {", "author = {Kowalski, Piotr and ", 1)
+    assert _serious(_check(tmp_path, records, "bibtex", entry)) == [("RC302", "authors")]

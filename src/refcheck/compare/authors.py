@@ -463,7 +463,11 @@ def compare_authors(reference: Reference, work: Work) -> list[Finding]:
     if truncated:
         limit = min(limit, 2 * len(cited) + 10)
     listed = [author_name(p) for p in work.authors[:limit]]
-    out = _reconcile(cited, listed, truncated)
+    # Pieces of a name the record holds whole are aligned with nothing: they are its own.
+    copied = _copied_pieces(cited, listed)
+    kept = [i for i in range(len(cited)) if i not in copied]
+    out = _reindexed(_reconcile([cited[i] for i in kept], listed, truncated), kept)
+    out.missing = [j for j in out.missing if not _unnamed(listed[j].person)]
 
     findings: list[Finding] = []
     if out.moved:
@@ -498,6 +502,49 @@ def compare_authors(reference: Reference, work: Work) -> list[Finding]:
     for i, c in enumerate(cited):
         findings.extend(_finding_for(i, c, listed, out))
     return findings
+
+
+def _copied_pieces(cited: Sequence[AuthorName], listed: Sequence[AuthorName]) -> set[int]:
+    """The cited "people" made only of the words of a name the record holds whole.
+
+    Crossref deposits hold affiliations as authors ("Assistant Professor, Department of
+    Microbiology, ..."); a reader splits such a name at its commas and "and"s into people.
+    A citation that copies them copies the record: no extra author.
+    """
+    held = [set(fold(n.person.literal or "").split()) for n in listed if n.group]
+    held = [words for words in held if len(words) >= 2]
+    if not held:
+        return set()
+    return {
+        i
+        for i, c in enumerate(cited)
+        if not c.group and (words := _words_of(c)) and any(words <= h for h in held)
+    }
+
+
+def _reindexed(out: _Outcome, kept: Sequence[int]) -> _Outcome:
+    """The outcome of aligning ``kept`` cited names, in the whole cited list's numbering."""
+    if len(kept) == max(kept, default=-1) + 1:
+        return out  # nothing left out
+    return _Outcome(
+        same={kept[i]: j for i, j in out.same.items()},
+        near={kept[i]: j for i, j in out.near.items()},
+        replaced={kept[i]: j for i, j in out.replaced.items()},
+        moved={kept[i]: j for i, j in out.moved.items()},
+        extra=[kept[i] for i in out.extra],
+        missing=out.missing,
+    )
+
+
+def _words_of(name: AuthorName) -> set[str]:
+    person = name.person
+    return set(fold(f"{person.family or ''} {person.given or ''}").split())
+
+
+def _unnamed(person: Person) -> bool:
+    """A deposit's person whose family is only a mark ("-"), the name in the given part:
+    a citation that could not pair it copied the mark, it did not leave anyone out."""
+    return bool(person.family) and not fold(person.family or "") and bool(person.given)
 
 
 # How many names a finding shows of a whole author list.
