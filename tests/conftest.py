@@ -10,8 +10,18 @@ SHARED = ROOT.parent / "shared"
 
 # What the shell of a developer or a CI runner may hold that changes how refcheck runs or
 # what it prints: refcheck's own settings (REFCHECK_*), and what rich reads for colour and
-# width. A test that wants one sets it itself, with monkeypatch.
-_MACHINE = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+# width (TERM=dumb, common in CI, means no colour and 80 columns whatever is asked). A test
+# that wants one sets it itself, with monkeypatch.
+_MACHINE = (
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "TERM",
+    "COLORTERM",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,7 @@ def test_the_report_tests_pass_at_a_long_path_as_a_long_named_configured_user(
         "REFCHECK_FAIL_ON": "never",
         "COLUMNS": "40",
         "FORCE_COLOR": "1",
+        "TERM": "dumb",
     }
     # What pytest builds its temporary folders from: the long folder and the long name.
     probe = "import getpass, tempfile; print(tempfile.gettempdir()); print(getpass.getuser())"
