@@ -17,7 +17,7 @@ from refcheck.fix import (
     scan_entry,
     unified_diff,
 )
-from refcheck.models import Location, Status, Verdict, Work
+from refcheck.models import Location, Severity, Status, Verdict, Work
 from refcheck.readers import read_bibtex
 from refcheck.rules import finding
 from refcheck.testing.crossref_standin import CrossrefStandin, load_records
@@ -253,6 +253,16 @@ def test_warnings_and_authors_are_not_fixed_but_the_last_page_is() -> None:
     text = "@article{a,\n  title = {T},\n  journal = {J Ex},\n  pages = {100--119},\n}\n"
     # RC501 is a warning by default; RC301 is on authors; RC604 is fixed all the same.
     assert fixed(text, "RC501", "RC301", "RC604") == text.replace("100--119", "100--110")
+
+
+def test_a_last_page_left_a_warning_is_not_fixed() -> None:
+    # RC604 is a warning only where Crossref's own range is doubtful (it runs backwards, or
+    # counts an article's pages): writing that range into the file would spread the doubt.
+    text = "@article{a,\n  pages = {100--119},\n}\n"
+    [reference] = read_bibtex(text, "refs.bib")
+    doubtful = finding("RC604", "m", cited="100--119", expected="x", severity=Severity.WARNING)
+    verdict = Verdict(reference=reference, status=Status.VERIFIED, work=WORK, findings=(doubtful,))
+    assert plan(text, [verdict]).edits == ()
 
 
 def test_untouched_bytes_stay_the_same_in_windows_1252() -> None:
