@@ -113,6 +113,16 @@ def has_junk_authors(record: dict[str, Any]) -> bool:
     return False
 
 
+def no_named_year(record: dict[str, Any]) -> bool:
+    """No year in the title or the container's name ("2012 Sixth International Conference").
+
+    Such a year may vouch for the cited one by design (README, posts: a wrong year), so a
+    wrong-year class leaves these records to the original year class.
+    """
+    named = " ".join(text(record.get(k)) or "" for k in ("title", "subtitle", "container-title"))
+    return not re.search(r"\b(?:19|20)\d\d\b", named)
+
+
 def complete_range(record: dict[str, Any]) -> tuple[int, int] | None:
     match = RANGE.fullmatch(text(record.get("page")) or "")
     if not match or int(match[2]) <= int(match[1]):
@@ -156,14 +166,16 @@ def fits(kind: str, record: dict[str, Any], title: str) -> bool:
         return len(main_title_words(title)) >= 3
     if kind in {"sici-doi-volume", "correct-sici-doi"}:
         return has_sici_doi(record) and bool(re.search(r"\d", text(record.get("volume")) or ""))
-    if kind in {"year-volume-is-year", "correct-volume-is-year"}:
+    if kind == "year-volume-is-year":
+        return volume_is_year(record) and record_year(record) is not None and no_named_year(record)
+    if kind == "correct-volume-is-year":
         return volume_is_year(record) and record_year(record) is not None
     if kind == "author-middle":
         return bool(middle_authors(record, shared=False))
     if kind == "author-middle-shared":
         return bool(middle_authors(record, shared=True))
     if kind == "year-no-doi":
-        return record_year(record) is not None
+        return record_year(record) is not None and no_named_year(record)
     if kind == "correct-junk-authors":
         return has_junk_authors(record)
     raise ValueError(kind)
