@@ -11,7 +11,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from refcheck.models import Severity, Status, Verdict
+from refcheck.models import Location, Severity, Status, Verdict
 from refcheck.report import registry, text
 from refcheck.report.text import Layout, View
 
@@ -190,3 +190,22 @@ def test_a_streamed_report_is_the_whole_report() -> None:
     report.close()
     assert out.getvalue() == render(registry.EMITTERS["text"], VERDICTS)
     assert report.tally.summary().total == len(VERDICTS)
+
+
+def test_a_long_path_is_cut_at_its_start_on_a_terminal() -> None:
+    long_path = "refs/" + "deeper/" * 30 + "名前.bib"
+    volume = next(v for v in VERDICTS if v.reference.location.key == "brinjikji2015vol")
+    moved = volume.model_copy(
+        update={
+            "reference": volume.reference.model_copy(
+                update={"location": Location(path=long_path, line=44, key="k")}
+            )
+        }
+    )
+    lines = ANSI.sub("", terminal([moved], 40)).splitlines()
+    assert lines[0].startswith("…")
+    assert long_path.endswith(lines[0][1:])
+    assert cell_len(lines[0]) <= 40
+    assert lines[0].endswith("/deeper/名前.bib")
+    # In a file or a pipe the path is whole: an editor must find the file.
+    assert plain([moved], Layout.PLAIN).startswith(f"{long_path}:44 [k]  ✗ mismatch")

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console
 from rich.text import Text
 
@@ -118,10 +118,14 @@ def _cut_left(value: str, cells: int) -> str:
         return value
     if cells < 1:
         return ""
-    kept = value
-    while kept and cell_len(kept) > cells - 1:
-        kept = kept[1:]
-    return ELLIPSIS + kept
+    kept: list[str] = []
+    room = cells - 1  # the ellipsis takes one
+    for char in reversed(value):
+        room -= get_character_cell_size(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return ELLIPSIS + "".join(reversed(kept))
 
 
 def _fit(line: Text, width: int) -> Text:
@@ -401,11 +405,6 @@ def summary_lines(
         phrases = [Text(phrase + end) for phrase, end in zip(sentence, ends, strict=True)]
         lines.extend(_pack(phrases, width))
     return lines
-
-
-def summary_line(verdicts: Sequence[Verdict] | Summary) -> Text:
-    """The counts line alone, as one line (the summary of a report without a tally)."""
-    return summary_lines(verdicts, None, View())[0]
 
 
 class TextReport:
