@@ -103,7 +103,7 @@ def test_concise_is_the_finding_lines_and_the_summary() -> None:
     )
     assert all(FINDING.match(line) for line in lines[:blank])
     assert lines[blank + 1].startswith("9 references: ")
-    assert lines[blank + 2].endswith(" to fix; 2 fixable with `refcheck fix FILE.bib` (2 files).")
+    assert " to fix; 2 fixable with `refcheck fix FILE.bib` (2 files); " in lines[blank + 2]
     assert len(lines) == blank + 4
     # The same finding lines as the text report's.
     full = render(registry.EMITTERS["text"], VERDICTS).splitlines()
@@ -124,6 +124,10 @@ def test_the_summary_says_what_to_do_next() -> None:
     )
     assert re.fullmatch(r"Read `refcheck rule RC\d{3}`; 2 info not shown \(--show-info\)\.", then)
 
+    unverified = [v for v in VERDICTS if v.status is Status.UNVERIFIED]
+    assert plain(unverified, Layout.PLAIN).splitlines()[-1] == (
+        "Nothing to fix; 1 reference could not be checked."
+    )
     verified = [v for v in VERDICTS if v.status is Status.VERIFIED]
     assert plain(verified, Layout.PLAIN, show_info=True).splitlines()[-2:] == [
         "3 references: 3 verified  (2 info)",
@@ -141,7 +145,8 @@ def test_the_rule_to_read_is_the_commonest_error() -> None:
 
 def test_fixes_in_several_files_name_no_one_file() -> None:
     fix = plain(VERDICTS, Layout.PLAIN).splitlines()[-2]
-    assert fix.endswith("; 2 fixable with `refcheck fix FILE.bib` (2 files).")
+    assert "; 2 fixable with `refcheck fix FILE.bib` (2 files); " in fix
+    assert fix.endswith("; 1 reference could not be checked.")
 
 
 @pytest.mark.parametrize("width", [40, 60, 100, 300])

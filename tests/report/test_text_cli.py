@@ -50,6 +50,7 @@ LINE_STARTS = re.compile(
     r"|\d+ (errors?|warnings?|unreadable entr(y|ies))( and|,| to fix)"
     r"|Nothing to fix\."
     r"|\d+ fixable with `refcheck fix "
+    r"|\d+ references? could not be checked"
     r"|Read `refcheck rule RC\d{3}`"
     r"|\d+ info not shown \(--show-info\)"
     r")"

@@ -337,6 +337,11 @@ class Tally:
             target = shlex.quote(place(Location(path=files[0]))) if len(files) == 1 else "FILE.bib"
             also = "" if len(files) == 1 else f" ({len(files)} files)"
             fix.append(f"{fixes} fixable with `refcheck fix {target}`{also}")
+        unchecked = self.statuses[Status.UNVERIFIED]
+        if unchecked:
+            # "Nothing to fix" alone would read as "all is well" when nothing was checked.
+            noun = "reference" if unchecked == 1 else "references"
+            fix.append(f"{unchecked} {noun} could not be checked")
         then: list[str] = []
         worst = self.errors or self.warnings
         if worst:
