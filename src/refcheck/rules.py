@@ -64,7 +64,9 @@ RULES: tuple[Rule, ...] = (
         E,
         "The cited DOI belongs to a different work than the rest of the citation describes.",
         "The DOI link takes readers to another paper; the title, authors and journal say one "
-        "work and the DOI another.",
+        "work and the DOI another. A DOI whose work agrees with the citation on its title and "
+        "on its year, journal, volume and pages is the cited work, whatever the author line "
+        "says: a wrong author there is an author finding (RC301-RC304), not this one.",
         "  cited:    Brinjikji 2015, Systematic Literature Review..., doi 10.1056/NEJMoa1209250\n"
         "  Crossref: 10.1056/NEJMoa1209250 is el Barzouhi 2013, Magnetic Resonance Imaging...",
     ),
@@ -171,7 +173,10 @@ RULES: tuple[Rule, ...] = (
         "authors",
         E,
         "The cited author list names a person who is not an author of the work.",
-        "Crediting a paper to someone who did not write it is a factual error.",
+        "Crediting a paper to someone who did not write it is a factual error. Names the "
+        "record itself holds as authors (an affiliation deposited as one, 'Assistant "
+        "Professor, Department of ...') are its own: a citation that copies them is not "
+        "told they are extra.",
         "  cited:    Kasch R, Smith J, Truthmann J, ...\n  Crossref: Kasch R, Truthmann J, ...",
     ),
     Rule(
@@ -182,7 +187,9 @@ RULES: tuple[Rule, ...] = (
         "An author's family name is spelled differently from the work's record.",
         "A misspelled name breaks author search and credit. Case, diacritics, particles "
         "('van der', 'el', 'à') and hyphens are folded before comparing, so only real "
-        "spelling differences are reported.",
+        "spelling differences are reported, in any position of the list: a letter off in "
+        "a particle ('Vxn Den Hout'), or in one of two authors sharing a family name ('Li X, "
+        "Wang K, Wxng J' for '... Wang J') is reported too.",
         "  cited:    Brinjiki W\n  Crossref: Brinjikji W",
     ),
     Rule(
