@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from refcheck.compare.container import container_match
 from refcheck.compare.pages import range_written
@@ -21,10 +22,41 @@ from refcheck.models import Finding, Reference, Severity, Work
 _ALWAYS_KEPT = frozenset({"doi", "retraction", "type"})
 _WORDS = frozenset({"title", "container", "authors"})
 _FIRST_NUMBER = re.compile(r"[A-Za-z]*\d+")
+# Identifiers whose digits are no field of the reference: a DOI ("10.1155/2015/904826", a
+# SICI DOI's "(199907)180:1<114::"), a URL, an ISBN, an arXiv id. Numbers read there never
+# vouch for a volume, issue, pages or year.
+_IDENTIFIERS = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)\S+"
+    r"|(?<![\w.])10\.\d{4,9}(?:\.\d+)*/\S+"
+    r"|\bISBN(?:-1[03])?\s*:?\s*(?:97[89][\s–-]?)?(?:\d[\s–-]?){9}[\dX]\b"
+    r"|\b97[89](?:[–-]\d{1,7}){3}[–-][\dX]\b"
+    r"|\barXiv\s*:\s*\S+",
+    re.IGNORECASE,
+)
 
 
 def _padded(text: str) -> str:
     return f" {fold(text)} "
+
+
+@lru_cache(maxsize=4096)
+def without_identifiers(text: str) -> str:
+    """The string with its DOIs, URLs, ISBNs and arXiv ids blanked out."""
+    if not any(mark in text for mark in ("10.", "/", "ISBN", "isbn", "97", "arXiv", "arxiv")):
+        return text
+    return _IDENTIFIERS.sub(" ", text)
+
+
+def _years_written(text: str, reference: Reference, year: int) -> bool:
+    """Does the folded string write ``year`` as the year, not only as the volume, issue or
+    pages the parser is sure of ("vol. 2005, no. 3, 2008": 2005 is the volume)?"""
+    written = str(year)
+    count = text.count(f" {written} ")
+    for name in ("volume", "issue", "pages"):
+        value = getattr(reference, name)
+        if value and name in (reference.confident or ()):
+            count -= fold(value).split().count(written)
+    return count > 0
 
 
 def says(text: str, value: str | None) -> bool:
@@ -50,21 +82,23 @@ def _family(display: str) -> str:
 
 def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     """Does the raw string say what Crossref says on this finding's field?"""
+    # Words are looked for in the whole string, numbers only outside its identifiers.
     text = _padded(reference.text)
+    plain = _padded(without_identifiers(reference.text))
     field = finding.field
     if field == "volume":
         if work.volume and work.volume.isdigit() and int(work.volume) in work.years:
             # "Advances in Meteorology 2015, 1–12" (2015): a volume named by its year is
             # written twice when right; once is only the year.
-            return text.count(f" {fold(work.volume)} ") >= 2
-        return says(text, work.volume)
+            return plain.count(f" {fold(work.volume)} ") >= 2
+        return says(plain, work.volume)
     if field == "issue":
-        return says(text, work.issue)
+        return says(plain, work.issue)
     if field == "pages":
         first = _FIRST_NUMBER.search(work.page or "") if work.page else None
-        return says(text, first.group(0) if first else work.article_number)
+        return says(plain, first.group(0) if first else work.article_number)
     if field == "year":
-        return any(says(text, str(year)) for year in work.years)
+        return any(_years_written(plain, reference, year) for year in work.years)
     if field == "title":
         # Word for word: nine words of ten would excuse the one changed word.
         return title_in_text(reference.text, work)
@@ -73,9 +107,10 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         return any(says(text, name) for name in names) or _container_tail(reference, work)
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
-            # Authors sharing the family ("Wang, K.", "Wang, J."): each one must be written.
+            # Authors sharing the family ("Wang, K.", "Wang, J."; "Kale", "Kulkarni-Kale"):
+            # each one must be written.
             family = fold(_family(finding.expected))
-            sharing = sum(fold(person.family or "") == family for person in work.authors)
+            sharing = sum(f" {family} " in _padded(p.family or "") for p in work.authors)
             return bool(family) and text.count(f" {family} ") >= max(1, sharing)
         if finding.code == "RC302" and finding.cited:
             return _reversed_reading(finding.cited, work)
@@ -85,6 +120,8 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
 
 
 _NUMBER_FIELDS = frozenset({"volume", "issue", "pages"})
+# "vol. 2, no. 1, pp. 59-60": the 1 before the pages is the issue, not Crossref's volume 1.
+_ISSUE_LABEL = re.compile(r"(?:\b(?:no|nr|issue|iss|num|number)\.?|№)\s*$", re.IGNORECASE)
 
 
 def holds_numbers(raw: str, work: Work, field: str) -> bool:
@@ -109,7 +146,11 @@ def holds_numbers(raw: str, work: Work, field: str) -> bool:
         shapes.append(rf"{vol}\s*(?:{iss})?{after}" if iss else rf"{vol}{after}")
     if iss and after and field == "pages":
         shapes.append(rf"{vol}\s*{iss}{after}")
-    return any(re.search(shape, raw) for shape in shapes)
+    return any(
+        not _ISSUE_LABEL.search(raw, 0, match.start())
+        for shape in shapes
+        for match in re.finditer(shape, raw)
+    )
 
 
 def _reversed_reading(cited: str, work: Work) -> bool:
@@ -140,7 +181,7 @@ def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> 
         if finding.code == "RC604":
             # A last page yields only to Crossref's whole range written in the string: the
             # first page (alone, or in the numbers block) says nothing of where it ends.
-            if not range_written(reference.text, work):
+            if not range_written(without_identifiers(reference.text), work):
                 kept.append(finding)
             continue
         # Words (title, journal, names) are checked against the string even when the
@@ -157,7 +198,8 @@ def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> 
             continue
         # A number the parser was sure of still yields to Crossref's whole block written
         # out in the string: the parser read another number (in the title, a bracket).
-        if finding.field in _NUMBER_FIELDS and holds_numbers(reference.text, work, finding.field):
+        plain = without_identifiers(reference.text)
+        if finding.field in _NUMBER_FIELDS and holds_numbers(plain, work, finding.field):
             continue
         kept.append(finding)
     return kept
@@ -183,15 +225,19 @@ def text_matches(reference: Reference, work: Work) -> bool:
     """Validation from the string alone: the work's title, first author and year are in it.
 
     Used for free-text references whose parsed fields did not validate a candidate: a
-    mis-split title should not hide a work the string plainly names.
+    mis-split title should not hide a work the string plainly names. A wrong year is the
+    one wrong field it tolerates, where the string writes the whole title and names the
+    journal, volume and first page: then the error is the year's. A look-alike (a word
+    of the title changed, another volume or page) is not shown by the string that way.
     """
     if not reference.text or not work.title:
         return False
     text = _padded(reference.text)
+    plain = _padded(without_identifiers(reference.text))
     coverage = _coverage(text, work.title)
     if coverage < 0.85:
         return False
-    if len(fold(work.title).split()) < 3 and not (coverage == 1.0 and _places(text, work)):
+    if len(fold(work.title).split()) < 3 and not (coverage == 1.0 and _places(plain, work)):
         return False
     if work.authors:
         first = work.authors[0]
@@ -199,4 +245,23 @@ def text_matches(reference: Reference, work: Work) -> bool:
         if name and not says(text, name) and not says(text, name.split()[-1]):
             return False
     years = work.years
-    return not years or any(says(text, str(y)) for y in years)
+    if not years or any(says(plain, str(y)) for y in years):
+        return True
+    # The year alone wrong: the whole title as written, and the work's place.
+    return says(text, work.title) and _located(plain, work)
+
+
+def _located(text: str, work: Work) -> bool:
+    """The string names the work's container, volume (when it has one) and first page or
+    article number: another year's item by the same people in the same journal is at
+    another volume or page, and an editorial on page 1 of every volume differs in its volume.
+    """
+    first = _FIRST_NUMBER.search(work.page or "") if work.page else None
+    page = first.group(0) if first else work.article_number
+    names = (*work.container_title, *work.short_container_title)
+    return (
+        page is not None
+        and says(text, page)
+        and (not work.volume or says(text, work.volume))
+        and any(says(text, name) for name in names)
+    )
