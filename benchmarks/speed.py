@@ -1,24 +1,35 @@
-"""Speed of refcheck against the loopback Crossref stand-in with Crossref's polite-pool limits.
+"""Speed of refcheck against a loopback Crossref at polite-pool limits, counted two ways.
 Prints figures; not a test.
 
-The stand-in enforces 10 single/s, 3 list/s and 3 in flight (excess gets 429) and waits
-``--latency`` seconds before each answer; the client sends a mailto, so it paces itself for
-the polite pool. Measured:
+The stand-in enforces 10 single/s, 3 list/s and 3 in flight (excess gets 429), waits
+``--latency`` seconds before each answer, and delays each request a random 0-``--jitter``
+seconds on its way in (the network). Every figure is measured against each counter
+(:mod:`refcheck.testing.limiter`): ``bucket``, a token bucket that forgives a burst, and
+``window``, a strict sliding window (at most 3 list requests arriving in any second, a request
+in flight until its answer is written). The client sends a mailto, so it paces itself for the
+polite pool. Each counter gets ``--runs`` runs of:
 
 1. 1,000 BibTeX entries citing DOIs, cold (empty cache): wall time vs the floor
    (1000/50 = 20 list requests at 3/s, plus one latency), requests by kind, 429s.
 2. 60 references without DOIs, one search each: wall time vs 60 searches at 3/s.
 3. The same 1,000 again on the warm cache: wall time and requests (both should be ~0).
+
+Each run starts once the stand-in's window has emptied (a fresh process knows nothing of the
+requests of the one before). Then, once:
+
 4. CPU per reference for reading the BibTeX and comparing (process time), with the top
    functions by cumulative time from cProfile.
-5. Faults: 10% of requests answered 503 and 5% hung (no answer within the timeout), on 60
-   references with DOIs (30 of them missed by the batch filter, so looked up one by one) and
-   12 without: requests sent, errors seen, how far the client slowed down, time, warnings, and
-   verdicts that differ from a run without faults (other than unverified: should be none).
+5. Faults, once per counter: 10% of requests answered 503 and 5% hung (no answer within the
+   timeout), on 60 references with DOIs (30 of them missed by the batch filter, so looked up
+   one by one) and 12 without: requests sent, errors seen, 429s, how far the client slowed
+   down, time, warnings, and verdicts that differ from a run without faults (other than
+   unverified: should be none).
 
-Entries are rendered from ../shared/crossref/works-dev.jsonl.gz by benchmarks/accuracy.py.
+Entries are rendered from ../shared/crossref/works-dev.jsonl.gz by benchmarks/accuracy.py. The
+load average is printed beside the figures: the machine may be shared.
 
-    .venv/bin/python benchmarks/speed.py [--latency 0.15] [--profile] [--skip-faults]
+    .venv/bin/python benchmarks/speed.py [--latency 0.15] [--jitter 0.05] [--runs 5]
+        [--counting bucket,window] [--profile] [--skip-faults]
 """
 
 from __future__ import annotations
@@ -29,8 +40,10 @@ import cProfile
 import gzip
 import itertools
 import json
+import os
 import pstats
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -51,17 +64,20 @@ from refcheck.models import Reference, Status, Verdict
 from refcheck.resolve.crossref import CrossrefStats
 from refcheck.resolve.resolver import Resolver
 from refcheck.testing.crossref_standin import CrossrefStandin, Fault
+from refcheck.testing.limiter import COUNTINGS, Counting
 
 SEED = 20261125
 MAILTO = "bench@example.org"
 WITH_DOI = 1000
 WITHOUT_DOI = 60
 LIST_RATE = 3.0
+LIST_LIMIT = 3  # list requests in any second
 BATCH = 50
 FAULTY_WITH_DOI = 60
 FAULTY_HIDDEN = 30  # of those, missed by the batch filter
 FAULTY_WITHOUT_DOI = 12
 FAULT_TIMEOUT = 1.0  # seconds per request in the fault run; a hung answer never comes
+WINDOW_CLEARS = 1.1  # seconds between runs: the stand-in's 1-second window empties
 
 
 @dataclass
@@ -77,6 +93,7 @@ class Run:
     cache_hits: int
     first_request: float  # seconds from the start to the first request
     longest_gap: float  # the longest pause between two requests, seconds
+    tightest: float  # the shortest span of 4 list requests' arrivals (3 a second allowed)
 
 
 def write_bib(path: Path, records: list[dict[str, Any]], *, cites_doi: bool) -> None:
@@ -102,6 +119,8 @@ async def run_once(
     log = server.requests
     times = [started_clock] + [r.time for r in log]
     gaps = [b - a for a, b in itertools.pairwise(times[1:])]
+    lists = sorted(r.time for r in log if r.kind == "list")
+    spans = [b - a for a, b in zip(lists, lists[LIST_LIMIT:], strict=False)]
     return Run(
         label,
         wall,
@@ -114,6 +133,7 @@ async def run_once(
         hits,
         times[1] - started_clock if log else 0.0,
         max(gaps, default=0.0),
+        min(spans, default=float("inf")),
     )
 
 
@@ -125,7 +145,8 @@ def describe(run: Run) -> str:
         f"stand-in: {kinds}; client retries {run.client.retries}, failures "
         f"{run.client.failures}; 429s {run.throttled}; max in flight {run.max_in_flight}; "
         f"cache hits {run.cache_hits}\n    first request after {run.first_request:.2f} s; "
-        f"longest gap between requests {run.longest_gap:.2f} s; statuses {dict(statuses)}"
+        f"longest gap between requests {run.longest_gap:.2f} s; any {LIST_LIMIT + 1} list "
+        f"requests arrived {run.tightest:.3f} s apart or more; statuses {dict(statuses)}"
     )
 
 
@@ -162,7 +183,13 @@ def shuffled_records(seed: int) -> tuple[list[dict[str, Any]], list[dict[str, An
     return all_records, records
 
 
-def polite_standin(records: list[dict[str, Any]], latency: float, **faults: Any) -> CrossrefStandin:
+def polite_standin(
+    records: list[dict[str, Any]],
+    latency: float,
+    counting: Counting,
+    jitter: float,
+    **faults: Any,
+) -> CrossrefStandin:
     """The stand-in enforcing the polite pool's limits: 10 single/s, 3 list/s, 3 in flight."""
     return CrossrefStandin(
         records,
@@ -171,8 +198,16 @@ def polite_standin(records: list[dict[str, Any]], latency: float, **faults: Any)
         concurrency=3,
         latency=latency,
         enforce_limits=True,
+        counting=counting,
+        jitter=jitter,
+        jitter_seed=SEED,
         **faults,
     )
+
+
+def load() -> str:
+    """The load averages over 1, 5 and 15 minutes, as uptime prints them."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def write_bibs(
@@ -185,85 +220,175 @@ def write_bibs(
     return bib_doi, bib_search
 
 
-async def run(latency: float, profile: bool) -> None:
+@dataclass
+class Figures:
+    """One run of the three timed figures against one counter."""
+
+    cold: Run
+    search: Run
+    warm: Run
+    load: str
+
+
+async def run_counter(
+    counting: Counting,
+    runs: int,
+    latency: float,
+    jitter: float,
+    all_records: list[dict[str, Any]],
+    refs_doi: list[Reference],
+    refs_search: list[Reference],
+    folder: Path,
+) -> list[Figures]:
+    """``runs`` runs of the cold, search and warm figures against one stand-in."""
+    figures: list[Figures] = []
+    with polite_standin(all_records, latency, counting, jitter) as server:
+        uncached = Settings(crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=30)
+        for number in range(1, runs + 1):
+            cached = Settings(
+                crossref_url=server.url,
+                mailto=MAILTO,
+                cache_dir=folder / f"cache-{counting}-{number}",
+                timeout=30,
+            )
+            at = load()
+            await asyncio.sleep(WINDOW_CLEARS)
+            cold = await run_once(f"{len(refs_doi)} with DOIs, cold", server, refs_doi, cached)
+            await asyncio.sleep(WINDOW_CLEARS)
+            search = await run_once(
+                f"{len(refs_search)} without DOIs", server, refs_search, uncached
+            )
+            warm = await run_once(f"{len(refs_doi)} with DOIs, warm", server, refs_doi, cached)
+            figures.append(Figures(cold, search, warm, at))
+            print(
+                f"  {counting} run {number}: 1,000 DOIs {cold.wall:.2f} s "
+                f"({cold.throttled} × 429), 60 searches {search.wall:.2f} s "
+                f"({search.throttled} × 429), warm {warm.wall:.2f} s "
+                f"({warm.client.requests} requests); load {at}",
+                flush=True,
+            )
+    return figures
+
+
+def spread(values: list[float]) -> str:
+    """Median and range of a figure over the runs."""
+    return (
+        f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
+        if len(values) > 1
+        else f"{values[0]:.2f} s"
+    )
+
+
+async def run(
+    latency: float, jitter: float, runs: int, countings: list[Counting], profile: bool
+) -> None:
     all_records, records = shuffled_records(SEED)
     with_doi, without_doi = records[:WITH_DOI], records[WITH_DOI : WITH_DOI + WITHOUT_DOI]
-
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        polite_standin(all_records, latency) as server,
-    ):
+    print(
+        f"refcheck speed — stand-in at polite limits (10 single/s, 3 list/s, 3 in flight, "
+        f"429 over them), latency {latency} s, jitter 0-{1000 * jitter:.0f} ms, "
+        f"{runs} run(s) per counter; load before: {load()}",
+        flush=True,
+    )
+    results: dict[Counting, list[Figures]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bib_doi, bib_search = write_bibs(folder, with_doi, without_doi)
         refs_doi, refs_search = read_references([bib_doi]), read_references([bib_search])
-        cached = Settings(
-            crossref_url=server.url, mailto=MAILTO, cache_dir=folder / "cache", timeout=30
-        )
-        uncached = Settings(crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=30)
-
-        cold = await run_once(f"{len(refs_doi)} with DOIs, cold", server, refs_doi, cached)
-        search = await run_once(f"{len(refs_search)} without DOIs", server, refs_search, uncached)
-        warm = await run_once(f"{len(refs_doi)} with DOIs, warm", server, refs_doi, cached)
-        read_ms, compare_ms = cpu_per_reference(bib_doi, warm.verdicts, profile)
+        for counting in countings:
+            results[counting] = await run_counter(
+                counting, runs, latency, jitter, all_records, refs_doi, refs_search, folder
+            )
+        last = results[countings[-1]][-1]
+        read_ms, compare_ms = cpu_per_reference(bib_doi, last.warm.verdicts, profile)
 
     # n requests evenly spaced at 3/s: the last leaves (n - 1)/3 s after the first.
-    floor_doi = (-(-len(refs_doi) // BATCH) - 1) / LIST_RATE + latency
+    batches = -(-len(refs_doi) // BATCH)
+    floor_doi = (batches - 1) / LIST_RATE + latency
     floor_search = (len(refs_search) - 1) / LIST_RATE + latency
-    print(
-        f"refcheck speed — stand-in at polite limits (10 single/s, 3 list/s, 3 in flight, "
-        f"429 over them), latency {latency} s"
-    )
-    for r in (cold, search, warm):
-        print(describe(r))
+    print("\nlast run of each counter in detail:")
+    for counting in countings:
+        last = results[counting][-1]
+        print(f" {counting}:")
+        for r in (last.cold, last.search, last.warm):
+            print(describe(r))
+
+    print(f"\n{'figure':<24}{'counter':<8}{'measured, median (range) of runs':<46}{'target':<34}ok")
+    for counting in countings:
+        figures = results[counting]
+        colds = [f.cold for f in figures]
+        searches = [f.search for f in figures]
+        warms = [f.warm for f in figures]
+        requests = {(c.client.list_requests, c.client.single_requests) for c in colds}
+        rows = [
+            (
+                "1,000 DOIs: wall",
+                spread([c.wall for c in colds]),
+                f"≤ {1.1 * floor_doi:.2f} s (floor {floor_doi:.2f} s +10%)",
+                all(c.wall <= 1.1 * floor_doi for c in colds),
+            ),
+            (
+                "1,000 DOIs: requests",
+                "; ".join(f"{lists} list, {singles} single" for lists, singles in requests),
+                f"{batches} list, 0 single",
+                requests == {(batches, 0)},
+            ),
+            (
+                "1,000 DOIs: 429s",
+                " ".join(str(c.throttled) for c in colds),
+                "0 in every run",
+                all(c.throttled == 0 for c in colds),
+            ),
+            (
+                "60 searches: wall",
+                spread([c.wall for c in searches]),
+                f"≤ {1.1 * floor_search:.2f} s (floor {floor_search:.2f} s +10%)",
+                all(c.wall <= 1.1 * floor_search for c in searches),
+            ),
+            (
+                "60 searches: requests",
+                " ".join(str(c.client.list_requests) for c in searches),
+                f"{len(refs_search)} list",
+                all(c.client.list_requests == len(refs_search) for c in searches),
+            ),
+            (
+                "60 searches: 429s",
+                " ".join(str(c.throttled) for c in searches),
+                "0 in every run",
+                all(c.throttled == 0 for c in searches),
+            ),
+            (
+                "warm 1,000: wall",
+                spread([c.wall for c in warms]),
+                "< 1 s",
+                all(c.wall < 1 for c in warms),
+            ),
+            (
+                "warm 1,000: requests",
+                " ".join(str(c.client.requests) for c in warms),
+                "0",
+                all(c.client.requests == 0 for c in warms),
+            ),
+        ]
+        for name, measured, target, ok in rows:
+            print(f"{name:<24}{counting:<8}{measured:<46}{target:<34}{'yes' if ok else 'NO'}")
+        print(f"{'load (1, 5, 15 min)':<24}{counting:<8}" + " | ".join(f.load for f in figures))
     cpu_ms = read_ms + compare_ms
-    rows = [
-        (
-            "1,000 DOIs: wall",
-            f"{cold.wall:.2f} s",
-            f"≤ {1.1 * floor_doi:.2f} s (floor {floor_doi:.2f} s +10%)",
-            cold.wall <= 1.1 * floor_doi,
-        ),
-        (
-            "1,000 DOIs: requests",
-            f"{cold.client.list_requests} list, {cold.client.single_requests} single",
-            f"{-(-len(refs_doi) // BATCH)} list, 0 single",
-            cold.client.requests == -(-len(refs_doi) // BATCH),
-        ),
-        ("1,000 DOIs: 429s", str(cold.throttled), "0", cold.throttled == 0),
-        (
-            "60 searches: wall",
-            f"{search.wall:.2f} s",
-            f"≤ {1.1 * floor_search:.2f} s (floor {floor_search:.2f} s +10%)",
-            search.wall <= 1.1 * floor_search,
-        ),
-        (
-            "60 searches: requests",
-            f"{search.client.list_requests} list",
-            f"{len(refs_search)} list",
-            search.client.list_requests == len(refs_search),
-        ),
-        ("60 searches: 429s", str(search.throttled), "0", search.throttled == 0),
-        ("warm 1,000: wall", f"{warm.wall:.2f} s", "< 2 s", warm.wall < 2),
-        ("warm 1,000: requests", str(warm.client.requests), "0", warm.client.requests == 0),
-        (
-            "CPU read+compare",
-            f"{cpu_ms:.2f} ms/ref (read {read_ms:.2f}, compare {compare_ms:.2f})",
-            "≤ 2 ms/ref",
-            cpu_ms <= 2,
-        ),
-    ]
-    print(f"\n{'figure':<24}{'measured':<42}{'target':<34}ok")
-    for name, measured, target, ok in rows:
-        print(f"{name:<24}{measured:<42}{target:<34}{'yes' if ok else 'NO'}")
-    verified = sum(v.status is Status.VERIFIED for v in cold.verdicts)
     print(
-        f"\n(cold run verified {verified}/{len(cold.verdicts)}; "
-        f"searches verified {sum(v.status is Status.VERIFIED for v in search.verdicts)}"
-        f"/{len(search.verdicts)})"
+        f"{'CPU read+compare':<32}{cpu_ms:.2f} ms/ref (read {read_ms:.2f}, compare "
+        f"{compare_ms:.2f}); target ≤ 2 ms/ref: {'yes' if cpu_ms <= 2 else 'NO'}"
     )
+    for counting in countings:
+        last = results[counting][-1]
+        verified = sum(v.status is Status.VERIFIED for v in last.cold.verdicts)
+        found = sum(v.status is Status.VERIFIED for v in last.search.verdicts)
+        print(
+            f"({counting}, last run: cold verified {verified}/{len(last.cold.verdicts)}; "
+            f"searches verified {found}/{len(last.search.verdicts)})"
+        )
 
 
-async def run_faults(latency: float) -> None:
+async def run_faults(latency: float, jitter: float, counting: Counting) -> None:
     """Section 5: the same references with and without faults; what the faults cost."""
     all_records, records = shuffled_records(SEED + 5)
     with_doi = records[:FAULTY_WITH_DOI]
@@ -275,7 +400,12 @@ async def run_faults(latency: float) -> None:
     with (
         tempfile.TemporaryDirectory() as tmp,
         polite_standin(
-            all_records, latency, random_faults=faults, hidden_from_filter=hidden
+            all_records,
+            latency,
+            counting,
+            jitter,
+            random_faults=faults,
+            hidden_from_filter=hidden,
         ) as server,
     ):
         references = read_references(list(write_bibs(Path(tmp), with_doi, without_doi)))
@@ -283,6 +413,7 @@ async def run_faults(latency: float) -> None:
             crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=FAULT_TIMEOUT
         )
         clean = await run_once("without faults", server, references, settings)
+        await asyncio.sleep(WINDOW_CLEARS)
         server.faults.set_rate(0.15, seed=SEED)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -301,7 +432,8 @@ async def run_faults(latency: float) -> None:
     print(
         f"\nfaults — {len(references)} references ({FAULTY_WITH_DOI} with DOIs, "
         f"{FAULTY_HIDDEN} of them missed by the batch filter; {FAULTY_WITHOUT_DOI} without), "
-        f"timeout {FAULT_TIMEOUT} s, latency {latency} s"
+        f"timeout {FAULT_TIMEOUT} s, latency {latency} s, jitter 0-{1000 * jitter:.0f} ms, "
+        f"{counting} counter; load {load()}"
     )
     for r in (clean, faulty):
         print(describe(r))
@@ -312,6 +444,7 @@ async def run_faults(latency: float) -> None:
             f"{faulty.client.errors} ({injected.get('status', 0)} 503s, "
             f"{injected.get('slow', 0)} hangs, {faulty.throttled} 429s over the limits)",
         ),
+        ("429s", f"{clean.throttled} clean, {faulty.throttled} faulty"),
         ("share of errors", f"{faulty.client.errors / max(faulty.client.requests, 1):.0%}"),
         ("deepest slowdown", f"{faulty.client.deepest_slowdown} step(s) (each halves the pace)"),
         ("longest gap", f"{slowest:.2f} s between two requests"),
@@ -324,17 +457,38 @@ async def run_faults(latency: float) -> None:
         print(f"  {name:<20}{measured}")
 
 
+def parse_countings(text: str) -> list[Counting]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    known = [c for c in COUNTINGS if c in chosen]
+    if not known or len(known) != len(set(chosen)):
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(COUNTINGS)}")
+    return known
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15)
+    parser.add_argument(
+        "--jitter", type=float, default=0.05, help="most seconds a request is delayed on its way"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of each figure per counter")
+    parser.add_argument(
+        "--counting",
+        type=parse_countings,
+        default=list(COUNTINGS),
+        help="the stand-in's ways of counting, comma-separated (default: bucket,window)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the compare step")
     parser.add_argument("--skip-faults", action="store_true", help="skip the fault section")
     args = parser.parse_args()
+    if args.runs < 1 or args.latency < 0 or args.jitter < 0:
+        parser.error("--runs must be at least 1, --latency and --jitter not negative")
     if not WORKS.exists():
         sys.exit(f"speed: {WORKS} not found (../shared is needed)")
-    asyncio.run(run(args.latency, args.profile))
+    asyncio.run(run(args.latency, args.jitter, args.runs, args.counting, args.profile))
     if not args.skip_faults:
-        asyncio.run(run_faults(args.latency))
+        for counting in args.counting:
+            asyncio.run(run_faults(args.latency, args.jitter, counting))
 
 
 if __name__ == "__main__":

@@ -100,9 +100,7 @@ def references(tmp_path_factory: pytest.TempPathFactory) -> list[Reference]:
 def server() -> Iterator[CrossrefStandin]:
     # Announced limits this high let the client go fast: pacing is tested elsewhere. A 429
     # pauses for the announced window: a short one keeps the test quick.
-    with CrossrefStandin(
-        RECORDS, rate_limit=100, list_rate_limit=100, interval="100ms"
-    ) as standin:
+    with CrossrefStandin(RECORDS, rate_limit=100, list_rate_limit=100, interval="100ms") as standin:
         yield standin
 
 

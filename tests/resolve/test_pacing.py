@@ -25,6 +25,7 @@ from refcheck.resolve.pacing import (
     ErrorWindow,
     Etiquette,
     Pacer,
+    Turn,
     Window,
 )
 from refcheck.resolve.protocol import RateLimit
@@ -269,7 +270,7 @@ def test_any_n_plus_one_requests_span_the_window_and_the_margin() -> None:
     spans = [b - a for a, b in zip(starts, starts[3:], strict=False)]
     assert min(spans) == pytest.approx(1.0 + MARGIN)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) == pytest.approx(1 / 3)  # spaced, never a burst
+    assert min(gaps) == pytest.approx(POLITE.etiquette().spread / 3)  # spaced, never a burst
 
 
 def test_each_service_keeps_its_own_limits() -> None:
@@ -299,3 +300,38 @@ def test_a_rate_becomes_a_whole_window() -> None:
         Window(0, 1.0)
     with pytest.raises(ValueError, match="margin"):
         Etiquette({"single": Window(1)}, concurrency=1, margin=-0.1)
+
+
+def test_windows_count_from_when_a_request_really_went() -> None:
+    clock = FakeClock()
+    pacer = Pacer(POLITE, clock=clock, sleep=clock.sleep)
+
+    async def main() -> list[float]:
+        starts = []
+        for n in range(4):
+            async with pacer.slot("list") as turn:
+                if n == 0:
+                    clock.now += 0.5  # the event loop was busy: the request left late
+                    await pacer.tracer(turn)("http11.send_request_headers.complete", {})
+                starts.append(turn.at)
+        return starts
+
+    starts = asyncio.run(main())
+    assert starts[0] == 0.5
+    assert starts[3] == pytest.approx(0.5 + 1.0 + MARGIN)
+
+
+async def test_the_client_tells_the_pacer_when_each_request_went() -> None:
+    sent = []
+
+    class Watched(Pacer):
+        def sent(self, turn: Turn) -> None:
+            super().sent(turn)
+            sent.append(turn)
+
+    with CrossrefStandin(RECORDS) as server:
+        async with CrossrefClient(server.url, MAILTO, pacer=Watched(SHORT)) as crossref:
+            await asyncio.gather(*(crossref.work(doi) for doi in DOIS[:5]))
+            await crossref.search("pacing study")
+    assert len(sent) == len(server.requests) == 6
+    assert {turn.kind for turn in sent} == {"single", "list"}

@@ -383,7 +383,9 @@ class CrossrefClient:
         try:
             async with self.pacer.slot(kind) as turn:
                 self._count(kind)
-                response = await self._http.get(path, params=query)
+                response = await self._http.get(
+                    path, params=query, extensions={"trace": self.pacer.tracer(turn)}
+                )
             self.pacer.observe(kind, RateLimit.from_headers(response.headers))
             result = decipher(response.status_code, response.headers, response.content)
         except CrossrefRefused as refused:

@@ -9,22 +9,23 @@ each service gets one :class:`Pacer`, shared by every client of that service in 
                          list     3 per 1 s
     Crossref, public     single   5 per 1 s              1
                          list     1 per 1 s
-    DataCite             single   1,000 per 5 min        3        (per address)
+    DataCite             single   1,000 per 5 min        3        (per address; evenly)
     arXiv                single   1 per 3 s              1        ("one connection")
     Open Library         single   1 per 1 s              1        ("at most 1 a second")
-    doi.org              single   2 per 1 s              2        (no number given: be gentle)
+    doi.org              single   2 per 1 s              2        (no number given: gently)
 
 How a pacer keeps to "at most N per interval W" however the server counts, a token bucket or
 a strict sliding window:
 
-- Spaced: requests of a kind start at least W/N apart, so there is never a burst.
+- Spaced: requests of a kind start at least ``spread`` × W/N apart, so there is never a burst
+  (``spread`` 1 spaces them evenly over the window; Crossref's 0.25 lets a window's N requests
+  go in its first quarter, which wins back part of what the margin costs).
 - Windowed: any N + 1 successive requests of a kind span at least W + ``margin``. The network
   delays each request by a different amount; a request delayed up to ``margin`` more than the
   one N before it still arrives more than W after it, so no window of W at the server ever
-  holds more than N arrivals. The default margin, 60 ms, covers the 0-50 ms of jitter that
-  ``benchmarks/speed.py`` adds, plus the client's own lateness in sending; it costs 6% of the
-  pace of a one-second window, where a burst-free pacer without it gets throttled by a strict
-  counter.
+  holds more than N arrivals. The default margin, 100 ms, covers the 0-50 ms of jitter that
+  ``benchmarks/speed.py`` adds, plus the lateness of a busy machine in sending (and the
+  stand-in's in stamping an arrival); spaced exactly at the limit, a strict counter throttles.
 - In flight: a place is held from before the request is sent until its answer has been read
   in full, so the server, which counts a request from its arrival until its answer is written,
   never counts more than the client does.
@@ -47,7 +48,8 @@ How a client uses it::
 
     pacer = Pacer(ARXIV)                        # or the one its caller shares
     async with pacer.slot("single") as turn:     # waits for the turn and a place in flight
-        response = await http.get(url)           # the whole answer read inside
+        # The whole answer read inside; the tracer notes when the request really left.
+        response = await http.get(url, extensions={"trace": pacer.tracer(turn)})
     pacer.observe("single", RateLimit.from_headers(response.headers))  # if it announces any
     if response.status_code == 429:
         if pacer.throttled(turn, retry_after):   # pauses the kind; True when 429s persist
@@ -66,6 +68,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from refcheck.resolve.protocol import RateLimit
 
@@ -93,7 +96,7 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 # Seconds added to every window for network jitter; see the module docstring.
-MARGIN = 0.06
+MARGIN = 0.1
 # A 429 within this many windows after a 429 pause ended counts as a failure.
 _REPEAT_WINDOWS = 10
 
@@ -124,17 +127,21 @@ class Window:
 
 @dataclass(frozen=True)
 class Etiquette:
-    """A service's limits: a window for each kind of request, and requests in flight."""
+    """A service's limits: a window for each kind of request, and requests in flight; the
+    margin and spread of the module docstring."""
 
     windows: Mapping[RequestKind, Window]
     concurrency: int
     margin: float = MARGIN
+    spread: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.windows or self.concurrency < 1:
             raise ValueError("pacing limits must be positive")
         if self.margin < 0:
             raise ValueError("pacing margin must not be negative")
+        if not 0 < self.spread <= 1:
+            raise ValueError("pacing spread must be over 0 and at most 1")
 
 
 @dataclass(frozen=True)
@@ -145,19 +152,19 @@ class Limits:
     list_rate: float
     concurrency: int
 
-    def etiquette(self, margin: float = MARGIN) -> Etiquette:
+    def etiquette(self, margin: float = MARGIN, spread: float = 0.25) -> Etiquette:
         if self.single_rate <= 0 or self.list_rate <= 0 or self.concurrency < 1:
             raise ValueError("pacing limits must be positive")
         windows = {"single": Window.of_rate(self.single_rate)}
         windows["list"] = Window.of_rate(self.list_rate)
-        return Etiquette(windows, self.concurrency, margin)
+        return Etiquette(windows, self.concurrency, margin, spread)
 
 
 # Crossref's limits since December 2025.
 POLITE = Limits(single_rate=10.0, list_rate=3.0, concurrency=3)
 PUBLIC = Limits(single_rate=5.0, list_rate=1.0, concurrency=1)
 # DataCite: 1,000 requests in 5 minutes from one address.
-DATACITE = Etiquette({"single": Window(1000, 300.0)}, concurrency=3)
+DATACITE = Etiquette({"single": Window(1000, 300.0)}, concurrency=3, spread=1.0)
 # arXiv's API: one request every 3 seconds, on one connection.
 ARXIV = Etiquette({"single": Window(1, 3.0)}, concurrency=1)
 # Open Library: at most one request a second.
@@ -195,14 +202,18 @@ class _Bucket:
         """The window a pause after a 429 waits out: the announced one, if any."""
         return (self.announced or self.ceiling).interval
 
-    def opens(self, turn: Turn, margin: float) -> float:
-        """The earliest a turn may go: each window's limit-th turn before it, plus the window."""
-        position = self.turns.index(turn)
+    def opens(self, turn: Turn, margin: float, stretch: float) -> float:
+        """The earliest a turn may go: for each window, the limit-th latest turn at or before
+        it, plus the window (``stretch`` times longer while slowed down) and the margin."""
+        # By time, not by order of planning: a turn whose request went late may be later.
+        before = sorted(
+            other.at for other in self.turns if other is not turn and other.at <= turn.at
+        )
         earliest = float("-inf")
         for window in self.windows():
-            if position >= window.limit:
-                before = self.turns[position - window.limit]
-                earliest = max(earliest, before.at + window.interval + margin)
+            if len(before) >= window.limit:
+                latest = before[-window.limit]
+                earliest = max(earliest, latest + window.interval * stretch + margin)
         return earliest
 
     def keep(self, turn: Turn) -> None:
@@ -360,6 +371,7 @@ class Pacer:
         self.slowest_rate = slowest_rate
         self.etiquette = etiquette
         self.margin = etiquette.margin
+        self.spread = etiquette.spread
         self._buckets = {kind: _Bucket(window) for kind, window in etiquette.windows.items()}
         # In flight at full pace: the configured limit, or the announced one when lower.
         self._concurrency = etiquette.concurrency
@@ -436,9 +448,13 @@ class Pacer:
         """Wait for the next turn; None when a 429 paused the kind meanwhile."""
         turn = Turn(kind, max(self.clock(), bucket.next_slot, bucket.paused_until))
         bucket.keep(turn)
+        # Slowed down, the windows stretch and requests go evenly spaced over them.
+        rate = bucket.per_second()
+        stretch = rate / self._slowed_rate(rate)
+        spacing = (self.spread if stretch == 1 else 1.0) * stretch / rate
         try:
-            turn.at = max(turn.at, bucket.opens(turn, self.margin))
-            bucket.next_slot = turn.at + 1.0 / self._slowed_rate(bucket.per_second())
+            turn.at = max(turn.at, bucket.opens(turn, self.margin, stretch))
+            bucket.next_slot = turn.at + spacing
             while True:
                 while (wait := turn.at - self.clock()) > 0:
                     await self.sleep(wait)
@@ -448,7 +464,7 @@ class Pacer:
                 # The windows count from when the request really goes, which may be later
                 # than planned (a late wake-up, or a turn before it that went late).
                 turn.at = self.clock()
-                opens = bucket.opens(turn, self.margin)
+                opens = bucket.opens(turn, self.margin, stretch)
                 if opens <= turn.at:
                     break
                 turn.at = opens
@@ -473,6 +489,22 @@ class Pacer:
         """Hold back every request of this kind for ``seconds``."""
         bucket = self._bucket(kind)
         bucket.paused_until = max(bucket.paused_until, self.clock() + max(0.0, seconds))
+
+    def sent(self, turn: Turn) -> None:
+        """The turn's request has just left: its windows count from now, if that is later
+        than the turn (the client may yield between its turn and the send, and a busy event
+        loop can take a while to come back)."""
+        turn.at = max(turn.at, self.clock())
+
+    def tracer(self, turn: Turn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+        """An httpx ``trace`` extension that calls :meth:`sent` once the request's headers
+        are written: ``http.get(url, extensions={"trace": pacer.tracer(turn)})``."""
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith("send_request_headers.complete"):
+                self.sent(turn)
+
+        return trace
 
     def throttled(self, turn: Turn, seconds: float | None = None) -> bool:
         """A 429 answered this turn's request: pause its kind for ``seconds`` (its window when
