@@ -1,11 +1,12 @@
-"""The report tests pass on any machine: from a temporary folder with a very long path, as a
-user with a long name, with refcheck configured in the shell (REFCHECK_*) and a terminal
-width and colour set. They are run once more here, in such an environment, so that CI holds
-it without running the whole suite twice."""
+"""The report tests pass on any machine: from a clone at a very long path, with a temporary
+folder there too, as a user with a long name, with refcheck configured in the shell
+(REFCHECK_*) and a terminal width and colour set. They are run once more here, in such an
+environment, so that CI holds it without running the whole suite twice."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +26,17 @@ def test_the_report_tests_pass_at_a_long_path_as_a_long_named_configured_user(
     deep = tmp_path / ("t" * 120)
     home = deep / "home" / USER
     home.mkdir(parents=True)
+    (deep / "tmp").mkdir()
+    # The clone: the tests and the data they read (refcheck itself is the one installed).
+    clone = deep / "refcheck"
+    clone.mkdir()
+    skip = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis")
+    for folder in ("tests", "references"):
+        shutil.copytree(ROOT / folder, clone / folder, ignore=skip)
+    shutil.copy(ROOT / "pyproject.toml", clone / "pyproject.toml")
     env = {
         **os.environ,
-        "TMPDIR": str(deep),
+        "TMPDIR": str(deep / "tmp"),
         "HOME": str(home),
         "USER": USER,
         "LOGNAME": USER,
@@ -45,7 +54,7 @@ def test_the_report_tests_pass_at_a_long_path_as_a_long_named_configured_user(
     seen = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
-    assert seen.stdout.splitlines() == [str(deep), USER]
+    assert seen.stdout.splitlines() == [str(deep / "tmp"), USER]
 
     done = subprocess.run(
         [
@@ -58,7 +67,7 @@ def test_the_report_tests_pass_at_a_long_path_as_a_long_named_configured_user(
             f"--ignore={Path(__file__).relative_to(ROOT)}",
             *REPORT_TESTS,
         ],
-        cwd=ROOT,
+        cwd=clone,
         env=env,
         capture_output=True,
         text=True,
