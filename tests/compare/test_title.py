@@ -324,3 +324,38 @@ def test_a_part_number_is_a_content_word() -> None:
 )
 def test_title_in_text_needs_the_whole_title_set_apart(text: str, held: bool) -> None:
     assert title_in_text(text, Work(doi="10.1/x", title=LUMBAR)) is held
+
+
+ARCTIC = Work(doi="10.2307/1361", title="Canadian Arctic Wild Life Enquiry, 1940-41")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Chitty D, Nicholson M. Canadian Arctic Wild Models Enquiry, 1940-41. The Journal of "
+         "Animal Ecology. 1942 Nov;11(2):270.", "has 'Models' for 'Life'"),
+        ("Chitty, D., & Nicholson, M. (1942). Stability Arctic Wild Life Enquiry, 1940-41. The "
+         "Journal of Animal Ecology, 11(2), 270.", "has 'Stability' for 'Canadian'"),
+        ("Chitty D, Nicholson M. Typology canadian Arctic Wild Life Enquiry, 1940-41. The "
+         "Journal of Animal Ecology. 1942 Nov;11(2):270.", "adds 'Typology'"),
+    ],
+)  # fmt: skip
+def test_a_title_the_parser_did_not_read_is_found_in_the_string(text: str, named: str) -> None:
+    # The parser took these titles for part of the journal's name.
+    reference = Reference(text=text, confident=frozenset({"authors", "year"}))
+    [found] = compare_title(reference, ARCTIC)
+    assert found.code == "RC201"
+    assert named in found.message
+
+
+def test_a_string_holding_the_title_unread_gives_nothing() -> None:
+    text = (
+        "Chitty D, Nicholson M. Canadian Arctic Wild Life Enquiry, 1940-41. The Journal of "
+        "Animal Ecology. 1942 Nov;11(2):270."
+    )
+    assert compare_title(Reference(text=text, confident=frozenset()), ARCTIC) == []
+    # Nor one that holds too little of it to place it: another paper's title.
+    other = "Chitty D. Snowshoe hares in the wild. The Journal of Animal Ecology. 1942;11:270."
+    assert compare_title(Reference(text=other, confident=frozenset()), ARCTIC) == []
+    # A structured entry without a title has none to compare.
+    assert compare_title(Reference(text=text), ARCTIC) == []

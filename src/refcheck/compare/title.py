@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -529,6 +529,10 @@ _LISTED_CHANGES = 4
 def compare_title(reference: Reference, work: Work) -> list[Finding]:
     """RC201 for a changed, added or missing content word (or another title), RC202 for
     near wording that leaves the work's content words in place."""
+    if reference.free_text and not reference.title and work.title:
+        # The parser read no title (it went into the journal, say): compare the part of
+        # the string that stands where the work's title does.
+        reference = reference.model_copy(update={"title": _title_written(reference.text, work)})
     if not reference.title or not work.title or not fold(reference.title):
         return []
     # A work whose title has no word (":") gives nothing to compare against.
@@ -607,3 +611,71 @@ def title_in_text(text: str, work: Work) -> bool:
         if title and _holds(keys, starts, ends, title):
             return True
     return False
+
+
+# At least this share of a title's words, and three, found together in a string place the
+# title there.
+_PLACED = 0.6
+
+
+def _title_written(text: str, work: Work) -> str | None:
+    """The words of a reference string that stand where the work's title does: from the
+    first to the last word that agree with it, stretched over a title word the string
+    changed at either end, never past the punctuation that sets the title apart. None
+    when the string holds too few of the title's words together."""
+    keys, starts, ends = _spans(text)
+    wanted = [k for k in _words(work.title or "").keys if k not in _QUIET_WORDS]
+    if len(wanted) < 3:
+        return None
+    at = [n for n, key in enumerate(keys) if key not in _QUIET_WORDS]  # quiet words aside
+    said = [keys[n] for n in at]
+    blocks = [
+        b
+        for b in SequenceMatcher(None, said, wanted, autojunk=False).get_matching_blocks()
+        if b.size
+    ]
+    if not blocks:
+        return None
+
+    def near(one: Match, other: Match) -> bool:  # no further apart than in the title, ± 2
+        return other.a - (one.a + one.size) <= other.b - (one.b + one.size) + 2
+
+    # The longest run of agreeing words, and the runs near it on either side.
+    first = last = max(range(len(blocks)), key=lambda n: blocks[n].size)
+    while first > 0 and near(blocks[first - 1], blocks[first]):
+        first -= 1
+    while last < len(blocks) - 1 and near(blocks[last], blocks[last + 1]):
+        last += 1
+    run = blocks[first : last + 1]
+    if sum(b.size for b in run) < max(3, _PLACED * len(wanted)):
+        return None
+    start, stop = run[0].a, run[-1].a + run[-1].size - 1  # the first and last word, in said
+
+    def opens(m: int) -> bool:  # does word m of said start a part of the string?
+        return m == 0 or any(starts[n] for n in range(at[m - 1] + 1, at[m] + 1))
+
+    def closes(m: int) -> bool:
+        return m == len(at) - 1 or any(ends[n] for n in range(at[m], at[m + 1]))
+
+    # Title words missing before the first agreeing word or after the last were changed
+    # (or words added there): stretch over them, and over up to two more words where that
+    # reaches the punctuation that sets the title apart, never past it.
+    missing = run[0].b
+    for m in range(start, max(start - missing - 2, -1), -1):
+        if opens(m):
+            start = m
+            break
+    else:
+        while missing and not opens(start):
+            start, missing = start - 1, missing - 1
+    missing = len(wanted) - (run[-1].b + run[-1].size)
+    for m in range(stop, min(stop + missing + 2, len(at) - 1) + 1):
+        if closes(m):
+            stop = m
+            break
+    else:
+        while missing and not closes(stop):
+            stop, missing = stop + 1, missing - 1
+    words = _words(text)
+    pieces = words.pieces[words.piece_of[at[start]] : words.piece_of[at[stop]] + 1]
+    return " ".join(pieces).strip(_EDGE_PUNCTUATION) or None
