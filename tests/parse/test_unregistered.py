@@ -101,3 +101,17 @@ def test_registered_kinds_of_work_are_not_taken_for_unregistered_ones(
     reference: Reference,
 ) -> None:
     assert unregistered_kind(reference) is None
+
+
+def test_a_date_the_parser_took_for_volume_and_pages_does_not_make_an_article() -> None:
+    who = Reference(
+        text="World Health Organization. (2023). Low back pain [Fact sheet]. Retrieved May 3, "
+        "2023, from https://www.who.int/news-room/fact-sheets/detail/low-back-pain",
+        url="https://www.who.int/news-room/fact-sheets/detail/low-back-pain",
+        volume="3",
+        pages="2023",
+        confident=frozenset({"year", "url"}),
+    )
+    assert unregistered_kind(who) == "a web page"
+    sure = who.model_copy(update={"confident": frozenset({"volume", "pages"})})
+    assert unregistered_kind(sure) is None

@@ -74,6 +74,9 @@ def test_creators_without_given_and_family_names() -> None:
                 {"name": "Fenner, Martin"},
                 {"name": "GBIF.Org User", "nameType": "Organizational"},
                 {"name": "ignored", "familyName": "Huck", "givenName": "Kevin"},
+                {"name": "Occdownload Gbif.Org"},
+                {"name": "[s.n.]"},
+                {"name": ":unav"},
             ],
         )
     )
@@ -83,7 +86,8 @@ def test_creators_without_given_and_family_names() -> None:
         Person(family="Fenner", given="Martin"),
         Person(literal="GBIF.Org User"),
         Person(family="Huck", given="Kevin"),
-    )
+        Person(literal="Occdownload Gbif.Org"),  # a domain: an organisation's name
+    )  # "[s.n.]" and ":unav" say no creator is known
 
 
 def test_the_main_title_is_the_one_without_a_title_type() -> None:

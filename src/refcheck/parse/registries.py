@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from refcheck.models import Reference
+from refcheck.parse.unregistered import has_article_marks
 
 __all__ = ["names_datacite_work"]
 
@@ -32,8 +33,8 @@ def names_datacite_work(reference: Reference) -> bool:
     """Does the reference name a DataCite repository or a kind of work DataCite holds?"""
     if (reference.entry_type or "").lower() in _DATACITE_TYPES:
         return True
-    if reference.volume and reference.pages:
-        return False  # a journal article's marks
+    if has_article_marks(reference):
+        return False  # a journal article's
     texts = (reference.container, reference.url, reference.text)
     if any(t and _REPOSITORIES.search(t) for t in texts):
         return True

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from refcheck.models import Reference
 
-__all__ = ["unregistered_kind"]
+__all__ = ["has_article_marks", "unregistered_kind"]
 
 # Hosts whose pages are news articles (the host or any of its subdomains).
 _NEWS = frozenset(
@@ -101,9 +101,17 @@ def _urls(reference: Reference) -> list[str]:
     return urls
 
 
+def has_article_marks(reference: Reference) -> bool:
+    """A volume and pages the writer gave (not ones the parser guessed from "May 3, 2023")."""
+    if not (reference.volume and reference.pages):
+        return False
+    sure = reference.confident
+    return sure is None or {"volume", "pages"} <= sure
+
+
 def unregistered_kind(reference: Reference) -> str | None:
     """What kind of unregistered work the reference cites ("a blog post"...), or None."""
-    if reference.doi or (reference.volume and reference.pages):
+    if reference.doi or has_article_marks(reference):
         return None
     text = reference.text or ""
     hosts = [h for h in map(_host, _urls(reference)) if h]
@@ -124,8 +132,6 @@ def unregistered_kind(reference: Reference) -> str | None:
     other_hosts = [h for h in hosts if not _SCHOLARLY.search(h)]
     if (reference.entry_type or "").lower() in _ONLINE_TYPES and (hosts or _ONLINE.search(text)):
         return "a web page"
-    if other_hosts and (
-        _ONLINE.search(text) or (reference.entry_type or "").lower() == "misc"
-    ):
+    if other_hosts and (_ONLINE.search(text) or (reference.entry_type or "").lower() == "misc"):
         return "a web page"
     return None

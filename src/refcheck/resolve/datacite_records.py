@@ -98,6 +98,10 @@ _GROUP_WORDS = frozenset(
     }
 )
 _NAME_WORD = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+# A domain in a name ("Occdownload Gbif.Org") is an organisation's.
+_DOMAIN = re.compile(r"\w\.(?:org|com|net|edu|gov|int)$", re.IGNORECASE)
+# Placeholders for "no creator known": DataCite's :unav/:unkn codes, "[s.n.]", "Unknown".
+_NO_NAME = re.compile(r"^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a|none)\W*$", re.I)
 _YEAR = re.compile(r"^\s*(\d{4})")
 
 
@@ -114,6 +118,8 @@ def _person(creator: Any) -> Person | None:
     given = _clean(creator.get("givenName"))
     name = _clean(creator.get("name"))
     kind = creator.get("nameType")
+    if name and _NO_NAME.match(name) and not family:
+        return None
     if kind == "Organizational":
         return Person(literal=name or family) if (name or family) else None
     if family:
@@ -128,7 +134,7 @@ def _person(creator: Any) -> Person | None:
     personal = kind == "Personal" or (
         2 <= len(words) <= 4
         and all(_NAME_WORD.match(w) for w in words)
-        and not any(w.strip(".").casefold() in _GROUP_WORDS for w in words)
+        and not any(w.strip(".").casefold() in _GROUP_WORDS or _DOMAIN.search(w) for w in words)
     )
     if personal and len(words) >= 2:
         return Person(family=words[-1], given=" ".join(words[:-1]))
