@@ -278,6 +278,17 @@ def test_free_text_last_page_finding_from_a_parse_slip_is_dropped() -> None:
     assert _free("999–1007", "999–10", frozenset()) == []
 
 
+def test_free_text_range_inside_a_doi_does_not_clear_a_last_page() -> None:
+    # The DOI's "...-2-5-13" holds Crossref's range 5-13; only the printed pages count.
+    text = (
+        "Samigulov, G.K., 2019. Debatable questions of the history. Vestnik, 2, 5–14. "
+        "https://doi.org/10.17072/2219-3111-2019-2-5-13"
+    )
+    printed = Work(doi="10.17072/2219-3111-2019-2-5-13", volume="2", page="5-13")
+    reference = Reference(text=text, volume="2", pages="5–14", confident=SURE)
+    assert [f.code for f in reconcile(reference, printed, compare(reference, printed))] == ["RC604"]
+
+
 def test_pages_agree() -> None:
     assert pages_agree("811", work("811-816")) is True
     assert pages_agree("911", work("811-816")) is False
