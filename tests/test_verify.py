@@ -124,6 +124,7 @@ SHARED_FAMILY = {  # DOI -> the middle author (0-based) to misspell, one of a sh
     "10.1371/journal.pone.0166667": 3,  # Sagong, Son, Kim S., *Kim Y.-H.*, Kim I.-K., ...
     "10.1016/j.ecoleng.2016.04.007": 2,  # Qin, Li K., *Li Y.*, Liang, Chen, Hodges
     "10.1016/j.jcs.2012.07.008": 2,  # Borczak, Sikora E., *Sikora M.*, Rosell, Collar
+    "10.1371/journal.pone.0149350": 2,  # Kolekar, Waman, *Kale*, Kulkarni-Kale
 }
 FORMS = ("apa", "chicago", "vancouver", "ieee", "bibtex")
 

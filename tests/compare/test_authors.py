@@ -384,3 +384,41 @@ def test_a_misspelling_is_caught_in_every_position(sciatica: Work) -> None:
         cited = [*names[:index], person.model_copy(update={"family": wrong}), *names[index + 1 :]]
         findings = compare_authors(Reference(authors=tuple(cited)), sciatica)
         assert [(f.code, f.cited) for f in findings] == [("RC303", show(cited[index]))], wrong
+
+
+def test_pieces_of_an_affiliation_the_record_holds_as_an_author_are_its_own() -> None:
+    affiliation = "Assistant Professor, Department of Microbiology, Sai Medical College"
+    work = Work(
+        doi="10.1/junk",
+        title="A case report",
+        authors=(
+            *people(("Prasanna", "S."), ("Jayakumar", "Karthika")),
+            Person(literal=affiliation),
+        ),
+    )
+    # BibTeX splits the unbraced affiliation at its commas into "people".
+    pieces = people(
+        ("Prasanna", "S."),
+        ("Assistant Professor", "Department of Microbiology"),
+        ("Jayakumar", "K."),
+        ("Sai Medical College", ""),
+    )
+    assert compare_authors(Reference(authors=pieces), work) == []
+    # A real stranger among them is still extra, numbered in the whole cited list.
+    stranger = (*pieces[:3], Person(family="Kowalski", given="P."), pieces[3])
+    findings = compare_authors(Reference(authors=stranger), work)
+    assert [(f.code, f.cited) for f in findings] == [("RC302", "Kowalski, P.")]
+    assert findings[0].message.startswith("Cited author 4 ")
+
+
+def test_a_deposit_whose_family_is_a_dash_is_not_missing() -> None:
+    work = Work(
+        doi="10.1/dash",
+        title="Application of image fusion",
+        authors=people(("-", "Xuewen Ding"), ("-", "Guangquan Xu")),
+    )
+    garbled = Reference(authors=(Person(literal="X. D., -, G. X"),))
+    assert compare_authors(garbled, work) == []
+    # A person the citation names that the record does not list is still extra.
+    other = Reference(authors=people(("Ding", "X."), ("Smith", "J.")))
+    assert [f.code for f in compare_authors(other, work)] == ["RC302"]
