@@ -41,6 +41,13 @@ VAN_LAAR = (
     "saliva-coated hydroxyapatite formed in situ in microtitre plates. Microbial Ecology in "
     "Health and Disease. 1996;{volume}(1):1-8. doi:" + SICI_9_1
 )
+# Elsevier Harvard prints the volume bare, and the DOI's "89:5<682::" holds it with the page.
+SICI_89_5 = "10.1002/(sici)1520-6017(200005)89:5<682::aid-jps14>3.3.co;2-r"
+ALLISON = (
+    "Allison, S.D., Anchordoquy, T.J., 2000. Mechanisms of protection of cationic lipid-DNA "
+    "complexes during lyophilization. Journal of Pharmaceutical Sciences {volume}, 682. "
+    "https://doi.org/" + SICI_89_5
+)
 # The DOI holds the year (2019) the reference gets wrong.
 SAMIGULOV = (
     "Samigulov, G.K., 2022. DEBATABLE QUESTIONS OF THE HISTORY OF THE TRANS-URALIAN TURKS "
@@ -116,12 +123,14 @@ def test_numbers_inside_a_sici_doi_do_not_vouch_for_a_wrong_volume(
         ALLEN.format(volume="2"),
         ALLEN_HARVARD.format(volume="18"),
         VAN_LAAR.format(volume="8"),
+        ALLISON.format(volume="90"),
     )
-    assert [v.status for v in verdicts] == [Status.MISMATCH] * 3
+    assert [v.status for v in verdicts] == [Status.MISMATCH] * 4
     assert _errors(verdicts[0]) == [("RC601", "2", "180")]
     assert _errors(verdicts[1]) == [("RC601", "18", "180")]
     assert _errors(verdicts[2]) == [("RC601", "8", "9")]
-    assert {v.work.doi for v in verdicts if v.work} == {SICI, SICI_9_1}
+    assert _errors(verdicts[3]) == [("RC601", "90", "89")]
+    assert {v.work.doi for v in verdicts if v.work} == {SICI, SICI_9_1, SICI_89_5}
 
 
 def test_a_correct_reference_with_a_sici_doi_is_verified(
@@ -133,9 +142,10 @@ def test_a_correct_reference_with_a_sici_doi_is_verified(
         ALLEN.format(volume="180"),
         ALLEN_HARVARD.format(volume="180"),
         VAN_LAAR.format(volume="9"),
+        ALLISON.format(volume="89"),
     )
-    assert [v.status for v in verdicts] == [Status.VERIFIED] * 3
-    assert [_serious(v) for v in verdicts] == [[], [], []]
+    assert [v.status for v in verdicts] == [Status.VERIFIED] * 4
+    assert [_serious(v) for v in verdicts] == [[], [], [], []]
 
 
 def test_a_year_or_page_inside_the_doi_does_not_excuse_the_cited_one(
