@@ -240,8 +240,8 @@ def add_class_options(parser: argparse.ArgumentParser, records: int, each: str) 
     )
 
 
-def class_list(text: str) -> tuple[str, ...]:
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+def class_list(value: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
     unknown = [k for k in kinds if k not in CLASS_ERRORS and k not in CLASS_CORRECT]
     if unknown:
         raise argparse.ArgumentTypeError(f"no such class: {', '.join(unknown)}")
