@@ -594,16 +594,6 @@ def test_to_reference_default_location() -> None:
     assert reference.authors == ()
 
 
-def test_speed_well_under_a_millisecond() -> None:
-    import time
-
-    texts = [SEED_BRINJIKJI, SEED_EL_BARZOUHI, SEED_KASCH] * 100
-    start = time.perf_counter()
-    for text in texts:
-        parse_reference(text)
-    assert (time.perf_counter() - start) / len(texts) < 0.002  # 2 ms ceiling on a slow CI
-
-
 def test_word_starting_like_a_label_is_no_issue() -> None:
     parsed = parse_reference(
         "Sun, J., & Liu, L. (2017). Processes of dike-break induced flows: a combined "
