@@ -80,6 +80,14 @@ def test_a_token_bucket_forgives_what_a_window_refuses() -> None:
     assert [window.take(t) for t in times] == [True, True, True, False]
 
 
+def test_arrivals_counted_out_of_order_count_as_arriving_together() -> None:
+    # A thread that stamped 0.5 but got to the lock after one that stamped 0.6.
+    bucket = TokenBucket(1, 1.0)
+    assert [bucket.take(t) for t in (0.0, 1.6, 1.5, 2.6)] == [True, True, False, True]
+    window = SlidingWindow(2, 1.0)
+    assert [window.take(t) for t in (0.0, 0.6, 0.5, 1.05)] == [True, True, False, True]
+
+
 def test_an_unknown_way_of_counting_is_refused() -> None:
     with pytest.raises(ValueError, match="counting"):
         counter("leaky", 3, 1.0)  # type: ignore[arg-type]

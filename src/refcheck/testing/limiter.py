@@ -8,7 +8,8 @@
     (a request at ``t`` is counted with those that arrived after ``t - interval``).
 
 Only requests let through are counted; a refused one uses up nothing. Both are used under
-their owner's lock.
+their owner's lock, and take arrivals in the order they are counted: a thread that stamped
+its arrival before another's but got to the lock after it counts as arriving with it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class TokenBucket:
 
     def take(self, now: float) -> bool:
         if self.stamp is not None:
+            now = max(now, self.stamp)
             refill = (now - self.stamp) * self.per_second
             self.tokens = min(self.capacity, self.tokens + refill)
         self.stamp = now
@@ -57,6 +59,8 @@ class SlidingWindow:
         self.arrivals: deque[float] = deque()
 
     def take(self, now: float) -> bool:
+        if self.arrivals:
+            now = max(now, self.arrivals[-1])
         while self.arrivals and self.arrivals[0] <= now - self.interval:
             self.arrivals.popleft()
         if len(self.arrivals) >= self.limit:
