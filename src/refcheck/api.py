@@ -159,7 +159,10 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
 async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list[Verdict]:
     """References Crossref's search did not find that name a dataset, software or a
     preprint (a DataCite repository or kind), searched at DataCite and validated as
-    strictly. DataCite unreachable: such a reference is unverified, not "not found"."""
+    strictly. DataCite unreachable: such a reference is unverified, not "not found".
+    Offline, DataCite is not asked and the verdicts stay as the snapshots made them."""
+    if resolver.datacite is None:
+        return verdicts
     wanted = [
         n
         for n, verdict in enumerate(verdicts)
