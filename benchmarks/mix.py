@@ -37,6 +37,7 @@ from refcheck.models import Severity, Status, Verdict
 from refcheck.parse.identifiers import ARXIV_DOI_PREFIX
 from refcheck.resolve.datacite_records import work_from_datacite
 from refcheck.testing import CrossrefStandin, DataciteStandin, load_records
+from refcheck.testing.arxiv_standin import ArxivStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -204,10 +205,12 @@ async def run(args: argparse.Namespace) -> None:
         load_records(SHARED / "crossref" / "works-dev.jsonl.gz"), agencies=agencies
     )
     datacite = DataciteStandin(records)
-    with crossref, datacite, tempfile.TemporaryDirectory() as folder:
+    arxiv = ArxivStandin(load_records(SHARED / "arxiv" / "entries.jsonl.gz"))
+    with crossref, datacite, arxiv, tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             crossref_url=crossref.url,
             datacite_url=datacite.url,
+            arxiv_url=arxiv.url,
             no_cache=True,
             timeout=5.0,
             mailto="bench@example.org",

@@ -13,6 +13,7 @@ import pytest
 
 from refcheck.cli import main
 from refcheck.testing import CrossrefStandin, DataciteStandin, load_records
+from refcheck.testing.arxiv_standin import ArxivStandin
 
 POST = """\
 # What I read this year
@@ -60,15 +61,21 @@ BIB = """\
 """
 
 
+ARXIV_URL = ""  # set by the fixture: every run asks the arXiv stand-in, never the internet
+
+
 @pytest.fixture(scope="module")
 def standins(shared: Path) -> Iterator[tuple[CrossrefStandin, DataciteStandin]]:
+    global ARXIV_URL
     crossref = CrossrefStandin(
         load_records(shared / "crossref" / "works-dev.jsonl.gz"),
         # As Crossref's /works/{doi}/agency answers for these prefixes.
         agencies={"10.5281": "datacite", "10.48550": "datacite"},
     )
     datacite = DataciteStandin(load_records(shared / "datacite" / "records.jsonl.gz"))
-    with crossref, datacite:
+    arxiv = ArxivStandin(load_records(shared / "arxiv" / "entries.jsonl.gz"))
+    with crossref, datacite, arxiv:
+        ARXIV_URL = arxiv.url
         yield crossref, datacite
 
 
@@ -87,6 +94,8 @@ def check(
             crossref,
             "--datacite-url",
             datacite,
+            "--arxiv-url",
+            ARXIV_URL,
             "--timeout",
             "2",
         ]
@@ -117,8 +126,10 @@ def test_the_post_verifies_datacite_works_and_skips_the_blog_and_the_news(
     assert all(f["severity"] == "info" for e in entries for f in e["findings"])
     # Each verdict says which sources were asked and what each answered.
     datacite_answered = {"source": "datacite", "outcome": "answered"}
-    assert entries[0]["sources"] == [datacite_answered]  # arXiv's DOIs are DataCite's
-    assert entries[1]["sources"] == [datacite_answered]
+    # arXiv's DOIs are DataCite's; arXiv's API is then asked for a published version.
+    assert entries[0]["sources"][0] == datacite_answered
+    assert entries[1]["sources"][0] == datacite_answered
+    assert entries[1]["sources"][1]["source"] == "arxiv"
     assert entries[2]["sources"] == [
         {"source": "crossref", "outcome": "not-found"},
         {"source": "agency", "outcome": "answered"},

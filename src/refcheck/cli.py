@@ -84,6 +84,7 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
     and which rules count."""
     parser.add_argument("--crossref-url", help="Crossref API base URL")
     parser.add_argument("--datacite-url", help="DataCite REST API base URL")
+    parser.add_argument("--arxiv-url", help="arXiv export API base URL")
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
     parser.add_argument("--cache-dir", type=Path, help="folder of the Crossref answer cache")
     parser.add_argument("--no-cache", action="store_true", default=None, help="use no cache")
@@ -238,6 +239,7 @@ def _cli_layer(args: argparse.Namespace) -> Layer:
     settings = {
         "crossref_url": args.crossref_url,
         "datacite_url": args.datacite_url,
+        "arxiv_url": args.arxiv_url,
         "mailto": args.mailto,
         "cache_dir": args.cache_dir,
         "no_cache": args.no_cache,

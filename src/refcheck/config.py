@@ -28,6 +28,7 @@ from refcheck.policy import FailOn, Glob, Policy, resolve_selectors, resolve_sev
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DATACITE_URL = "https://api.datacite.org"
+DEFAULT_ARXIV_URL = "https://export.arxiv.org"
 
 
 class Settings(BaseModel):
@@ -38,6 +39,8 @@ class Settings(BaseModel):
     crossref_url: str = DEFAULT_CROSSREF_URL
     # DataCite's REST API, asked for DOIs whose registration agency is DataCite.
     datacite_url: str = DEFAULT_DATACITE_URL
+    # arXiv's export API, asked for the published version of arXiv preprints (RC703).
+    arxiv_url: str = DEFAULT_ARXIV_URL
     mailto: str | None = None
     # A Crossref Metadata Plus token; sent as a header, never printed.
     plus_token: str | None = Field(default=None, repr=False)
@@ -100,6 +103,7 @@ class Options(BaseModel):
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "crossref-url": ("settings", "crossref_url"),
     "datacite-url": ("settings", "datacite_url"),
+    "arxiv-url": ("settings", "arxiv_url"),
     "mailto": ("settings", "mailto"),
     "cache-dir": ("settings", "cache_dir"),
     "no-cache": ("settings", "no_cache"),
@@ -128,6 +132,7 @@ MERGED_FIELDS = frozenset({"output_formats", "per_file_ignores", "severity"})
 ENV_KEYS: dict[str, tuple[str, str]] = {
     "REFCHECK_CROSSREF_URL": ("settings", "crossref_url"),
     "REFCHECK_DATACITE_URL": ("settings", "datacite_url"),
+    "REFCHECK_ARXIV_URL": ("settings", "arxiv_url"),
     "REFCHECK_MAILTO": ("settings", "mailto"),
     "REFCHECK_CACHE_DIR": ("settings", "cache_dir"),
     "REFCHECK_PLUS_TOKEN": ("settings", "plus_token"),

@@ -13,10 +13,12 @@ import pytest
 from refcheck.config import Settings
 from refcheck.errors import RegistryError
 from refcheck.models import Person, Work
+from refcheck.resolve.arxiv import published_dois
 from refcheck.resolve.datacite import DataciteClient
 from refcheck.resolve.datacite_records import work_from_datacite
 from refcheck.resolve.resolver import Resolver
 from refcheck.testing import CrossrefStandin, DataciteStandin, Fault, load_records
+from refcheck.testing.arxiv_standin import ArxivStandin
 
 ARXIV = "10.48550/arxiv.1706.03762"
 ZENODO = "10.5281/zenodo.11800"
@@ -212,14 +214,23 @@ async def _many(url: str, dois: list[str]) -> None:
 # --- the resolver: Crossref, then the agency, then DataCite ----------------------------------
 
 
-def _settings(crossref: CrossrefStandin, datacite_url: str) -> Settings:
+def _settings(
+    crossref: CrossrefStandin, datacite_url: str, arxiv_url: str | None = None
+) -> Settings:
     return Settings(
         crossref_url=crossref.url,
         datacite_url=datacite_url,
+        arxiv_url=arxiv_url or _nowhere(),
         no_cache=True,
         timeout=2.0,
         retries=0,
     )
+
+
+def _nowhere() -> str:
+    """A loopback URL nothing listens at: arXiv not asked over the internet in these tests."""
+    with DataciteStandin([]) as gone:
+        return gone.url
 
 
 async def _lookup(settings: Settings, dois: list[str]) -> dict[str, Any]:
@@ -347,3 +358,48 @@ def test_an_arxiv_record_names_its_published_version(
         ],
     )
     assert work_from_datacite(zenodo).preprint_of == ()
+
+
+def test_arxivs_export_api_gives_a_preprints_published_version(
+    records: list[dict[str, Any]], shared: Path
+) -> None:
+    entries = load_records(shared / "arxiv" / "entries.jsonl.gz")
+    # A DataCite record for an arXiv paper whose published DOI only arXiv's API gives.
+    entry = next(e for e in entries if e["doi"] and "/" not in e["id"])
+    doi = f"10.48550/arxiv.{entry['id']}"
+    record = _record(doi, titles=[{"title": entry["title"]}], publicationYear=2020)
+    with (
+        CrossrefStandin([]) as crossref,
+        DataciteStandin([*records, record]) as datacite,
+        ArxivStandin(entries) as arxiv,
+    ):
+        settings = _settings(crossref, datacite.url, arxiv.url)
+        found = asyncio.run(_lookup(settings, [doi, ARXIV]))
+        asked = arxiv.requests
+    work = found[doi]
+    assert isinstance(work, Work)
+    assert work.preprint_of == (entry["doi"],)
+    # One request for both preprints, as arXiv asks.
+    assert len(asked) == 1
+    assert "id_list=" in asked[0]
+
+
+def test_arxiv_unreachable_leaves_the_preprint_as_datacite_has_it(
+    records: list[dict[str, Any]],
+) -> None:
+    with CrossrefStandin([]) as crossref, DataciteStandin(records) as datacite:
+        found = asyncio.run(_lookup(_settings(crossref, datacite.url), [ARXIV]))
+    work = found[ARXIV]
+    assert isinstance(work, Work)
+    assert work.title == "Attention Is All You Need"
+
+
+def test_published_dois_reads_arxivs_recorded_answers(shared: Path) -> None:
+    raw = shared / "arxiv" / "raw"
+    legacy = published_dois(
+        (raw / "legacy_id-list_1111.2011v2_doi-journal-ref_2016.xml").read_bytes()
+    )
+    assert legacy == {"1111.2011": "10.1103/PhysRevB.85.115117"}
+    assert published_dois((raw / "api2026_error_400_incorrect-id-format.xml").read_bytes()) == {}
+    with pytest.raises(RegistryError, match="not XML"):
+        published_dois(b"<feed")

@@ -25,6 +25,7 @@ from types import TracebackType
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
 from refcheck.models import Consulted, SourceOutcome, Work
+from refcheck.resolve.arxiv import ArxivClient
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.datacite import DataciteClient
@@ -39,6 +40,7 @@ PARALLEL_SEARCHES = 64
 
 # DOI prefixes only DataCite registers (arXiv's), asked of DataCite directly.
 DATACITE_PREFIXES = ("10.48550/",)
+ARXIV_PREFIX = "10.48550/arxiv."
 
 # What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
 # that kept us from asking (the reference is then unverified).
@@ -62,6 +64,7 @@ class Resolver:
     cache: WorkCache | None = None
     client: CrossrefClient | None = None
     datacite: DataciteClient | None = None
+    arxiv: ArxivClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
     # What each source said of a DOI looked up, until the caller takes it (consulted()).
@@ -77,7 +80,7 @@ class Resolver:
             folder = settings.cache_dir
             path = folder / "crossref.sqlite3" if folder else WorkCache.default_path()
             cache = WorkCache(path)
-        client = datacite = None
+        client = datacite = arxiv = None
         if not settings.offline:
             client = CrossrefClient(
                 settings.crossref_url,
@@ -92,8 +95,19 @@ class Resolver:
                 timeout=settings.timeout,
                 retries=settings.retries,
             )
+            arxiv = ArxivClient(
+                settings.arxiv_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=min(settings.retries, 2),
+            )
         return cls(
-            settings=settings, snapshot=snapshot, cache=cache, client=client, datacite=datacite
+            settings=settings,
+            snapshot=snapshot,
+            cache=cache,
+            client=client,
+            datacite=datacite,
+            arxiv=arxiv,
         )
 
     async def __aenter__(self) -> Resolver:
@@ -115,6 +129,8 @@ class Resolver:
             await self.client.aclose()
         if self.datacite is not None:
             await self.datacite.aclose()
+        if self.arxiv is not None:
+            await self.arxiv.aclose()
         if self.cache is not None:
             self.cache.close()
         close = getattr(self.snapshot, "close", None)
@@ -268,7 +284,31 @@ class Resolver:
                 else "answered"
             )
             self._note(doi, "datacite", outcome)
-        return dict(answers)
+        return await self._published(dict(answers))
+
+    async def _published(self, found: dict[str, Lookup]) -> dict[str, Lookup]:
+        """arXiv preprints whose DataCite record names no published version, with the one
+        arXiv's export API gives (for RC703). arXiv failing only leaves them as they are."""
+        preprints = {
+            doi.removeprefix(ARXIV_PREFIX): doi
+            for doi, work in found.items()
+            if isinstance(work, Work) and doi.startswith(ARXIV_PREFIX) and not work.preprint_of
+        }
+        if not preprints or self.arxiv is None:
+            return found
+        try:
+            published = await self.arxiv.published(list(preprints))
+        except RegistryError:
+            for doi in preprints.values():
+                self._note(doi, "arxiv", "unreachable")
+            return found
+        for identifier, doi in preprints.items():
+            journal = published.get(identifier.lower())
+            self._note(doi, "arxiv", "answered" if journal else "not-found")
+            work = found[doi]
+            if journal and isinstance(work, Work):
+                found[doi] = work.model_copy(update={"preprint_of": (journal,)})
+        return found
 
     def search_workers(self, searches: int) -> SearchWorkers | None:
         """Worker processes to check ``searches`` references in, or None to check them

@@ -1,6 +1,7 @@
-"""Test helpers for refcheck and for projects that build on it: loopback Crossref and DataCite
-stand-ins."""
+"""Test helpers for refcheck and for projects that build on it: loopback Crossref, DataCite and
+arXiv stand-ins."""
 
+from refcheck.testing.arxiv_standin import ArxivStandin
 from refcheck.testing.crossref_standin import (
     CrossrefStandin,
     Fault,
@@ -12,6 +13,7 @@ from refcheck.testing.crossref_standin import (
 from refcheck.testing.datacite_standin import DataciteStandin
 
 __all__ = [
+    "ArxivStandin",
     "CrossrefStandin",
     "DataciteStandin",
     "Fault",

@@ -39,13 +39,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from socketserver import TCPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from refcheck.testing.crossref_standin import FaultPlan
+from refcheck.testing.loopback import LoopbackServer
 
 __all__ = ["NOT_FOUND", "DataciteStandin"]
 
@@ -53,37 +53,6 @@ NOT_FOUND = {
     "errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]
 }
 _BROKEN = b'{"data": {"id": "10.5281/zenodo.1", "type": "dois", "attributes": {"doi": "10.5'
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = True
-    standin: DataciteStandin
-
-    def __init__(self, standin: DataciteStandin) -> None:
-        self.standin = standin
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn), which can stall offline.
-        TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: the stdlib would print a traceback to stderr."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-    timeout = 5
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: no request log on stderr."""
-
-    def do_GET(self) -> None:
-        self.server.standin._answer(self)
 
 
 def _words(text: str) -> set[str]:
@@ -137,28 +106,16 @@ class DataciteStandin:
         self._lock = threading.Lock()
         self._log: list[str] = []
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(self._answer)
 
     def start(self) -> DataciteStandin:
-        if self._server is None:
-            self._stopping.clear()
-            self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-            )
-            self._thread.start()
+        self._stopping.clear()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        self._server = self._thread = None
+        self._stopping.set()  # wakes a handler sleeping for a slow fault
+        self._server.stop()
 
     def __enter__(self) -> DataciteStandin:
         return self.start()
@@ -173,9 +130,7 @@ class DataciteStandin:
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the DataCite stand-in is not running")
-        return f"http://127.0.0.1:{int(self._server.server_address[1])}"
+        return self._server.url
 
     @property
     def requests(self) -> list[str]:
@@ -213,7 +168,7 @@ class DataciteStandin:
             self.throttled += 1
             return True
 
-    def _answer(self, handler: _Handler) -> None:
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         path = urlsplit(handler.path).path
         with self._lock:
             self._log.append(path)
