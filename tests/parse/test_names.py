@@ -43,3 +43,65 @@ def test_particles_and_words_in_lower_case_stay_what_they_were(
 ) -> None:
     found = scan_authors(text)
     assert [(p.family, p.given) for p in found.persons] == persons
+
+
+@pytest.mark.parametrize(
+    ("text", "persons"),
+    [
+        (
+            "Fernández, María D, Consuelo Sánchez-Brunete, Alvaro J Rodríguez, and José L "
+            "Tadeo. 2001. “Adsorption and degradation of thiazopyr.”",
+            [("Fernández", "María D"), ("Sánchez-Brunete", "Consuelo"),
+             ("Rodríguez", "Alvaro J"), ("Tadeo", "José L")],
+        ),
+        (
+            "Bellaredj, Mohamed L.F., Colin A. Pardue, Paul Kohl, and Madhavan Swaminathan. "
+            "2018. “Fabrication of package embedded spiral inductors.”",
+            [("Bellaredj", "Mohamed L.F."), ("Pardue", "Colin A."), ("Kohl", "Paul"),
+             ("Swaminathan", "Madhavan")],
+        ),
+        (
+            "Mohler, George, P. Jeffrey Brantingham, Jeremy Carter, and Martin B. Short. 2019. "
+            "“Reducing Bias in Estimates for the Law of Crime Concentration.”",
+            [("Mohler", "George"), ("Brantingham", "P. Jeffrey"), ("Carter", "Jeremy"),
+             ("Short", "Martin B.")],
+        ),
+    ],
+)  # fmt: skip
+def test_chicago_given_names_keep_initials_as_crossref_holds_them(
+    text: str, persons: list[tuple[str, str]]
+) -> None:
+    # Chicago writes given names as deposited: "María D" (no dot), "Mohamed L.F." (no space).
+    found = scan_authors(text)
+    assert found.shape is Shape.FAMILY_GIVEN
+    assert [(p.family, p.given) for p in found.persons] == persons
+
+
+@pytest.mark.parametrize(
+    ("text", "persons"),
+    [
+        (
+            "Willard C, Plaster K, Castillo J. Snake River Sockeye Salmon Captive Broodstock "
+            "Program; Research Element, 2003 Annual Report.",
+            [("Willard", "C"), ("Plaster", "K"), ("Castillo", "J.")],
+        ),
+        (
+            "Song YS, Ha Y, Kim MJ. Early and late magmatism.",
+            [("Song", "YS"), ("Ha", "Y"), ("Kim", "MJ")],
+        ),
+    ],
+)  # fmt: skip
+def test_vancouver_names_are_not_read_as_a_family_and_a_given_name(
+    text: str, persons: list[tuple[str, str]]
+) -> None:
+    # "Willard C, Plaster K": a family ending in initials is a Vancouver name, never the
+    # family before a Chicago given name ("Plaster K" would pass for "María D").
+    found = scan_authors(text)
+    assert found.shape is Shape.FAMILY_BARE
+    assert [(p.family, p.given) for p in found.persons] == persons
+
+
+def test_an_initial_leads_a_given_name_only_in_a_chicago_list() -> None:
+    # ACS: "Gordon Taylor" is the family; "H. American Pharmacy" is no person.
+    found = scan_authors("Gordon Taylor, H. American Pharmacy 1994, 34, 41–44.")
+    assert [(p.family, p.given) for p in found.persons] == [("Gordon Taylor", "H.")]

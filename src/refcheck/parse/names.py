@@ -62,7 +62,12 @@ _INNER = r"(?:\s(?:de|del|da|do|dos|das|de\sla)\s)"
 _BARE_GIVEN = rf"(?:{_BARE}(?:{_INNER}[{_UP}]{{1,3}}(?![{_LOW}{_UP}]))?)"
 _DOTTED_GIVEN = rf"(?:{_DOTTED}(?:{_INNER}{_DOTTED})?)"
 _GIVEN_WORD = rf"(?:[{_UP}][{_LOW}]+(?:[-‐][{_UP}][{_LOW}]+)?)"
-_GIVEN = rf"(?:{_GIVEN_WORD}(?:\s+(?:{_GIVEN_WORD}|{_INITIAL}))*)"
+# Initials as Crossref often holds them: "Mohamed L.F.", "María D".
+_GIVEN = rf"(?:{_GIVEN_WORD}(?:\s+(?:{_GIVEN_WORD}|{_DOTTED}|[{_UP}](?![{_LOW}{_UP}.{_APOS}])))*)"
+# Before a family, an initial may lead too: "P. Jeffrey Brantingham" (never after a family's
+# comma, where "Jones, K. Chem. Rev." would pass for a given name).
+_GIVEN_LEAD = rf"(?:(?:{_DOTTED}\s?)?{_GIVEN})"
+_LEADING_INITIAL = re.compile(_DOTTED)
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV|2nd|3rd)\.?(?![\w]))"
 
 # What may follow a name: a separator, or the end of the list.
@@ -98,7 +103,7 @@ _SHAPES: dict[Shape, re.Pattern[str]] = {
     ),
     # A colon after a full name is more often a title's ("Sketching a Scheme:").
     Shape.GIVEN_FAMILY: re.compile(
-        rf"(?P<given>{_GIVEN})\s+(?P<family>{_FAMILY}){_SUFFIX}?(?!\s*:){_END}"
+        rf"(?P<given>{_GIVEN_LEAD})\s+(?P<family>{_FAMILY}){_SUFFIX}?(?!\s*:){_END}"
     ),
 }
 # Shapes a list may switch to after its first name: "Derrick, D., I. Stavness and B. Gick",
@@ -255,6 +260,14 @@ def _next_name(text: str, position: int, shapes: tuple[Shape, ...]) -> re.Match[
         family = match.group("family")
         if shape is Shape.GIVEN_FAMILY and _INITIALS_LIKE.fullmatch(family):
             continue  # "Lopes CB": Vancouver initials, not a family name after a given one
+        if shape is Shape.FAMILY_GIVEN and _INITIALS_LIKE.fullmatch(family.split()[-1]):
+            continue  # "Song YS, Ha Y": two Vancouver names, not a family and a given name
+        if (
+            shape is Shape.GIVEN_FAMILY
+            and Shape.FAMILY_GIVEN not in shapes
+            and _LEADING_INITIAL.match(match.group("given"))
+        ):
+            continue  # "Gordon Taylor, H. American Pharmacy": an initial leads only in Chicago
         after = text[match.end() : match.end() + 40]
         if after.startswith(".") and (
             family.lower() in JOURNAL_WORDS
