@@ -776,3 +776,25 @@ def test_a_weak_reading_of_a_date_keeps_its_year() -> None:
     # "07, 2026" might be volume and pages; it is a date, and its year is the year.
     parsed = parse_reference("S. Franks, “Towards Implementing Calls to Action,” Mar. 07, 2026.")
     assert parsed.year == 2026
+
+
+@pytest.mark.parametrize(
+    ("text", "volume", "pages", "year"),
+    [
+        # A range's last page and the year after it are no volume and pages.
+        ("“Managing Multiple Projects,” Producing Games, pp. 149–152, 2010.", None, "149–152",
+         2010),
+        # A date's year before the pages is no volume.
+        ("FRANCEZ, N., AND KOZEN, D. Generalized fair termination. In Proceedings of the 11th "
+         "ACM Symposium. Salt Lake City, Utah, Jan 15-18 1984, pages 46-53.", None, "46-53",
+         1984),
+        # A volume named by its year, printed bare, is still the volume.
+        ("Liang, Z. et al., 2017. Orderly Roulette Selection. Mathematical Problems in "
+         "Engineering, 2017, pp.1–15.", "2017", "1–15", 2017),
+    ],
+)  # fmt: skip
+def test_numbers_a_label_reads_are_not_read_again(
+    text: str, volume: str | None, pages: str, year: int
+) -> None:
+    parsed = parse_reference(text)
+    assert (parsed.volume, parsed.pages, parsed.year) == (volume, pages, year)

@@ -119,6 +119,8 @@ _LABEL_ARTICLE = re.compile(
 )
 # MLA writes old volumes in roman numerals: "JAMA, XXV, no. 9, Aug. 1895".
 _VOLUME_BEFORE_ISSUE = re.compile(r"(?<![\d.\w])(?P<value>\d{1,5}|[IVXLC]{2,8})\s*,?\s*$")
+# What stands before a date's year: a month, or a day ("Aug. 1895", "Jan 15-18 1984").
+_DATE_BEFORE = re.compile(rf"(?:{_MONTH}|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)\s*,?\s*$")
 _ANY_YEAR = re.compile(r"(?<![\d\w])(?:1[5-9]|20)\d\d(?=[a-z]?(?![\d\w]))")
 
 
@@ -133,10 +135,14 @@ class Numbers:
     start: int = -1
     end: int = -1
     shape: str | None = None
-    # Where the volume, issue and pages values stand: a year-like number there ("vol. 2005",
-    # "pp. 2001-2010") is that field, not the reference's year.
-    spans: tuple[tuple[int, int], ...] = ()
+    # Where the volume, issue and pages values stand, (field, start, end): a year-like
+    # number there ("vol. 2005", "pp. 2001-2010") is that field, not the reference's year.
+    places: tuple[tuple[str, int, int], ...] = ()
     year_span: tuple[int, int] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [(start, end) for _, start, end in self.places]
 
     @property
     def found(self) -> bool:
@@ -193,25 +199,40 @@ def find_numbers(text: str) -> Numbers:
     if not positional.found:
         return labelled
     # Labels win; positions fill the rest, and the block starts at the earlier of the two.
-    if labelled.issue is not None and _year_as_volume(positional):
-        # "no. 9, Aug. 1895, p. 362": the number before the pages is the year.
-        spans = tuple(span for span in positional.spans if text[slice(*span)] != positional.volume)
-        positional = replace(positional, volume=None, spans=spans)
-    used_position = (
-        (labelled.volume is None and positional.volume is not None)
-        or (labelled.issue is None and positional.issue is not None)
-        or (labelled.pages is None and positional.pages is not None)
-    )
+    if _year_as_volume(positional, text):
+        # "no. 9, Aug. 1895, p. 362", "Jan 15-18 1984, pages 46-53": the number before the
+        # pages is the year.
+        places = tuple(place for place in positional.places if place[0] != "volume")
+        positional = replace(positional, volume=None, places=places)
+    # A positional field read inside a labelled one ("pp. 149–152, 2010" as volume 152,
+    # pages 2010) is not there to fill.
+    inside = {
+        name
+        for name, start, end in positional.places
+        if any(low < end and start < high for low, high in labelled.spans)
+    }
+    filled = {
+        name
+        for name, label, position in (
+            ("volume", labelled.volume, positional.volume),
+            ("issue", labelled.issue, positional.issue),
+            ("pages", labelled.pages, positional.pages),
+        )
+        if label is None and position is not None and name not in inside
+    }
+    used_position = bool(filled)
     start = min(labelled.start, positional.start) if used_position else labelled.start
     return Numbers(
-        volume=labelled.volume or positional.volume,
-        issue=labelled.issue or positional.issue,
-        pages=labelled.pages or positional.pages,
+        volume=labelled.volume or (positional.volume if "volume" in filled else None),
+        issue=labelled.issue or (positional.issue if "issue" in filled else None),
+        pages=labelled.pages or (positional.pages if "pages" in filled else None),
         year=labelled.year or _year_beside(positional, labelled),
         start=start,
         end=max(labelled.end, positional.end if used_position else -1),
         shape="labelled",
-        spans=labelled.spans + (positional.spans if used_position else ()),
+        # A weak reading fills a field, but is too unsure to claim its place from the year.
+        places=labelled.places
+        + tuple(p for p in positional.places if p[0] in filled and positional.strong),
     )
 
 
@@ -224,14 +245,14 @@ def _year_beside(positional: Numbers, labelled: Numbers) -> int | None:
     return positional.year
 
 
-def _year_as_volume(numbers: Numbers) -> bool:
+def _year_as_volume(numbers: Numbers, text: str) -> bool:
+    """A weak reading's volume that is a date's year: a year after a month or a day
+    (not "Mathematical Problems in Engineering, 2017, pp.1–15", a volume named by its year)."""
     volume = numbers.volume
-    return (
-        numbers.shape in _WEAK
-        and volume is not None
-        and len(volume) == 4
-        and plausible_year(volume) is not None
-    )
+    if not (numbers.shape in _WEAK and volume and len(volume) == 4 and plausible_year(volume)):
+        return False
+    start = next(start for name, start, _ in numbers.places if name == "volume")
+    return _DATE_BEFORE.search(text, 0, start) is not None
 
 
 def _labelled(text: str) -> Numbers:
@@ -245,7 +266,7 @@ def _labelled(text: str) -> Numbers:
     if not starts:
         return Numbers()
     volume_value = volume.group("value") if volume else None
-    spans = [m.span("value") for m in (volume, issue) if m is not None]
+    places = [(name, *m.span("value")) for name, m in (("volume", volume), ("issue", issue)) if m]
     start = min(starts)
     if volume is None and issue is not None:
         # Chicago and MLA 8 write "36, no. 4": the volume stands bare before the label.
@@ -254,12 +275,14 @@ def _labelled(text: str) -> Numbers:
             len(before.group("value")) == 4 and plausible_year(before.group("value"))
         ):
             volume_value = before.group("value")
-            spans.append(before.span("value"))
+            places.append(("volume", *before.span("value")))
             start = min(start, before.start())
     pages_value = None
     if pages is not None:
         pages_value = pages.groupdict().get("pages") or pages.groupdict().get("value")
-        spans.append(pages.span("pages" if pages.groupdict().get("pages") else "value"))
+        places.append(
+            ("pages", *pages.span("pages" if pages.groupdict().get("pages") else "value"))
+        )
     ends = [m.end() for m in (volume, issue, pages) if m is not None]
     return Numbers(
         volume=volume_value,
@@ -268,7 +291,7 @@ def _labelled(text: str) -> Numbers:
         start=start,
         end=max(ends),
         shape="labelled",
-        spans=tuple(spans),
+        places=tuple(places),
     )
 
 
@@ -293,14 +316,14 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
                 and not re.fullmatch(r"(?:suppl?\.?|s)\s*\w*", issue.strip(), re.IGNORECASE)
             ):
                 continue  # "36 (May)" or "(Abstract)": not an issue
-            year_as_volume = None
+            vol_field = "volume"  # what the "vol" group turns out to hold
             if shape == "volume-colon" and volume and len(volume) == 4 and plausible_year(volume):
                 year = plausible_year(volume)  # "Publisher; 1962:320-321": a year, not a volume
-                year_as_volume, volume = volume, None
+                volume, vol_field = None, ""
             if shape == "acs" and pages is None and volume and re.search(r"\d[-–]", volume):
                 # "Survey of Asia 1958, 48–65" (ACS, a book) and "Advances in Meteorology
                 # 2015, 1–12" (Elsevier, a volume named by its year): a year, then pages.
-                volume, pages = None, volume
+                volume, pages, vol_field = None, volume, "pages"
             if labelled.found and match.end() <= labelled.start and shape in _WEAK:
                 continue  # a bare "36, 811" before the labels: in the title, say
             return Numbers(
@@ -311,10 +334,10 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
                 start=match.start(),
                 end=match.end(),
                 shape=shape,
-                spans=tuple(
-                    match.span(name)
-                    for name in ("vol", "iss", "pages")
-                    if groups.get(name) is not None and (name != "vol" or year_as_volume is None)
+                places=tuple(
+                    (field, *match.span(group))
+                    for group, field in (("vol", vol_field), ("iss", "issue"), ("pages", "pages"))
+                    if groups.get(group) is not None and field
                 ),
                 year_span=match.span("year") if groups.get("year") else None,
             )
