@@ -190,3 +190,18 @@ def test_the_issue_before_the_pages_is_not_crossrefs_volume(
         confident=ALL_SURE,
     )
     assert _errors(cited, GIBB) == fields
+
+
+def test_a_volume_named_by_its_year_read_unsure_does_not_vouch_either() -> None:
+    # APA, Hindawi: "Case Reports in Surgery, 2020, 1–4"; the parser sure of neither number.
+    work = WU.model_copy(update={"volume": "2020", "published_print": (2020, 2, 27)})
+    cited = _wu(2018, confident=frozenset({"authors", "doi"})).model_copy(
+        update={
+            "text": "Wu, B. (2018). Initialized Decadal Predictions. Advances in Meteorology, "
+            "2020, 1–12. https://doi.org/10.1155/2020/904826",
+            "volume": "2020",
+        }
+    )
+    assert _errors(cited, work) == [("year", "2018")]
+    right = cited.model_copy(update={"year": 2020, "text": cited.text.replace("2018", "2020")})
+    assert _errors(right, work) == []

@@ -47,14 +47,16 @@ def without_identifiers(text: str) -> str:
     return _IDENTIFIERS.sub(" ", text)
 
 
-def _years_written(text: str, reference: Reference, year: int) -> bool:
+def _years_written(text: str, reference: Reference, work: Work, year: int) -> bool:
     """Does the folded string write ``year`` as the year, not only as the volume, issue or
-    pages the parser is sure of ("vol. 2005, no. 3, 2008": 2005 is the volume)?"""
+    pages the parser is sure of ("vol. 2005, no. 3, 2008": 2005 is the volume), or as the
+    volume it read that is the work's own ("Case Reports in Surgery, 2020, 1–4")?"""
     written = str(year)
     count = text.count(f" {written} ")
     for name in ("volume", "issue", "pages"):
         value = getattr(reference, name)
-        if value and name in (reference.confident or ()):
+        sure = name in (reference.confident or ()) or (name == "volume" and value == work.volume)
+        if value and sure:
             count -= fold(value).split().count(written)
     return count > 0
 
@@ -98,7 +100,7 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         first = _FIRST_NUMBER.search(work.page or "") if work.page else None
         return says(plain, first.group(0) if first else work.article_number)
     if field == "year":
-        return any(_years_written(plain, reference, year) for year in work.years)
+        return any(_years_written(plain, reference, work, year) for year in work.years)
     if field == "title":
         # Word for word: nine words of ten would excuse the one changed word.
         return title_in_text(reference.text, work)
