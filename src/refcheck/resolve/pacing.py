@@ -24,9 +24,10 @@ a strict sliding window:
   delays each request by a different amount; a request delayed up to ``margin`` more than the
   one N before it still arrives more than W after it, so no window of W at the server ever
   holds more than N arrivals. The default margin, 80 ms, covers the 0-50 ms of jitter that
-  ``benchmarks/speed.py`` adds and the lateness of a busy machine (measured at a load of 8-16
-  on two cores: send to arrival took 1-59 ms against the stand-in with that jitter); spaced
-  exactly at the limit, a strict counter throttles.
+  ``benchmarks/speed.py`` adds and the lateness of a busy machine (measured at loads of 3-16
+  on two cores: send to arrival took 1-59 ms against the stand-in with that jitter, and any 4
+  list requests arrived 1.025 s apart or more); spaced exactly at the limit, a strict counter
+  throttles.
 - In flight: a place is held from before the request is sent until its answer has been read
   in full, so the server, which counts a request from its arrival until its answer is written,
   never counts more than the client does.
@@ -37,8 +38,8 @@ resizes the gate; the pacer follows the headers down and back up.
 
 429s and errors: a 429 pauses its kind for the window (or ``Retry-After``); every request of
 that kind still waiting waits out the pause too, then the pace is full again. A 429 to a
-request sent after such a pause had ended, within ``_REPEAT_WINDOWS`` windows of it, means the
-pause did not help: :meth:`Pacer.throttled` says so, and the client counts it as a failure.
+request sent after such a pause had ended, within ten windows of it, means the pause did
+not help: :meth:`Pacer.throttled` says so, and the client counts it as a failure.
 Failures (those 429s, 5xx, timeouts, cut answers) go to an :class:`ErrorWindow`, and only a
 sustained share of them slows the pacer down: each step halves the rates and the requests in
 flight.
