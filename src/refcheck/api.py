@@ -18,14 +18,23 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from itertools import islice
 from pathlib import Path
 
-from refcheck import verify
+from refcheck import intext, verify
 from refcheck.config import Settings
 from refcheck.errors import CrossrefError
-from refcheck.models import Consulted, Reference, Status, Verdict, Work
+from refcheck.models import Consulted, InTextCitation, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import arxiv_id, preprint_doi
 from refcheck.parse.registries import names_datacite_work
 from refcheck.parse.unregistered import unregistered_kind
-from refcheck.readers import iter_files, open_path, read_path
+from refcheck.readers import (
+    iter_files,
+    load_text,
+    open_path,
+    read_bibtex,
+    read_csljson,
+    read_path,
+    reader_for,
+)
+from refcheck.readers.citations import read_citations as citations_in
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.resolver import Resolver
 from refcheck.resolve.workers import SearchWorkers
@@ -314,6 +323,26 @@ def read_references(paths: Sequence[str | Path]) -> list[Reference]:
     for path in iter_files([Path(p) for p in paths]):
         references.extend(read_path(path))
     return references
+
+
+def read_citations(paths: Sequence[str | Path]) -> list[InTextCitation]:
+    """Every in-text citation in the given posts (Markdown, HTML, plain text), outside
+    their reference lists, in file order. Raises InputError."""
+    citations: list[InTextCitation] = []
+    for path in iter_files([Path(p) for p in paths]):
+        if reader_for(path) in (read_bibtex, read_csljson):
+            continue
+        text = load_text(path)
+        references = read_path(path)
+        citations.extend(citations_in(text, str(path), references))
+    return citations
+
+
+def link_citations(
+    citations: Sequence[InTextCitation], verdicts: Sequence[Verdict]
+) -> intext.Linked:
+    """Each in-text citation linked to the verdict of its list entry, with the findings."""
+    return intext.link(citations, verdicts)
 
 
 def iter_references(paths: Sequence[str | Path]) -> Iterator[Reference]:

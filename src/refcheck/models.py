@@ -50,6 +50,7 @@ FieldName = Literal[
     "pages",
     "type",
     "retraction",
+    "citation",  # an in-text citation against the post's reference list
 ]
 
 
@@ -224,6 +225,44 @@ class Verdict(_Model):
     message: str | None = None
     # The sources asked, in the order they were asked, and each one's outcome.
     sources: tuple[Consulted, ...] = ()
+
+
+class InTextCitation(_Model):
+    """One work cited in a post's prose, where it stands (1-based line and column).
+
+    ``kind``: ``author-year`` ("(Kasch et al., 2022)", "Kasch et al. (2022)"), ``numeric``
+    ("[3]", "[1-4]": ``numbers``), ``key`` ("[@kasch2022]": ``key``). ``authors`` are the
+    cited family names in order; ``et_al`` says the list goes on. ``tentative``: a narrative
+    "Smith (2019)", which may be no citation at all; it is only taken when it is linked.
+    """
+
+    path: str | None = None
+    line: int
+    column: int
+    text: str
+    kind: Literal["author-year", "numeric", "key"]
+    authors: tuple[str, ...] = ()
+    et_al: bool = False
+    year: int | None = None
+    year_suffix: str | None = None
+    numbers: tuple[int, ...] = ()
+    key: str | None = None
+    narrative: bool = False
+    tentative: bool = False
+    # Rule codes a ``refcheck: ignore[...]`` comment on the citation's line suppresses.
+    suppress: tuple[str, ...] = ()
+
+
+class CitationFinding(_Model):
+    """A finding on an in-text citation, or on a list entry no citation points at, where
+    it stands; ``citation`` is None for an entry never cited."""
+
+    path: str | None
+    line: int | None
+    column: int | None
+    text: str
+    finding: Finding
+    citation: InTextCitation | None = None
 
 
 # --- the JSON contract -------------------------------------------------------------------

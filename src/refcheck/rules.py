@@ -329,6 +329,64 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+RULES += (
+    Rule(
+        "RC801",
+        "cited-not-listed",
+        "citation",
+        E,
+        "A work cited in the text has no entry in the post's reference list.",
+        "A reader who looks the citation up in the list finds nothing: the entry was left "
+        "out, or the citation names another author than the entry it means. Reported at the "
+        "citation's line and column; only in a post that has a reference list.",
+        "  text:     (Brinjikji et al., 2015)\n  list:     no entry by Brinjikji",
+    ),
+    Rule(
+        "RC802",
+        "citation-disagrees",
+        "citation",
+        E,
+        "An in-text citation's author or year disagrees with the list entry it points at.",
+        "Author-year citations are how readers find the entry; a year or first author that "
+        "differs sends them to another work or none. The citation must agree with the list; "
+        "when the cited year is the work's other year (online-first or print), the message "
+        "says so, since then either the text or the list is to be made consistent.",
+        "  text:     (Kasch et al., 2021)\n"
+        "  list:     Kasch, R., ... 2022 (2021 is the work's online year)",
+    ),
+    Rule(
+        "RC803",
+        "citation-number-beyond-list",
+        "citation",
+        E,
+        "A numbered citation ([7]) is beyond the end of the reference list.",
+        "The number points at an entry that does not exist: one was dropped from the list, "
+        "or the number is a slip.",
+        "  text:     [7]\n  list:     6 entries",
+    ),
+    Rule(
+        "RC804",
+        "never-cited",
+        "citation",
+        W,
+        "A reference list entry is never cited in the text.",
+        "An entry no citation points at was left over from a draft, or its citation names "
+        "it wrongly. Only raised in a post that cites in the text at all: a post with no "
+        "in-text citations is a reading list, not a broken one.",
+        "  list:     Jarvik, J.G., 2001. ...\n  text:     no citation of Jarvik 2001",
+    ),
+    Rule(
+        "RC805",
+        "citation-key-undefined",
+        "citation",
+        E,
+        "A citation key ([@kasch2022], {% cite kasch2022 %}) has no entry.",
+        "Pandoc, Quarto and Jekyll-Scholar print an undefined key as '???' or the bare key: "
+        "the post is broken where the key stands.",
+        "  text:     [@kasch2021]\n  list:     no entry with key kasch2021",
+    ),
+)
+
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 

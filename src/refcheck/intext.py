@@ -1,0 +1,312 @@
+"""In-text citations against the post's reference list: links, and findings where they stand.
+
+Pure: takes the citations the readers found (:mod:`refcheck.readers.citations`) and the
+verdicts on the post's list entries, and says which entry each citation points at and what
+disagrees. Citations and entries are only linked within one file.
+
+- author-year: the entry whose first author's family name is the cited one (folded:
+  case, accents, particles, spaces) and whose year is the cited year ("2019a": the first
+  such entry of 2019, "2019b" the second). Same author, another year: RC802, naming the
+  list's year and, when the cited year is the matched work's other year (online-first or
+  print), saying so. No entry by that author: RC801, unless the cited name is a later
+  author of the one entry of that year (a wrong first author: RC802). A narrative "Smith
+  (2019)" that points at nothing is taken for prose, not a citation.
+- numeric: "[n]" is the list's n-th entry; beyond the list, RC803.
+- key: the entry with that key (BibTeX), or whose key reads as its first author and year
+  ("kasch2022"); none, RC805.
+- an entry no citation points at: RC804, only in a file that cites in the text at all.
+
+Findings are only raised in a file that has a reference list: without one, a citation
+points at a bibliography refcheck has not read (a later part reads front matter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+
+from refcheck.models import CitationFinding, InTextCitation, Person, Reference, Verdict, Work
+from refcheck.policy import Policy, inline_codes
+from refcheck.rules import finding
+
+__all__ = ["Linked", "apply_policy", "link"]
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """Each citation with the index of the verdict it points at (None: nothing), and the
+    findings, in file order."""
+
+    citations: tuple[tuple[InTextCitation, int | None], ...] = ()
+    findings: tuple[CitationFinding, ...] = ()
+    _by_entry: dict[int, list[InTextCitation]] = field(default_factory=dict)
+
+    def cited_by(self, index: int) -> list[InTextCitation]:
+        """The citations that point at verdict ``index``."""
+        return self._by_entry.get(index, [])
+
+    @property
+    def unlinked(self) -> list[InTextCitation]:
+        return [citation for citation, index in self.citations if index is None]
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^a-z]", "", anyascii(name).casefold())
+
+
+def _family(person: Person) -> str:
+    return _fold(person.family or person.literal or "")
+
+
+def _same_name(cited: str, person: Person) -> bool:
+    """Folded names agree, allowing a particle left out ("Kallen" for "van der Kallen")."""
+    want, have = _fold(cited), _family(person)
+    if not want or not have:
+        return False
+    if want == have:
+        return True
+    shorter, longer = sorted((want, have), key=len)
+    return len(shorter) >= 4 and longer.endswith(shorter)
+
+
+def _is_entry(reference: Reference) -> bool:
+    """A list entry, not a DOI met in prose (which has a DOI and nothing else)."""
+    return bool(reference.authors or reference.title) and reference.problem is None
+
+
+def _which_year(work: Work | None, year: int) -> str | None:
+    """What the year is to the work: its "online", "print" or "issue" year; None if none."""
+    if work is None or year not in work.years:
+        return None
+    if work.published_online and work.published_online[0] == year:
+        return "online"
+    if work.published_print and work.published_print[0] == year:
+        return "print"
+    return "issue"
+
+
+def _where(
+    citation: InTextCitation,
+    code: str,
+    message: str,
+    *,
+    cited: str | None = None,
+    expected: str | None = None,
+) -> CitationFinding:
+    return CitationFinding(
+        path=citation.path,
+        line=citation.line,
+        column=citation.column,
+        text=citation.text,
+        finding=finding(code, message, cited=cited, expected=expected),
+        citation=citation,
+    )
+
+
+class _File:
+    """One file's list entries and what its citations link to."""
+
+    def __init__(self, entries: list[tuple[int, Verdict]]) -> None:
+        self.entries = entries
+
+    def _year_of(self, index: int) -> int | None:
+        return self.entries[index][1].reference.year
+
+    def author_year(self, citation: InTextCitation) -> tuple[int | None, CitationFinding | None]:
+        cited = citation.authors[0]
+        by_name = [
+            n
+            for n, (_, verdict) in enumerate(self.entries)
+            if verdict.reference.authors and _same_name(cited, verdict.reference.authors[0])
+        ]
+        same_year = [n for n in by_name if self._year_of(n) == citation.year]
+        if citation.year_suffix and len(same_year) > 1:
+            rank = ord(citation.year_suffix) - ord("a")
+            same_year = same_year[rank : rank + 1] or same_year
+        if same_year:
+            n = same_year[0]
+            return n, self._second_author(citation, n)
+        if by_name:
+            # The work's own year, if one entry's work has it; else the first by that name.
+            n = next(
+                (m for m in by_name if _which_year(self.entries[m][1].work, citation.year or 0)),
+                by_name[0],
+            )
+            verdict = self.entries[n][1]
+            listed = verdict.reference.year
+            if listed is None:
+                return n, None
+            kind = _which_year(verdict.work, citation.year or 0)
+            note = f" ({citation.year} is the work's {kind} year)" if kind else ""
+            return n, _where(
+                citation,
+                "RC802",
+                f"The text cites {cited} {citation.year}; the reference list has {cited} "
+                f"{listed}{note}",
+                cited=str(citation.year),
+                expected=str(listed),
+            )
+        if citation.tentative:
+            return None, None
+        of_year = [n for n, _ in enumerate(self.entries) if self._year_of(n) == citation.year]
+        if len(of_year) == 1:
+            authors = self.entries[of_year[0]][1].reference.authors
+            if any(_same_name(cited, person) for person in authors[1:]):
+                first = authors[0].family or authors[0].display()
+                return of_year[0], _where(
+                    citation,
+                    "RC802",
+                    f"The text cites {cited} {citation.year}; the list's entry of "
+                    f"{citation.year} has {first} as its first author",
+                    cited=cited,
+                    expected=first,
+                )
+        return None, _where(
+            citation,
+            "RC801",
+            f"{citation.text} is cited in the text, and the reference list has no entry "
+            f"by {cited} ({citation.year})",
+            cited=f"{cited} {citation.year}",
+        )
+
+    def _second_author(self, citation: InTextCitation, n: int) -> CitationFinding | None:
+        authors = self.entries[n][1].reference.authors
+        if len(citation.authors) < 2 or len(authors) < 2:
+            return None
+        if _same_name(citation.authors[1], authors[1]):
+            return None
+        second = authors[1].family or authors[1].display()
+        return _where(
+            citation,
+            "RC802",
+            f"The text cites {citation.authors[1]} as the second author; the reference "
+            f"list has {second}",
+            cited=citation.authors[1],
+            expected=second,
+        )
+
+    def key(self, citation: InTextCitation) -> tuple[int | None, CitationFinding | None]:
+        key = citation.key or ""
+        for n, (_, verdict) in enumerate(self.entries):
+            if verdict.reference.location.key == key:
+                return n, None
+        folded = _fold(key)
+        for n, (_, verdict) in enumerate(self.entries):
+            reference = verdict.reference
+            if (
+                reference.authors
+                and reference.year is not None
+                and str(reference.year) in key
+                and len(_family(reference.authors[0])) >= 2
+                and folded.startswith(_family(reference.authors[0]))
+            ):
+                return n, None
+        if citation.narrative:
+            return None, None  # "@name" in prose may be a handle: only a bracket is sure
+        return None, _where(citation, "RC805", f"The citation key '{key}' has no entry", cited=key)
+
+
+def link(citations: Iterable[InTextCitation], verdicts: Sequence[Verdict]) -> Linked:
+    """Each citation linked to the verdict of the list entry it cites, and the findings."""
+    by_path: dict[str | None, list[tuple[int, Verdict]]] = {}
+    for index, verdict in enumerate(verdicts):
+        if _is_entry(verdict.reference):
+            by_path.setdefault(verdict.reference.location.path, []).append((index, verdict))
+    files = {path: _File(entries) for path, entries in by_path.items()}
+    links: list[tuple[InTextCitation, int | None]] = []
+    findings: list[CitationFinding] = []
+    by_entry: dict[int, list[InTextCitation]] = {}
+    citing: set[str | None] = set()
+    for citation in citations:
+        file = files.get(citation.path)
+        if file is None:
+            if not citation.tentative:
+                links.append((citation, None))
+            continue
+        found: list[tuple[int | None, CitationFinding | None]]
+        if citation.kind == "author-year":
+            found = [file.author_year(citation)]
+        elif citation.kind == "key":
+            found = [file.key(citation)]
+        else:
+            found = []
+            beyond = [n for n in citation.numbers if n > len(file.entries)]
+            if beyond:
+                found.append(
+                    (
+                        None,
+                        _where(
+                            citation,
+                            "RC803",
+                            f"{citation.text} cites number {beyond[0]}, and the reference "
+                            f"list has {len(file.entries)} entries",
+                            cited=str(beyond[0]),
+                            expected=str(len(file.entries)),
+                        ),
+                    )
+                )
+            found.extend((n - 1, None) for n in citation.numbers if n <= len(file.entries))
+        linked = [n for n, _ in found if n is not None]
+        for _, problem in found:
+            if problem is not None:
+                findings.append(problem)
+        if not linked and citation.tentative:
+            continue
+        citing.add(citation.path)
+        links.append((citation, file.entries[linked[0]][0] if linked else None))
+        for n in dict.fromkeys(linked):
+            by_entry.setdefault(file.entries[n][0], []).append(citation)
+    for path, file in files.items():
+        if path not in citing:
+            continue  # no in-text citation at all: a reading list, never "uncited"
+        for index, verdict in file.entries:
+            if index not in by_entry:
+                reference = verdict.reference
+                findings.append(
+                    CitationFinding(
+                        path=reference.location.path,
+                        line=reference.location.line,
+                        column=None,
+                        text=reference.text,
+                        finding=finding(
+                            "RC804", "This reference list entry is never cited in the text"
+                        ),
+                    )
+                )
+    findings.sort(key=lambda f: (f.path or "", f.line or 0, f.column or 0))
+    return Linked(tuple(links), tuple(findings), by_entry)
+
+
+def apply_policy(
+    findings: Iterable[CitationFinding], policy: Policy, verdicts: Sequence[Verdict] = ()
+) -> list[CitationFinding]:
+    """The findings the policy keeps, at its severities: selected, not ignored (for the
+    file too), not suppressed on the citation's line (``refcheck: ignore[RC802]``) or, for
+    an entry never cited, by the entry itself."""
+    by_place = {
+        (v.reference.location.path, v.reference.location.line): v.reference for v in verdicts
+    }
+    kept: list[CitationFinding] = []
+    for item in findings:
+        code = item.finding.code
+        if not policy.enabled(code) or code in policy.file_ignores(item.path):
+            continue
+        if item.citation is not None:
+            if "*" in item.citation.suppress or code in item.citation.suppress:
+                continue
+        else:
+            reference = by_place.get((item.path, item.line))
+            if reference is not None:
+                codes, every = inline_codes(reference)
+                if every or code in codes:
+                    continue
+        severity = policy.severity_of(code, item.finding.severity)
+        if severity is not item.finding.severity:
+            item = item.model_copy(
+                update={"finding": item.finding.model_copy(update={"severity": severity})}
+            )
+        kept.append(item)
+    return kept

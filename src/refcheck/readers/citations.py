@@ -1,0 +1,366 @@
+"""In-text citations: where a post's prose cites a work, with 1-based line and column.
+
+Found on the file's own text, so that every citation is located where the writer sees it:
+HTML tags, Markdown code, link targets and front matter are blanked out first (replaced by
+spaces, newlines kept), so that positions do not move and nothing inside them is read.
+
+The forms read (each cited item becomes one :class:`~refcheck.models.InTextCitation`):
+
+- parenthetical author-year: "(Kasch et al., 2022)", "(Kasch et al. 2022; Brinjikji et al.
+  2015)", "(Smith & Jones, 2019, p. 4)", "(Smith 2019a)", "(see Smith, 2019, 2020)";
+  every item between the parentheses must read as a citation, or none is taken;
+- narrative author-year: "Kasch et al. (2022)", "Kasch and colleagues (2022)", "Smith and
+  Jones (2019)", "Smith (2019)";
+- numeric: "[3]", "[1-4]", "[2, 5]" (not a Markdown link "[3](...)" or definition "[3]:");
+- keys (Pandoc, Quarto, R Markdown, Jekyll-Scholar, Obsidian): "[@kasch2022]",
+  "[see @kasch2022, p. 3; @smith2019]", "[-@kasch2022]", "@kasch2022 says",
+  "{% cite kasch2022 %}", "[[@kasch2022]]"; an Obsidian note link "[[Some Note]]" is none.
+  A bare "@name" counts only in a file that also cites by key in brackets (otherwise it is
+  a handle or an address).
+
+Prose that only looks like a citation is not one: a year alone ("in 2022"), "(n = 283)",
+"(84%)", "(March 2022)".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from refcheck.models import InTextCitation, Reference
+
+__all__ = ["entry_lines", "find_citations", "read_citations"]
+
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l')"
+# A family name: "Kasch", "El Barzouhi", "van der Kallen", "O'Brien", "Vleggeert-Lankamp".
+_NAME = (
+    rf"(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*[\w]"
+    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*\w){{0,2}}"
+)
+_YEAR = r"(?:1[6-9]\d\d|20\d\d)"
+_AUTHORS = (
+    rf"(?P<first>{_NAME})"
+    rf"(?:(?P<etal>\s+et\s+al\.?)"
+    rf"|\s+(?:and|&)\s+(?P<second>{_NAME})"
+    rf"|,\s+(?P<second2>{_NAME}),?\s+(?:and|&)\s+{_NAME})?"
+)
+# One item of a parenthetical citation: "see Kasch et al., 2022, p. 4" or "Smith 2019a, 2020".
+_ITEM = re.compile(
+    r"\s*(?:(?:see\s+also|see|e\.g\.,?|cf\.|i\.e\.,?|also)\s+)?"
+    rf"{_AUTHORS},?\s+(?P<years>{_YEAR}[a-z]?(?:\s*,\s*{_YEAR}[a-z]?)*)"
+    r"(?:\s*,\s*(?:pp?\.|chap\.|ch\.|para\.|sec\.|fig\.)\s*[\divxlc]+(?:\s*[-–]\s*[\divxlc]+)?)?"
+    r"\s*"
+)
+_PARENS = re.compile(r"\(([^()\n]{5,400})\)")
+_NARRATIVE = re.compile(
+    rf"(?<![\w(])(?:{_AUTHORS}|(?P<lead>{_NAME})\s+and\s+(?:colleagues|co-?workers|coauthors"
+    rf"|co-authors))\s+\((?P<years>{_YEAR}[a-z]?)(?:\s*,\s*pp?\.\s*\d+(?:\s*[-–]\s*\d+)?)?\)"
+)
+_YEAR_ITEM = re.compile(rf"({_YEAR})([a-z]?)")
+_NUMERIC = re.compile(
+    r"(?<![\w\]\[!^])\[(\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*\s*)\]"
+    r"(?![(\[:])"
+)
+_KEY = r"[\w][\w:.#$%&\-+?<>~/]*[\w]|[\w]"
+_BRACKET_KEYS = re.compile(r"(?<![\[\w])\[([^\[\]\n]*?-?@[\w][^\[\]\n]*)\](?![(\[:])")
+_KEY_IN_BRACKET = re.compile(rf"(?<![\w@])-?@(?P<key>{_KEY})")
+_OBSIDIAN = re.compile(rf"\[\[@(?P<key>{_KEY})(?:[|#][^\]\n]*)?\]\]")
+_JEKYLL = re.compile(r"\{%\s*cite\s+([^%\n]+?)\s*%\}")
+_BARE_KEY = re.compile(rf"(?<![\w@.\[/\-])@(?P<key>{_KEY})")
+# Capitalised words a year in parentheses follows that are no author.
+_NOT_NAMES = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+        "in",
+        "on",
+        "at",
+        "by",
+        "since",
+        "until",
+        "from",
+        "to",
+        "for",
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "see",
+        "also",
+        "between",
+        "during",
+        "after",
+        "before",
+        "about",
+        "around",
+        "version",
+        "windows",
+        "covid",
+        "figure",
+        "fig",
+        "table",
+        "vol",
+        "volume",
+        "issue",
+        "page",
+        "chapter",
+        "section",
+        "part",
+        "edition",
+        "published",
+        "updated",
+        "posted",
+        "accessed",
+        "retrieved",
+    ]
+)
+
+_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
+_FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
+_CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
+# A Markdown link's target: "](https://...)" - its text stays, its address is blanked.
+_LINK_TARGET = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_SUPPRESS = re.compile(r"\brefcheck\s*:\s*ignore\b\s*(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """The match as spaces, its newlines kept: positions after it do not move."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _visible(text: str, kind: str) -> str:
+    """The text with what is no prose (tags, code, addresses, front matter) blanked."""
+    if kind == "html":
+        text = _TAG.sub(_blank, text)
+        text = re.sub(r"&(?:nbsp|#160|#xa0);", lambda m: " " * len(m.group(0)), text)
+    elif kind == "markdown":
+        text = _FRONT_MATTER.sub(_blank, text)
+        text = _FENCE.sub(_blank, text)
+        text = _CODE_SPAN.sub(_blank, text)
+        text = _TAG.sub(_blank, text)
+        text = _LINK_TARGET.sub(lambda m: "](" + " " * (len(m.group(0)) - 3) + ")", text)
+    return _URL.sub(_blank, text)
+
+
+def _kind_of(path: str | None) -> str:
+    suffix = Path(path).suffix.lower() if path else ""
+    if suffix in {".html", ".htm"}:
+        return "html"
+    if suffix in {".md", ".markdown", ".qmd", ".rmd"}:
+        return "markdown"
+    return "text"
+
+
+class _Lines:
+    """Offsets -> 1-based (line, column), and each line's suppression codes."""
+
+    def __init__(self, text: str, raw: str) -> None:
+        self.starts = [0]
+        self.starts.extend(m.end() for m in re.finditer("\n", text))
+        self.suppress: dict[int, tuple[str, ...]] = {}
+        for match in _SUPPRESS.finditer(raw):
+            codes = tuple(c.upper() for c in re.split(r"[\s,;]+", match.group(1) or "") if c)
+            self.suppress[self.place(match.start())[0]] = codes or ("*",)
+
+    def place(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+
+def _years(text: str) -> Iterator[tuple[int, str]]:
+    for match in _YEAR_ITEM.finditer(text):
+        yield int(match.group(1)), match.group(2)
+
+
+def _is_name(name: str) -> bool:
+    words = name.split()
+    return not any(word.casefold() in _NOT_NAMES for word in words)
+
+
+def _names(match: re.Match[str]) -> tuple[tuple[str, ...], bool]:
+    """The cited family names, and whether the list goes on ("et al.", "and colleagues")."""
+    groups = match.groupdict()
+    first = groups.get("first") or groups.get("lead") or ""
+    second = groups.get("second") or groups.get("second2")
+    names = (first, second) if second else (first,)
+    more = bool(groups.get("etal") or groups.get("lead") or groups.get("second2"))
+    return names, more
+
+
+def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
+    """Every in-text citation in a post's text (Markdown, HTML or plain text, by the path's
+    suffix), in the order they appear."""
+    kind = _kind_of(path)
+    shown = _visible(text, kind)
+    lines = _Lines(shown, text)
+    found: list[tuple[int, InTextCitation]] = []
+
+    def add(offset: int, cited: str, **parts: object) -> None:
+        line, column = lines.place(offset)
+        found.append(
+            (
+                offset,
+                InTextCitation.model_validate(
+                    {
+                        "path": path,
+                        "line": line,
+                        "column": column,
+                        "text": " ".join(cited.split()),
+                        "suppress": lines.suppress.get(line, ()),
+                        **parts,
+                    }
+                ),
+            )
+        )
+
+    taken: list[tuple[int, int]] = []
+    for parens in _PARENS.finditer(shown):
+        body = parens.group(1)
+        items = body.split(";")
+        matches = [_ITEM.fullmatch(item) for item in items]
+        if not all(matches) or not all(_is_name(m.group("first")) for m in matches if m):
+            continue
+        taken.append(parens.span())
+        offset = parens.start(1)
+        for item, match in zip(items, matches, strict=True):
+            assert match is not None
+            names, more = _names(match)
+            start = parens.start() if len(items) == 1 else offset + match.start("first")
+            cited = parens.group(0) if len(items) == 1 else item.strip()
+            for year, suffix in _years(match.group("years")):
+                add(
+                    start,
+                    cited,
+                    kind="author-year",
+                    authors=names,
+                    et_al=more,
+                    year=year,
+                    year_suffix=suffix or None,
+                )
+            offset += len(item) + 1
+    for match in _NARRATIVE.finditer(shown):
+        names, more = _names(match)
+        if not _is_name(names[0]) or any(a <= match.start() < b for a, b in taken):
+            continue
+        # "Smith (2019)" alone is often a product or place with its year: only read as a
+        # citation when it is linked; "Smith et al. (2019)" and "Smith and Jones" always.
+        for year, suffix in _years(match.group("years")):
+            add(
+                match.start(),
+                match.group(0),
+                kind="author-year",
+                authors=names,
+                et_al=more,
+                year=year,
+                year_suffix=suffix or None,
+                narrative=True,
+                tentative=len(names) == 1 and not more,
+            )
+    for match in _NUMERIC.finditer(shown):
+        numbers: list[int] = []
+        for part in match.group(1).split(","):
+            ends = [int(n) for n in re.split(r"[-–]", part) if n.strip()]
+            if len(ends) == 2 and 0 < ends[0] <= ends[1] and ends[1] - ends[0] < 100:
+                numbers.extend(range(ends[0], ends[1] + 1))
+            else:
+                numbers.extend(ends)
+        if numbers and 0 not in numbers:
+            add(match.start(), match.group(0), kind="numeric", numbers=tuple(numbers))
+    bracketed = False
+    key_spans: list[tuple[int, int]] = []
+    for match in _OBSIDIAN.finditer(shown):
+        bracketed = True
+        key_spans.append(match.span())
+        add(match.start(), match.group(0), kind="key", key=match.group("key"))
+    for match in _BRACKET_KEYS.finditer(shown):
+        if any(a <= match.start() < b for a, b in key_spans):
+            continue
+        keys = list(_KEY_IN_BRACKET.finditer(match.group(1)))
+        if not keys:
+            continue
+        bracketed = True
+        key_spans.append(match.span())
+        for key in keys:
+            start = match.start(1) + key.start()
+            add(
+                start if len(keys) > 1 else match.start(),
+                key.group(0) if len(keys) > 1 else match.group(0),
+                kind="key",
+                key=key.group("key"),
+            )
+    for match in _JEKYLL.finditer(shown):
+        bracketed = True
+        key_spans.append(match.span())
+        for word in match.group(1).split():
+            if not word.startswith("--"):  # an option: {% cite key --file refs %}
+                add(match.start(), match.group(0), kind="key", key=word)
+                break
+    if bracketed or (_FRONT_MATTER.match(text) and "bibliography:" in text[:2000]):
+        for match in _BARE_KEY.finditer(shown):
+            if any(a <= match.start() < b for a, b in key_spans):
+                continue
+            add(match.start(), match.group(0), kind="key", key=match.group("key"), narrative=True)
+    return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
+
+
+def entry_lines(text: str, references: Sequence[Reference]) -> set[int]:
+    """The lines the post's reference list entries stand on: each entry's line up to the
+    next blank line (an entry's own "(2022)" is no citation of it)."""
+    lines = text.split("\n")
+    taken: set[int] = set()
+    for reference in references:
+        start = reference.location.line
+        if start is None or not (reference.authors or reference.title):
+            continue
+        line = start
+        while line <= len(lines) and (line == start or lines[line - 1].strip()):
+            taken.add(line)
+            line += 1
+    return taken
+
+
+def read_citations(
+    text: str, path: str | None = None, references: Sequence[Reference] = ()
+) -> list[InTextCitation]:
+    """The in-text citations of a post, outside its list ``references``; none for a
+    bibliography file (BibTeX, CSL-JSON)."""
+    suffix = Path(path).suffix.lower() if path else ""
+    if suffix in {".bib", ".bibtex", ".json", ".csljson"}:
+        return []
+    skip = entry_lines(text, references)
+    return [c for c in find_citations(text, path) if c.line not in skip]

@@ -1,0 +1,145 @@
+"""In-text citations linked to the seed post's reference list: found where they stand,
+and every slip named at its citation (issue 16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from refcheck.api import check, link_citations, read_citations, read_references
+from refcheck.config import Settings
+from refcheck.intext import apply_policy
+from refcheck.models import Severity
+from refcheck.policy import Policy
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT = ROOT / "references" / "seed-works.jsonl"
+MARKDOWN = ROOT / "references" / "lumbar-mri-paradox.md"
+OFFLINE = Settings(offline=True, no_cache=True, snapshots=(SNAPSHOT,))
+JARVIK = (
+    "-Jarvik, J.G., Hollingworth, W., Heagerty, P., Haynor, D.R. and Deyo, R.A., 2001. "
+    "The Longitudinal Assessment of Imaging and Disability of the Back (LAIDBack) Study. "
+    "Spine, 26(10), pp.1158–1166."
+)
+
+
+def _run(path: Path) -> tuple[list[tuple[int, int, str, int | None]], list[tuple[str, ...]]]:
+    verdicts = check(read_references([path]), OFFLINE)
+    linked = link_citations(read_citations([path]), verdicts)
+    links = [(c.line, c.column, c.text, index) for c, index in linked.citations]
+    findings = [
+        (f.finding.code, f.finding.severity.value, str(f.line), str(f.column), f.finding.message)
+        for f in linked.findings
+    ]
+    return links, findings
+
+
+def _edited(shared: Path, tmp_path: Path, old: str, new: str) -> Path:
+    text = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "post.txt"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_seed_post_cites_its_three_references(shared: Path) -> None:
+    links, findings = _run(shared / "seed" / "lumbar-mri-paradox.txt")
+    # Each "Article n: <title> (Author et al., year)" points at its list entry.
+    assert [(line, text, index) for line, _, text, index in links] == [
+        (15, "(Kasch et al., 2022)", 2),
+        (21, "(El Barzouhi et al., 2013)", 1),
+        (27, "(Brinjikji et al., 2015)", 0),
+    ]
+    assert findings == []
+
+
+def test_markdown_seed_post_without_citations_has_no_finding() -> None:
+    # A reading list: no in-text citation, so no entry is "never cited".
+    assert _run(MARKDOWN) == ([], [])
+
+
+def test_online_year_in_the_text_is_named_at_the_citation(shared: Path, tmp_path: Path) -> None:
+    path = _edited(shared, tmp_path, "(Kasch et al., 2022)", "(Kasch et al., 2021)")
+    line = path.read_text(encoding="utf-8").split("\n")[14]
+    _, findings = _run(path)
+    assert len(findings) == 1
+    code, severity, at_line, column, message = findings[0]
+    assert (code, severity, at_line) == ("RC802", "error", "15")
+    assert line[int(column) - 1 :].startswith("(Kasch et al., 2021)")
+    assert "2022" in message
+    assert "2021 is the work's online year" in message
+
+
+def test_entry_missing_from_the_list_is_named_at_the_citation(shared: Path, tmp_path: Path) -> None:
+    text = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
+    entry = next(line for line in text.split("\n") if line.startswith("-Brinjikji"))
+    path = _edited(shared, tmp_path, entry, "")
+    _, findings = _run(path)
+    assert [(code, severity, line) for code, severity, line, _, _ in findings] == [
+        ("RC801", "error", "27")
+    ]
+    assert "(Brinjikji et al., 2015)" in findings[0][4]
+
+
+def test_entry_never_cited_is_a_warning(shared: Path, tmp_path: Path) -> None:
+    text = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
+    entry = next(line for line in text.split("\n") if line.startswith("-Kasch"))
+    path = _edited(shared, tmp_path, entry, f"{entry}\n\n{JARVIK}")
+    _, findings = _run(path)
+    assert [(code, severity, line) for code, severity, line, _, _ in findings] == [
+        ("RC804", "warning", "62")
+    ]
+
+
+def test_numbers_beyond_the_list_and_undefined_keys(shared: Path, tmp_path: Path) -> None:
+    path = _edited(
+        shared,
+        tmp_path,
+        "representing a diverse population.",
+        "representing a diverse population [2, 7]. See [@kasch2022] and [@nobody2020].",
+    )
+    links, findings = _run(path)
+    assert [code for code, *_ in findings] == ["RC803", "RC805"]
+    assert ("[@kasch2022]", 2) in [(text, index) for _, _, text, index in links]
+
+
+def test_policy_selects_ignores_and_suppresses(shared: Path, tmp_path: Path) -> None:
+    path = _edited(shared, tmp_path, "(Kasch et al., 2022)", "(Kasch et al., 2021)")
+    verdicts = check(read_references([path]), OFFLINE)
+    found = link_citations(read_citations([path]), verdicts).findings
+    assert [f.finding.code for f in apply_policy(found, Policy())] == ["RC802"]
+    assert apply_policy(found, Policy(ignore=frozenset({"RC802"}))) == []
+    assert apply_policy(found, Policy(select=frozenset({"RC801"}))) == []
+    (warned,) = apply_policy(found, Policy(severity={"RC802": Severity.WARNING}))
+    assert warned.finding.severity is Severity.WARNING
+    quiet = _edited(
+        shared,
+        tmp_path,
+        "(Kasch et al., 2022)",
+        "(Kasch et al., 2021) <!-- refcheck: ignore[RC802] -->",
+    )
+    verdicts = check(read_references([quiet]), OFFLINE)
+    found = link_citations(read_citations([quiet]), verdicts).findings
+    assert [f.finding.code for f in found] == ["RC802"]
+    assert apply_policy(found, Policy()) == []
+
+
+@pytest.mark.parametrize("form", ["markdown", "html"])
+def test_citations_in_markdown_and_html(form: str, tmp_path: Path) -> None:
+    body = MARKDOWN.read_text(encoding="utf-8")
+    body = body.replace(
+        "and they predict little",
+        "and they predict little (Kasch et al., 2021; Brinjikji"
+        " et al. 2015), as El Barzouhi et al. (2013) found,",
+    )
+    path = tmp_path / "post.md"
+    path.write_text(body, encoding="utf-8")
+    if form == "html":
+        from markdown_it import MarkdownIt
+
+        path = tmp_path / "post.html"
+        path.write_text(MarkdownIt().render(body.split("---\n", 2)[2]), encoding="utf-8")
+    links, findings = _run(path)
+    assert sorted(index for *_, index in links if index is not None) == [0, 1, 2]
+    assert [code for code, *_ in findings] == ["RC802"]
