@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -41,3 +42,36 @@ def test_unreadable_source_is_one_line_and_exit_2(
     assert err.startswith("refcheck: error: cannot read snapshot")
     assert err.count("\n") == 1
     assert not store.exists()
+
+
+def test_an_items_file_imports_and_says_its_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The case: Crossref's own file, 0.json.gz, once "imported 0 works", exit 0.
+    records = [json.loads(line) for line in SEED_WORKS.read_text().splitlines() if line]
+    source = tmp_path / "0.json.gz"
+    source.write_bytes(gzip.compress(json.dumps({"items": records}, indent=2).encode()))
+    store = tmp_path / "works.sqlite3"
+
+    assert main(["snapshot", "import", str(source), "-o", str(store)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("refcheck: imported 3 works from 3 records (3 from items files; 0 ")
+
+
+def test_an_input_giving_no_record_is_exit_2_and_the_store_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "works.sqlite3"
+    assert main(["snapshot", "import", str(SEED_WORKS), "-o", str(store)]) == 0
+    before = store.read_bytes()
+    capsys.readouterr()
+    source = tmp_path / "0.json.gz"
+    source.write_bytes(gzip.compress(b'{"items": [{"title": ["no DOI"]}]}'))
+
+    code = main(["snapshot", "import", str(source), "-o", str(store)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    found = "found 1 lines or items, 1 not works records"
+    assert err == f"refcheck: error: no works record in {source}: {found}\n"
+    assert store.read_bytes() == before

@@ -202,9 +202,10 @@ def _parser() -> argparse.ArgumentParser:
     actions = snapshot.add_subparsers(dest="action", required=True, parser_class=_Parser)
     imported = actions.add_parser(
         "import",
-        help="index Crossref works records (JSON lines, .gz) into an SQLite store",
+        help="index Crossref works records into an SQLite store: the Public Data File's "
+        "tar, a folder of its .json.gz files, items files, API answers, JSON lines (.gz)",
     )
-    imported.add_argument("sources", nargs="+", type=Path, metavar="RECORDS.jsonl[.gz]")
+    imported.add_argument("sources", nargs="+", type=Path, metavar="RECORDS")
     imported.add_argument(
         "-o", "--output", type=Path, required=True, metavar="STORE.sqlite3",
         help="the store to write (replaced whole when the import succeeds)",

@@ -207,7 +207,11 @@ def test_bad_lines_are_skipped_and_counted_as_the_snapshot_does(tmp_path: Path) 
     source = tmp_path / "works.jsonl"
     source.write_bytes(b"\n".join(lines))
 
-    stats = import_records([source], tmp_path / "works.sqlite3")
+    with pytest.raises(InputError, match=r"works\.jsonl lost 10 of 13 records"):
+        import_records([source], tmp_path / "works.sqlite3")
+    assert not (tmp_path / "works.sqlite3").exists()
+    # Allowed to lose them, the import keeps what it can.
+    stats = import_records([source], tmp_path / "works.sqlite3", max_loss=1.0)
     store = SnapshotStore(tmp_path / "works.sqlite3")
     snapshot = Snapshot.load([source])
 
@@ -215,7 +219,7 @@ def test_bad_lines_are_skipped_and_counted_as_the_snapshot_does(tmp_path: Path) 
     assert stats.lines == 12
     assert len(store) == len(snapshot) == 3
     assert all(store.get(w.doi) == w for w in snapshot)
-    assert "10 lines skipped" in stats.summary()
+    assert "3 from JSON lines; 10 lines or items skipped" in stats.summary()
 
 
 def test_the_reference_list_is_cut_before_parsing() -> None:
@@ -288,7 +292,7 @@ def test_lines_the_fast_decoder_refuses_are_read_as_the_snapshot_reads_them(
     ]
     source = write_jsonl(tmp_path / "works.jsonl", lines)
 
-    stats = import_records([source], tmp_path / "works.sqlite3")
+    stats = import_records([source], tmp_path / "works.sqlite3", max_loss=0.2)
     store = SnapshotStore(tmp_path / "works.sqlite3")
 
     assert (stats.records, stats.skipped) == (7, 1)  # the deep line alone is skipped

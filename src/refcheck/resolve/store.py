@@ -40,6 +40,7 @@ asked for.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import heapq
 import json
@@ -48,7 +49,9 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import tarfile
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,6 +74,7 @@ from refcheck.resolve.snapshot import WorkSource, _open, _reason
 from refcheck.resolve.workers import cpu_count
 
 __all__ = [
+    "MAX_LOSS",
     "STORE_SUFFIXES",
     "CombinedSnapshot",
     "ImportStats",
@@ -118,6 +122,9 @@ _DATES: Final = ("published-print", "issued", "published-online", "published")  
 _NUMBERS: Final = ("volume", "issue", "page", "article-number")
 _TITLES: Final = ("title", "subtitle", "short-title")
 
+# An input losing more than this share of its records (lines or items that are not works
+# records) is refused: a wrong file, or a damaged download.
+MAX_LOSS: Final = 0.01
 # Import: bytes of input a worker parses at a time, and blocks in flight per worker.
 _BLOCK: Final = 1 << 22
 _AHEAD: Final = 3
@@ -140,20 +147,25 @@ _K1_PLUS_1: Final = _K1 + 1.0
 
 @dataclass(frozen=True, slots=True)
 class ImportStats:
-    """What an import read and wrote."""
+    """What an import (or an update) read and wrote."""
 
     lines: int
-    """Non-blank lines read."""
+    """Non-blank lines of JSON lines, and items of items files and API answers, read."""
     records: int
     """Works records found in them (a work-list envelope holds several)."""
     works: int
     """Works in the store: the records less those replaced by a later one with their DOI."""
     skipped: int
-    """Lines that were not (wholly) works records: bad JSON, no DOI, an error envelope."""
+    """Lines or items that were not (wholly) works records: bad JSON, no DOI, an error
+    envelope."""
     seconds: float
     path: Path
     size: int
     """Bytes of the store file."""
+    forms: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    """Records by the form they came in: JSON lines, items files, API answers."""
+    replaced: int | None = None
+    """An update: works of the store replaced by a newer record (None: an import)."""
 
     @property
     def rate(self) -> float:
@@ -162,11 +174,21 @@ class ImportStats:
 
     def summary(self) -> str:
         """One line for a person: what went in, what was skipped, how fast, where."""
+        forms = ", ".join(f"{n:,} from {form}" for form, n in self.forms.items() if n)
+        forms = f"{forms}; " if forms else ""
+        if self.replaced is not None:
+            added = self.records - self.replaced
+            return (
+                f"updated {self.path} from {self.records:,} records ({forms}"
+                f"{self.skipped:,} skipped): {self.replaced:,} works replaced, {added:,} "
+                f"records added, {self.works:,} works now, in {self.seconds:.1f} s "
+                f"({self.rate:,.0f} records/s; {_size(self.size)})"
+            )
         replaced = self.records - self.works
         extra = f", {replaced:,} replaced by a later record" if replaced else ""
         return (
             f"imported {self.works:,} works from {self.records:,} records "
-            f"({self.skipped:,} lines skipped{extra}) in {self.seconds:.1f} s "
+            f"({forms}{self.skipped:,} lines or items skipped{extra}) in {self.seconds:.1f} s "
             f"({self.rate:,.0f} records/s) into {self.path} ({_size(self.size)})"
         )
 
@@ -184,27 +206,33 @@ def import_records(
     *,
     progress: Progress | None = None,
     workers: int | None = None,
+    max_loss: float = MAX_LOSS,
 ) -> ImportStats:
-    """Read Crossref works records (JSON lines, ``.gz`` = gzipped) into a new store at
-    ``store_path``, replacing any file there once the store is whole.
+    """Read Crossref works records into a new store at ``store_path``, replacing any file
+    there once the store is whole.
 
-    Raises InputError when a source cannot be read or the store cannot be written; the file
+    A source is JSON lines (``.gz`` = gzipped; a record or an API envelope a line), a file
+    that is one JSON document (``{"items": [...]}`` as in Crossref's Public Data File, or an
+    API answer, a work or a work list; pretty printed or not), a folder of such files, or a
+    tar of them (the Public Data File itself, read as a stream). Raises InputError when a
+    source cannot be read, gives no works record, or loses more than ``max_loss`` of its
+    records (lines or items that are not records), or the store cannot be written; the file
     at ``store_path`` is then left as it was. ``workers``: processes parsing the input
     (None: one a CPU for large inputs, none for small ones; 0: parse in this process).
     """
     started = time.perf_counter()
     store_path = Path(store_path)
     paths = [Path(p) for p in sources]
-    for path in paths:
-        _check_source(path)
-    if workers is None:
-        large = sum(p.stat().st_size for p in paths) >= _SMALL_INPUT
-        workers = cpu_count() if large else 0
+    workers = _workers_for(paths, workers)
     temporary = store_path.with_name(f".{store_path.name}.{os.getpid()}.importing")
     try:
         db = _create(temporary)
         try:
-            lines, records, skipped, lengths = _load(db, paths, progress, workers)
+            db.execute("BEGIN")
+            tallies, lengths = _load(db, paths, progress, workers)
+            db.execute("COMMIT")
+            _check_loss(paths, tallies, max_loss)
+            records = sum(t.records for t in tallies)
             works = _index(db, records, lengths)
         finally:
             db.close()
@@ -212,33 +240,67 @@ def import_records(
         os.replace(temporary, store_path)
         _sync(store_path.parent)
         size = store_path.stat().st_size
-    except sqlite3.Error as error:
+    except BaseException as error:
         _discard(temporary)
-        raise InputError(f"cannot write snapshot store {store_path}: {error}") from error
-    except BrokenProcessPool as error:
-        _discard(temporary)
-        raise InputError(
-            f"cannot import into {store_path}: a worker process stopped ({error})"
-        ) from error
-    except OSError as error:
-        _discard(temporary)
-        raise InputError(f"cannot write snapshot store {store_path}: {_reason(error)}") from error
-    except BaseException:
-        _discard(temporary)
-        raise
+        failure = _failure(error, store_path)
+        if failure is error:
+            raise
+        raise failure from error
     return ImportStats(
-        lines=lines,
+        lines=sum(t.units for t in tallies),
         records=records,
         works=works,
-        skipped=skipped,
+        skipped=sum(t.skipped for t in tallies),
         seconds=time.perf_counter() - started,
         path=store_path,
         size=size,
+        forms=_forms(tallies),
     )
+
+
+def _workers_for(paths: Sequence[Path], workers: int | None) -> int:
+    """Check the sources can be opened; the worker processes to parse them with."""
+    for path in paths:
+        _check_source(path)
+    if workers is not None:
+        return workers
+    large = sum(_size_of(p) for p in paths) >= _SMALL_INPUT
+    return cpu_count() if large else 0
+
+
+def _size_of(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in _files(path))
+    return path.stat().st_size
+
+
+def _forms(tallies: Sequence[_Tally]) -> dict[str, int]:
+    forms: dict[str, int] = {}
+    for tally in tallies:
+        for form, count in tally.forms.items():
+            forms[form] = forms.get(form, 0) + count
+    return forms
+
+
+def _failure(error: BaseException, store_path: Path) -> BaseException:
+    """The error to raise for one met writing a store: InputError, one line, or as it is."""
+    if isinstance(error, sqlite3.Error):
+        return InputError(f"cannot write snapshot store {store_path}: {error}")
+    if isinstance(error, BrokenProcessPool):
+        return InputError(f"cannot import into {store_path}: a worker process stopped ({error})")
+    if isinstance(error, OSError):
+        return InputError(f"cannot write snapshot store {store_path}: {_reason(error)}")
+    return error
 
 
 def _check_source(path: Path) -> None:
     """Fail before anything is written when a source cannot even be opened."""
+    if path.is_dir():
+        if not _files(path):
+            raise InputError(
+                f"no works record in {path}: a folder without *.json, *.json.gz or *.jsonl files"
+            )
+        return
     try:
         with _open(path) as stream:
             stream.read(1)
@@ -308,8 +370,16 @@ _Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int, int, lis
 
 
 def _load(
-    db: sqlite3.Connection, paths: Sequence[Path], progress: Progress | None, workers: int
-) -> tuple[int, int, int, list[list[int]]]:
+    db: sqlite3.Connection,
+    paths: Sequence[Path],
+    progress: Progress | None,
+    workers: int,
+    first_id: int = 0,
+    replace: Callable[[sqlite3.Connection, Sequence[str]], None] | None = None,
+) -> tuple[list[_Tally], list[list[int]]]:
+    """Rows of every source into the open transaction, ids from ``first_id + 1``; what each
+    source gave, and per field [works having it, words in it] of the rows inserted.
+    ``replace``: called with each batch's DOI keys before it goes in (an update)."""
     # A later record with the same DOI deletes the earlier and comes in with a later id:
     # the Snapshot's "later wins, in the later's place". Its words' orphaned row goes in
     # _index.
@@ -317,27 +387,26 @@ def _load(
     into_works = "INSERT INTO works (id, words) VALUES (?, ?)"
     # Indexed as they come: this process has time to spare while the workers parse.
     into_search = "INSERT INTO search (rowid, words) VALUES (?, ?)"
-    lines = records = skipped = 0
+    tallies = [_Tally() for _ in paths]
     lengths = [[0, 0] for _ in _NAMES]
-    db.execute("BEGIN")
+    records = first_id
     with _no_collector():  # unpickled rows: tuples of strings
-        for keys, kept, words, block_lines, block_skipped, block_lengths in _parsed_blocks(
-            paths, workers
-        ):
+        for source, (parsed, form, broken) in _parsed_pieces(paths, workers):
+            keys, kept, words, units, skipped, block_lengths = parsed
+            if replace is not None:
+                replace(db, keys)
             ids = range(records + 1, records + 1 + len(keys))
             db.executemany(into_records, zip(ids, keys, kept, strict=True))
             db.executemany(into_works, zip(ids, words, strict=True))
             db.executemany(into_search, zip(ids, words, strict=True))
-            lines += block_lines
             records += len(keys)
-            skipped += block_skipped
+            tallies[source].add(form, len(keys), units, skipped, broken)
             for total, part in zip(lengths, block_lengths, strict=True):
                 total[0] += part[0]
                 total[1] += part[1]
             if progress is not None:
-                progress(records)
-    db.execute("COMMIT")
-    return lines, records, skipped, lengths
+                progress(records - first_id)
+    return tallies, lengths
 
 
 def _index(db: sqlite3.Connection, records: int, lengths: list[list[int]]) -> int:
@@ -369,31 +438,34 @@ def _index(db: sqlite3.Connection, records: int, lengths: list[list[int]]) -> in
     return int(works)
 
 
-def _parsed_blocks(paths: Sequence[Path], workers: int) -> Iterator[_Parsed]:
+def _parsed_pieces(paths: Sequence[Path], workers: int) -> Iterator[tuple[int, _Piece]]:
+    """Each piece of the input parsed, in input order, with the index of its source."""
     if workers <= 0:
-        for block in _blocks(paths):
-            yield parse_block(block)
+        for source, whole, data in _jobs(paths):
+            yield source, _parse(data, whole)
         return
     context = multiprocessing.get_context("spawn")
     in_flight = _AHEAD * workers
     # The slots outlive the pool: no worker is left reading memory gone.
     with _Slots(in_flight + 1) as slots, ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[Future[_Parsed]] = deque()
+        pending: deque[tuple[int, Future[_Piece]]] = deque()
         try:
-            for block in _blocks(paths):
+            for source, whole, data in _jobs(paths):
                 # A slot is taken again only once the block before in it has been parsed:
                 # its result was waited for in the previous round.
-                where = slots.put(block)
+                where = slots.put(data)
                 if where is None:
-                    pending.append(pool.submit(parse_block, block))
+                    pending.append((source, pool.submit(_parse, data, whole)))
                 else:
-                    pending.append(pool.submit(parse_shared, *where))
+                    pending.append((source, pool.submit(parse_shared, *where, whole)))
                 if len(pending) >= in_flight:
-                    yield pending.popleft().result()
+                    done, future = pending.popleft()
+                    yield done, future.result()
             while pending:
-                yield pending.popleft().result()
+                done, future = pending.popleft()
+                yield done, future.result()
         finally:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()
 
 
@@ -448,12 +520,12 @@ def _room_for_shared(size: int) -> bool:
 _attached: dict[str, shared_memory.SharedMemory] = {}
 
 
-def parse_shared(name: str, start: int, length: int) -> _Parsed:
-    """parse_block for a block in shared memory. Runs in the worker processes."""
+def parse_shared(name: str, start: int, length: int, whole: bool) -> _Piece:
+    """_parse for a piece in shared memory. Runs in the worker processes."""
     memory = _attached.get(name)
     if memory is None:
         memory = _attached[name] = shared_memory.SharedMemory(name)
-    return parse_block(bytes(_buffer(memory)[start : start + length]))
+    return _parse(bytes(_buffer(memory)[start : start + length]), whole)
 
 
 def _buffer(memory: shared_memory.SharedMemory) -> memoryview:
@@ -488,6 +560,239 @@ def _blocks(paths: Sequence[Path]) -> Iterator[bytes]:
             raise
         except Exception as error:  # OSError, EOFError, zlib.error: all say "cannot read"
             raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+
+
+# --- the inputs: JSON lines, whole documents, folders and tars -----------------------------
+
+# What a source's records came in, as a person reads it in the summary.
+_LINES_FORM: Final = "JSON lines"
+_ITEMS_FORM: Final = "items files"
+_API_FORM: Final = "API answers"
+# A piece of input parsed: its rows, the form it was in, and 1 when it was a whole file
+# (a tar member, say) that is not JSON at all.
+_Piece = tuple[_Parsed, str, int]
+# Files of a folder or a tar that are read: Crossref's files are *.json.gz.
+_RECORD_FILES: Final = re.compile(r"\.(json|jsonl|ndjson)(\.gz)?$", re.IGNORECASE)
+# The start of a file that is one JSON document: an object holding "items", or an API
+# answer (its envelope's keys), possibly pretty printed.
+_DOCUMENT_START: Final = re.compile(
+    rb'\{\s*"(items|status|message-type|message-version|message)"\s*:'
+)
+_HEAD: Final = 1 << 16
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one source gave: records by form, lines or items read, what was lost."""
+
+    forms: dict[str, int] = dataclasses.field(default_factory=dict)
+    units: int = 0
+    """Lines of JSON lines and items of documents, read."""
+    skipped: int = 0
+    """Of them, those that were not (wholly) works records."""
+    broken: int = 0
+    """Files (of a folder or a tar) that were not JSON at all."""
+    documents: int = 0
+    """Files read whole as one JSON document."""
+
+    def add(self, form: str, records: int, units: int, skipped: int, broken: int) -> None:
+        self.forms[form] = self.forms.get(form, 0) + records
+        self.units += units
+        self.skipped += skipped
+        self.broken += broken
+        self.documents += form != _LINES_FORM
+
+    @property
+    def records(self) -> int:
+        return sum(self.forms.values())
+
+    def lost(self) -> int:
+        """Records lost: the lines or items skipped, and for each broken file as many as a
+        good file held on average (at least one)."""
+        whole = self.documents - self.broken
+        each = max(1, round(self.forms.get(_ITEMS_FORM, 0) / whole)) if whole > 0 else 1
+        return self.skipped + self.broken * each
+
+    def found(self) -> str:
+        """What the source held, for a message."""
+        parts = []
+        if self.units:
+            parts.append(f"{self.units:,} lines or items, {self.skipped:,} not works records")
+        if self.broken:
+            parts.append(f"{self.broken:,} files that are not JSON")
+        return "; ".join(parts) or "nothing to read (empty)"
+
+
+def _check_loss(paths: Sequence[Path], tallies: Sequence[_Tally], max_loss: float) -> None:
+    """Raise InputError for a source that gave no record, or lost more than ``max_loss``."""
+    for path, tally in zip(paths, tallies, strict=True):
+        if not tally.records:
+            found = tally.found()
+            if not tally.units and not tally.broken and _is_tar(path):
+                found = "a tar without *.json, *.json.gz or *.jsonl members"
+            raise InputError(f"no works record in {path}: found {found}")
+        lost = tally.lost()
+        if lost > max_loss * (tally.records + lost):
+            raise InputError(
+                f"{path} lost {lost:,} of {tally.records + lost:,} records "
+                f"({lost / (tally.records + lost):.1%}, more than {max_loss:.0%}): "
+                f"found {tally.found()}"
+            )
+
+
+def _jobs(paths: Sequence[Path]) -> Iterator[tuple[int, bool, bytes]]:
+    """The input in pieces, source after source: (source, whole file?, bytes). JSON lines
+    come in blocks of whole lines, gunzipped; a file that is one JSON document (an items
+    file, an API answer) or a tar member comes whole, as it is on disk, for a worker to
+    gunzip and read."""
+    for source, path in enumerate(paths):
+        for file in _files(path):
+            if _is_lines(file):
+                for block in _blocks([file]):
+                    yield source, False, block
+            else:
+                try:
+                    data = file.read_bytes()
+                except OSError as error:
+                    raise InputError(f"cannot read snapshot {file}: {_reason(error)}") from error
+                yield source, True, data
+        if _is_tar(path):
+            for data in _members(path):
+                yield source, True, data
+
+
+def _files(path: Path) -> list[Path]:
+    """The files a source names: itself, or a folder's record files (a tar: none here)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and _RECORD_FILES.search(p.name))
+    return [] if _is_tar(path) else [path]
+
+
+def _is_tar(path: Path) -> bool:
+    if path.is_dir():
+        return False
+    name = path.name.lower()
+    if name.endswith((".tar", ".tar.gz", ".tgz")):
+        return True
+    if _RECORD_FILES.search(name):
+        return False
+    try:
+        return tarfile.is_tarfile(path)
+    except OSError:
+        return False
+
+
+def _members(path: Path) -> Iterator[bytes]:
+    """The record files of a tar, whole, in the tar's order, read as a stream: nothing is
+    extracted to disk."""
+    try:
+        with tarfile.open(path, mode="r|*") as tar:
+            for member in tar:
+                if not (member.isfile() and _RECORD_FILES.search(member.name)):
+                    continue
+                stream = tar.extractfile(member)
+                if stream is not None:
+                    yield stream.read()
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+        raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+
+
+def _is_lines(path: Path) -> bool:
+    """Is a file JSON lines (streamed in blocks), or one JSON document (read whole)?
+
+    JSON lines when its first line is a whole JSON value and not an object of items; a
+    document when that line is not a whole value (a pretty-printed document), or when the
+    file's one line (or a first line running past the head) opens as an items object or an
+    API answer does.
+    """
+    try:
+        with _open_fast(path) as stream:
+            head = stream.read(_HEAD)
+    except Exception as error:  # OSError, EOFError, zlib.error: all say "cannot read"
+        raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+    text = head.lstrip()
+    end = text.find(b"\n")
+    if end < 0:
+        return not _DOCUMENT_START.match(text)
+    try:
+        value = json.loads(text[:end])
+    except (ValueError, RecursionError):
+        return False
+    return not (isinstance(value, dict) and "items" in value and "DOI" not in value)
+
+
+class _Document(msgspec.Struct):
+    """A file that is one JSON document: ``{"items": [...]}``, or an API answer."""
+
+    items: list[msgspec.Raw] | msgspec.UnsetType = msgspec.UNSET
+    status: Any = msgspec.UNSET
+    message: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Message(msgspec.Struct):
+    """An API answer's message: a work, or a work list's ``items``."""
+
+    items: list[msgspec.Raw] | msgspec.UnsetType = msgspec.UNSET
+
+
+_DECODE_DOCUMENT: Final = msgspec.json.Decoder(_Document).decode
+_DECODE_MESSAGE: Final = msgspec.json.Decoder(_Message).decode
+
+
+def _parse(data: bytes, whole: bool) -> _Piece:
+    """A piece of input parsed. Runs in the worker processes."""
+    if not whole:
+        return parse_block(data), _LINES_FORM, 0
+    return parse_document(data)
+
+
+def parse_document(data: bytes) -> _Piece:
+    """A whole file (gzipped or not): an items file, an API answer, else JSON lines.
+
+    Each item is read as a line of JSON lines is; only the items list itself is scanned,
+    not built.
+    """
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = igzip.decompress(data)  # type: ignore[no-untyped-call]
+        except Exception:  # a damaged gzip member: not JSON at all
+            return ((), (), (), 0, 0, [[0, 0] for _ in _NAMES]), _ITEMS_FORM, 1
+    try:
+        document: _Document | None = _DECODE_DOCUMENT(data)
+    except (ValueError, RecursionError):  # not one JSON object: JSON lines, or broken
+        document = None
+    if document is None or (document.items is msgspec.UNSET and document.message is msgspec.UNSET):
+        parsed = parse_block(data)
+        # A file that looked like one document, and that not one line of reads: broken.
+        broken = int(not parsed[0] and not parsed[3] - parsed[4] and bool(data.strip()))
+        return parsed, _LINES_FORM if not broken else _ITEMS_FORM, broken
+    items = document.items
+    form = _ITEMS_FORM
+    if items is msgspec.UNSET:
+        form = _API_FORM
+        message = document.message
+        if document.status not in (msgspec.UNSET, "ok") or message is msgspec.UNSET:
+            return _parsed_items([], skipped=1), form, 0
+        try:
+            items = _DECODE_MESSAGE(message).items
+        except (ValueError, RecursionError):  # a message that is not an object
+            return _parsed_items([], skipped=1), form, 0
+        if items is msgspec.UNSET:
+            items = [message]  # one work
+    return _parsed_items(items), form, 0
+
+
+def _parsed_items(items: Sequence[msgspec.Raw], skipped: int = 0) -> _Parsed:
+    rows: list[_Row] = []
+    with _no_collector():
+        for item in items:
+            skipped += not _line_rows(memoryview(item), rows)
+    keys, kept, words = zip(*rows, strict=True) if rows else ((), (), ())
+    lengths = [[0, 0] for _ in _NAMES]
+    for text in words:
+        _count_lengths(lengths, text)
+    return keys, kept, words, max(len(items), skipped), skipped, lengths
 
 
 def _open_fast(path: Path) -> BinaryIO:
