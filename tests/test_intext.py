@@ -3,7 +3,10 @@ and every slip named at its citation (issue 16)."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +15,8 @@ from refcheck.config import Settings
 from refcheck.intext import apply_policy
 from refcheck.models import Severity
 from refcheck.policy import Policy
+from refcheck.report import json as json_report
+from refcheck.report.model import InText, build_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "references" / "seed-works.jsonl"
@@ -143,3 +148,46 @@ def test_citations_in_markdown_and_html(form: str, tmp_path: Path) -> None:
     links, findings = _run(path)
     assert sorted(index for *_, index in links if index is not None) == [0, 1, 2]
     assert [code for code, *_ in findings] == ["RC802"]
+
+
+def _json(path: Path) -> dict[str, Any]:
+    verdicts = check(read_references([path]), OFFLINE)
+    in_text = InText(link_citations(read_citations([path]), verdicts))
+    out = io.StringIO()
+    json_report.emit(verdicts, out, in_text)
+    document: dict[str, Any] = json.loads(out.getvalue())
+    # The document streamed entry by entry is the model's own.
+    assert document == json.loads(build_report(verdicts, in_text).model_dump_json())
+    return document
+
+
+def test_json_names_each_entrys_citations(shared: Path, tmp_path: Path) -> None:
+    path = _edited(shared, tmp_path, "(Kasch et al., 2022)", "(Kasch et al., 2021)")
+    document = _json(path)
+    assert document["unlinked_citations"] == []
+    kasch = document["references"][2]["citations"]
+    assert [(c["path"], c["line"], c["text"]) for c in kasch] == [
+        (str(path), 15, "(Kasch et al., 2021)")
+    ]
+    assert [f["code"] for f in kasch[0]["findings"]] == ["RC802"]
+    assert [len(r["citations"]) for r in document["references"]] == [1, 1, 1]
+    assert document["summary"]["errors"] == 1
+
+
+def test_json_lists_citations_that_point_at_nothing(shared: Path, tmp_path: Path) -> None:
+    text = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
+    entry = next(line for line in text.split("\n") if line.startswith("-Brinjikji"))
+    document = _json(_edited(shared, tmp_path, entry, ""))
+    (unlinked,) = document["unlinked_citations"]
+    assert (unlinked["line"], unlinked["text"]) == (27, "(Brinjikji et al., 2015)")
+    assert [f["code"] for f in unlinked["findings"]] == ["RC801"]
+
+
+def test_json_puts_never_cited_on_the_entry(shared: Path, tmp_path: Path) -> None:
+    text = (shared / "seed" / "lumbar-mri-paradox.txt").read_text(encoding="utf-8")
+    entry = next(line for line in text.split("\n") if line.startswith("-Kasch"))
+    document = _json(_edited(shared, tmp_path, entry, f"{entry}\n\n{JARVIK}"))
+    jarvik = document["references"][-1]
+    assert jarvik["citations"] == []
+    assert "RC804" in [f["code"] for f in jarvik["findings"]]
+    assert document["summary"]["warnings"] >= 1

@@ -278,6 +278,16 @@ class ReportFinding(_Model):
     message: str
 
 
+class ReportCitation(_Model):
+    """An in-text citation where it stands, and the findings on it (RC801-RC805)."""
+
+    path: str | None
+    line: int
+    column: int
+    text: str
+    findings: list[ReportFinding] = Field(default_factory=list)
+
+
 class ReportEntry(_Model):
     path: str | None
     line: int | None
@@ -291,6 +301,9 @@ class ReportEntry(_Model):
     findings: list[ReportFinding]
     sources: list[Consulted] = Field(
         default_factory=list, description="the sources asked, in order, and each one's outcome"
+    )
+    citations: list[ReportCitation] = Field(
+        default_factory=list, description="the in-text citations that point at this entry"
     )
 
 
@@ -310,4 +323,9 @@ class Summary(_Model):
 class Report(_Model):
     refcheck: str
     summary: Summary
+    # Before "references": the JSON emitter writes that list last, entry by entry.
+    unlinked_citations: list[ReportCitation] = Field(
+        default_factory=list,
+        description="in-text citations that point at no entry of their post's reference list",
+    )
     references: list[ReportEntry]

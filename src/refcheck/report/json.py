@@ -15,7 +15,7 @@ from pydantic_core import PydanticSerializationError
 
 from refcheck._version import __version__
 from refcheck.models import Report, Verdict
-from refcheck.report.model import entry, summarise
+from refcheck.report.model import InText, entry, summarise
 
 
 def _dumped(model: BaseModel) -> str:
@@ -27,14 +27,22 @@ def _dumped(model: BaseModel) -> str:
         return json.dumps(model.model_dump(mode="python"), indent=2, ensure_ascii=True)
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    head = _dumped(Report(refcheck=__version__, summary=summarise(verdicts), references=[]))
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
+    """The report; with ``in_text``, each entry's in-text citations and the unlinked ones."""
+    head = _dumped(
+        Report(
+            refcheck=__version__,
+            summary=summarise(verdicts, in_text),
+            unlinked_citations=in_text.unlinked() if in_text is not None else [],
+            references=[],
+        )
+    )
     # "references" is the model's last field: its "[]" is the last in the document.
     cut = head.rindex("[]")
     out.write(head[:cut] + "[")
     written = False
-    for verdict in verdicts:
-        body = _dumped(entry(verdict)).replace("\n", "\n    ")
+    for index, verdict in enumerate(verdicts):
+        body = _dumped(entry(verdict, index, in_text)).replace("\n", "\n    ")
         out.write(("," if written else "") + "\n    " + body)
         written = True
     out.write(("\n  ]" if written else "]") + head[cut + 2 :] + "\n")
