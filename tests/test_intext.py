@@ -191,3 +191,20 @@ def test_json_puts_never_cited_on_the_entry(shared: Path, tmp_path: Path) -> Non
     assert jarvik["citations"] == []
     assert "RC804" in [f["code"] for f in jarvik["findings"]]
     assert document["summary"]["warnings"] >= 1
+
+
+def test_check_reports_in_text_findings_and_exits_1(shared: Path, tmp_path: Path) -> None:
+    from refcheck.cli import main
+
+    path = _edited(shared, tmp_path, "(Kasch et al., 2022)", "(Kasch et al., 2021)")
+    out = tmp_path / "report.json"
+    argv = ["check", "--isolated", "--offline", "--no-cache", "--snapshot", str(SNAPSHOT)]
+    assert main([*argv, "--format", "json", "--output", str(out), str(path)]) == 1
+    document = json.loads(out.read_text(encoding="utf-8"))
+    (kasch,) = document["references"][2]["citations"]
+    assert [(f["code"], kasch["line"], kasch["column"]) for f in kasch["findings"]] == [
+        ("RC802", 15, 116)
+    ]
+    assert main([*argv, "--ignore", "RC802", "--format", "json", str(path)]) == 0
+    seed = shared / "seed" / "lumbar-mri-paradox.txt"
+    assert main([*argv, "--format", "json", "--output", str(out), str(seed)]) == 0

@@ -28,6 +28,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO, overload
@@ -43,6 +44,7 @@ from refcheck._version import __version__
 from refcheck.api import check_async, iter_check_async
 from refcheck.config import Layer, Loaded, load, option_value
 from refcheck.errors import ConfigError, InputError, RefcheckError
+from refcheck.intext_run import InTextRun
 from refcheck.models import Finding, Reference, Report, Severity, Status, Verdict, Work
 from refcheck.policy import (
     FailOn,
@@ -64,7 +66,9 @@ from refcheck.readers import (
     read_csljson,
     reader_for,
 )
+from refcheck.report import json as json_report
 from refcheck.report import text as text_report
+from refcheck.report.model import InText
 from refcheck.report.registry import FORMATS, emitter, plain_console
 from refcheck.rules import RULES, lookup
 
@@ -409,9 +413,14 @@ def _opened(path: Path) -> Iterator[TextIO]:
         yield handle
 
 
-def _write_report(fmt: str, verdicts: Sequence[Verdict], path: Path | None) -> None:
-    """One report in a format that needs every verdict: to ``path``, or stdout."""
+def _write_report(
+    fmt: str, verdicts: Sequence[Verdict], path: Path | None, in_text: InText | None = None
+) -> None:
+    """One report in a format that needs every verdict: to ``path``, or stdout; the JSON
+    report with the in-text citations too."""
     emit = emitter(fmt)
+    if fmt == "json" and in_text is not None:
+        emit = partial(json_report.emit, in_text=in_text)
     if path is None:
         emit(verdicts, sys.stdout)
         return
@@ -614,6 +623,7 @@ class _Run:
         self._baseline = baseline
         # Fingerprints are counted, as baselines.new_findings counts them over a whole run.
         self._remaining = Counter(baseline.fingerprints) if baseline is not None else None
+        self.in_text = InTextRun()
 
     def _is_new(self, verdict: Verdict, found: Finding | None) -> bool:
         assert self._baseline is not None
@@ -625,6 +635,11 @@ class _Run:
         return True
 
     def take(self, raw: Verdict) -> None:
+        kept = len(self.kept)
+        self._take(raw)
+        self.in_text.take(raw, kept if len(self.kept) > kept else None)
+
+    def _take(self, raw: Verdict) -> None:
         self.notes.extend(unused_suppressions([raw]))
         verdict = apply_verdict(raw, self.policy)
         if verdict is None:
@@ -718,7 +733,8 @@ def _run_check(args: argparse.Namespace) -> int:
     )
     targets = [] if writing_baseline else _targets(loaded)
     changes = git_diff.changed_since(args.diff_base) if args.diff_base is not None else None
-    sources = _open(_files(args, loaded), changes)
+    to_read = _files(args, loaded)
+    sources = _open(to_read, changes)
 
     with ExitStack() as files:
         texts: list[_TextReport] = []
@@ -733,8 +749,14 @@ def _run_check(args: argparse.Namespace) -> int:
         keep = writing_baseline or any(fmt not in STREAMED for fmt, _ in targets)
         run = _Run(loaded, baseline, texts, keep=keep)
         _stream(args, loaded, sources, run)
+        # In-text citations are linked once every verdict of their post is in.
+        run.in_text.finish(
+            [p for p, _ in to_read if changes is None or changes.touches_file(p)], run.policy
+        )
+        run.failed = run.failed or run.in_text.failing(run.fail_on)
         notes = run.notes if options.format == "text" else []
         for text in texts:
+            run.in_text.write(text.console, show_info=args.show_info)
             text.close(notes)
 
     if writing_baseline:
@@ -752,7 +774,7 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"refcheck: {run.baselined} baselined finding(s) not shown", file=sys.stderr)
     for fmt, path in targets:
         if fmt not in STREAMED:
-            _write_report(fmt, run.kept, path)
+            _write_report(fmt, run.kept, path, run.in_text.in_text())
     if run.unverified and options.format not in STREAMED:
         print(f"refcheck: {run.unverified} reference(s) could not be checked", file=sys.stderr)
     return EXIT_FINDINGS if run.failed else EXIT_OK
