@@ -105,3 +105,18 @@ def test_an_initial_leads_a_given_name_only_in_a_chicago_list() -> None:
     # ACS: "Gordon Taylor" is the family; "H. American Pharmacy" is no person.
     found = scan_authors("Gordon Taylor, H. American Pharmacy 1994, 34, 41–44.")
     assert [(p.family, p.given) for p in found.persons] == [("Gordon Taylor", "H.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("AL-Keridis, L. A., Gaber, N. M., & Sharaf, M. R. (2021). T", Shape.FAMILY_INITIALS),
+        ("AL-Keridis LA, Gaber NM, Sharaf MR. Tetramorium sericeiventre.", Shape.FAMILY_BARE),
+        ("L. A. AL-Keridis, N. M. Gaber, and M. R. Sharaf, “Tetramorium", Shape.INITIALS_FAMILY),
+    ],
+)  # fmt: skip
+def test_a_family_whose_capital_prefix_is_hyphenated(text: str, shape: Shape) -> None:
+    # "AL-Keridis" (works-dev 10.1080/00222933.2021.1899325): the list used to end unread.
+    found = scan_authors(text)
+    assert found.shape is shape
+    assert [p.family for p in found.persons] == ["AL-Keridis", "Gaber", "Sharaf"]

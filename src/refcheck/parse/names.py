@@ -39,9 +39,11 @@ _UP = _letters("isupper")
 _LOW = _letters("islower")
 _APOS = "'’`"
 
-# A capitalised name word: "Brinjikji", "O'Brien", "McDonald", "Vleggeert-Lankamp", "À".
+# A capitalised name word: "Brinjikji", "O'Brien", "McDonald", "Vleggeert-Lankamp", "À",
+# "AL-Keridis".
 _CAP = (
-    rf"(?:[{_UP}](?:[{_LOW}{_UP}{_APOS}]*[{_LOW}])?(?:[-‐][{_UP}]?[{_LOW}{_UP}{_APOS}]*[{_LOW}])*"
+    rf"(?:[{_UP}](?:[{_LOW}{_UP}{_APOS}]*[{_LOW}]|[{_UP}]+(?=[-‐][{_UP}][{_LOW}]))?"
+    rf"(?:[-‐][{_UP}]?[{_LOW}{_UP}{_APOS}]*[{_LOW}])*"
     rf"|[{_UP}]{{2,}}(?:[-‐{_APOS}][{_UP}]{{2,}})*(?![{_LOW}]))"  # "OWEN-SMITH", in capitals
 )
 # "d'Alembert", "'t Hooft", "dos", "van", "v." (an abbreviated "von").
