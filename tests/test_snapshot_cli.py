@@ -75,3 +75,55 @@ def test_an_input_giving_no_record_is_exit_2_and_the_store_is_kept(
     found = "found 1 lines or items, 1 not works records"
     assert err == f"refcheck: error: no works record in {source}: {found}\n"
     assert store.read_bytes() == before
+
+
+def test_update_then_a_check_sees_the_newest_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [json.loads(line) for line in SEED_WORKS.read_text().splitlines() if line]
+    outdated = [
+        dict(r, volume="999") if r["DOI"] == "10.1056/NEJMoa1209250" else r for r in records
+    ]
+    old = tmp_path / "old.jsonl"
+    old.write_text("\n".join(map(json.dumps, outdated)) + "\n")
+    store = tmp_path / "works.sqlite3"
+    assert main(["snapshot", "import", str(old), "-o", str(store)]) == 0
+    check = ["check", "--isolated", "--offline", "--no-cache", "--snapshot", str(store)]
+    check += ["--format", "json", str(SEED_BIB)]
+    capsys.readouterr()
+
+    main(check)
+    before = json.loads(capsys.readouterr().out)["references"]
+    # A saved /works/{doi} answer, pretty printed, the DOI in another case.
+    newest = next(r for r in records if r["DOI"] == "10.1056/NEJMoa1209250")
+    answer = tmp_path / "answer.json"
+    answer.write_text(
+        json.dumps({"status": "ok", "message": dict(newest, DOI="10.1056/NEJMOA1209250")}, indent=2)
+    )
+    assert main(["snapshot", "update", str(store), str(answer)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"refcheck: updated {store} from 1 records (1 from API answers; 0 skipped)"
+    )
+    assert "1 works replaced, 0 records added, 3 works now" in err
+    assert main(check) == 0
+    after = json.loads(capsys.readouterr().out)["references"]
+
+    assert [e["status"] for e in before] == ["verified", "mismatch", "verified"]
+    assert [e["status"] for e in after] == ["verified"] * 3
+
+
+def test_an_update_from_nothing_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "works.sqlite3"
+    assert main(["snapshot", "import", str(SEED_WORKS), "-o", str(store)]) == 0
+    before = store.read_bytes()
+    empty = tmp_path / "empty.json.gz"
+    empty.write_bytes(gzip.compress(b""))
+    capsys.readouterr()
+
+    assert main(["snapshot", "update", str(store), str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"refcheck: error: no works record in {empty}: found nothing to read (empty)\n"
+    assert store.read_bytes() == before

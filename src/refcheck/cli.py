@@ -215,6 +215,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the store to write (replaced whole when the import succeeds)",
     )  # fmt: skip
     imported.add_argument("--no-progress", action="store_true", help="no progress line")
+    updated = actions.add_parser(
+        "update",
+        help="apply newer works records (a monthly snapshot, saved /works pages) to a store: "
+        "replaced works replace, new ones are added, in one transaction",
+    )
+    updated.add_argument("store", type=Path, metavar="STORE.sqlite3")
+    updated.add_argument("sources", nargs="+", type=Path, metavar="RECORDS")
+    updated.add_argument("--no-progress", action="store_true", help="no progress line")
     return parser
 
 
@@ -887,7 +895,7 @@ def _run_schema() -> int:
 
 def _run_snapshot(args: argparse.Namespace) -> int:
     # Imported here: the store pulls in multiprocessing, which `check` never needs.
-    from refcheck.resolve.store import import_records
+    from refcheck.resolve.store import import_records, update_records
 
     err = Console(stderr=True)
     show = sys.stderr.isatty() and not args.no_progress  # not FORCE_COLOR's "terminal"
@@ -895,7 +903,10 @@ def _run_snapshot(args: argparse.Namespace) -> int:
     def progress(records: int) -> None:
         err.print(f"refcheck: {records:,} records read", end="\r", highlight=False)
 
-    stats = import_records(args.sources, args.output, progress=progress if show else None)
+    if args.action == "update":
+        stats = update_records(args.store, args.sources, progress=progress if show else None)
+    else:
+        stats = import_records(args.sources, args.output, progress=progress if show else None)
     print(f"refcheck: {stats.summary()}", file=sys.stderr)
     return EXIT_OK
 

@@ -81,6 +81,7 @@ __all__ = [
     "SnapshotStore",
     "import_records",
     "is_store",
+    "update_records",
 ]
 
 FORMAT: Final = "refcheck snapshot store"
@@ -841,12 +842,13 @@ def parse_block(block: bytes) -> _Parsed:
     return keys, kept, words, lines, skipped, lengths
 
 
-def _count_lengths(lengths: list[list[int]], words: str) -> None:
-    """Add a work's fields to [works having the field, words in it] per field."""
+def _count_lengths(lengths: list[list[int]], words: str, sign: int = 1) -> None:
+    """Add a work's fields to [works having the field, words in it] per field (``sign``
+    -1: take them away)."""
     for total, field in zip(lengths, words.split("\t"), strict=True):
         if field:
-            total[0] += 1
-            total[1] += field.count(" ") + 1
+            total[0] += sign
+            total[1] += sign * (field.count(" ") + 1)
 
 
 def _line_rows(line: bytes | memoryview, rows: list[_Row]) -> bool | None:
@@ -1101,6 +1103,143 @@ def _field_texts(record: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
         " ".join(map(str, years)),
         " ".join(n for n in numbers if n),
     )
+
+
+# --- update ---------------------------------------------------------------------------------
+
+
+def update_records(
+    store_path: Path,
+    sources: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    max_loss: float = MAX_LOSS,
+) -> ImportStats:
+    """Apply newer works records (a monthly snapshot, saved ``/works`` pages; any source
+    :func:`import_records` reads) to the store at ``store_path``, in one transaction.
+
+    A record whose DOI (in any case) the store holds replaces that work, taking the place of
+    a work imported last, as in an import of the old records and then the new; others are
+    added. The search index, the word statistics and the works' field lengths are kept as
+    an import of all of them would make them. Raises InputError as import_records does;
+    the store is then left as it was.
+    """
+    started = time.perf_counter()
+    store_path = Path(store_path)
+    paths = [Path(p) for p in sources]
+    if not store_path.is_file():
+        reason = "is a directory" if store_path.is_dir() else "no such file"
+        raise InputError(f"cannot update snapshot store {store_path}: {reason}")
+    workers = _workers_for(paths, workers)
+    try:
+        # A reader mid-search holds the file a moment: wait for it rather than fail.
+        db = sqlite3.connect(store_path, isolation_level=None, timeout=60)
+    except sqlite3.Error as error:
+        raise InputError(f"cannot open snapshot store {store_path}: {error}") from error
+    try:
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            meta = {}
+        problem = _meta_problem(meta)
+        if problem is not None:
+            raise InputError(f"{store_path} {problem}")
+        db.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB, as an import
+        db.execute("PRAGMA temp_store = MEMORY")
+        # The rollback journal (the default, set in no file) makes the update all or nothing.
+        db.execute("BEGIN IMMEDIATE")
+        stored = json.loads(meta["lengths"])
+        lengths = [list(stored[name]) for name in _NAMES]
+        tallies, replaced = _apply(db, paths, progress, workers, lengths)
+        _check_loss(paths, tallies, max_loss)
+        (works,) = db.execute("SELECT count(*) FROM records").fetchone()
+        changed = {
+            "works": str(works),
+            "lengths": json.dumps(dict(zip(_NAMES, lengths, strict=True))),
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", changed.items())
+        db.execute("COMMIT")
+        size = store_path.stat().st_size
+    except BaseException as error:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        failure = _failure(error, store_path)
+        if failure is error:
+            raise
+        raise failure from error
+    finally:
+        db.close()
+    return ImportStats(
+        lines=sum(t.units for t in tallies),
+        records=sum(t.records for t in tallies),
+        works=int(works),
+        skipped=sum(t.skipped for t in tallies),
+        seconds=time.perf_counter() - started,
+        path=store_path,
+        size=size,
+        forms=_forms(tallies),
+        replaced=replaced,
+    )
+
+
+def _apply(
+    db: sqlite3.Connection,
+    paths: Sequence[Path],
+    progress: Progress | None,
+    workers: int,
+    lengths: list[list[int]],
+) -> tuple[list[_Tally], int]:
+    """Each record of the sources in place of its DOI's work, or added; ``lengths`` kept
+    up to date. The sources' tallies, and the works replaced."""
+    (last,) = db.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
+    tallies = [_Tally() for _ in paths]
+    # Works holding each word, as changed: the words table is brought up to date at the end.
+    frequencies: dict[str, int] = {}
+    replaced = records = 0
+    for source, (parsed, form, broken) in _parsed_pieces(paths, workers):
+        keys, kept, words, units, skipped, _ = parsed
+        for key, record, text in zip(keys, kept, words, strict=True):
+            old = db.execute(
+                "SELECT records.id, works.words FROM records LEFT JOIN works USING (id) "
+                "WHERE doi = ?",
+                (key,),
+            ).fetchone()
+            if old is not None:
+                old_id, old_words = old
+                db.execute("DELETE FROM records WHERE id = ?", (old_id,))
+                if old_words is not None:
+                    db.execute("DELETE FROM works WHERE id = ?", (old_id,))
+                    db.execute(
+                        "INSERT INTO search (search, rowid, words) VALUES ('delete', ?, ?)",
+                        (old_id, old_words),
+                    )
+                    _count_lengths(lengths, old_words, -1)
+                    for word in set(old_words.split()):
+                        frequencies[word] = frequencies.get(word, 0) - 1
+                replaced += 1
+            last += 1
+            db.execute(
+                "INSERT INTO records (id, doi, record) VALUES (?, ?, ?)", (last, key, record)
+            )
+            db.execute("INSERT INTO works (id, words) VALUES (?, ?)", (last, text))
+            db.execute("INSERT INTO search (rowid, words) VALUES (?, ?)", (last, text))
+            _count_lengths(lengths, text)
+            for word in set(text.split()):
+                frequencies[word] = frequencies.get(word, 0) + 1
+        records += len(keys)
+        tallies[source].add(form, len(keys), units, skipped, broken)
+        if progress is not None:
+            progress(records)
+    db.executemany(
+        "INSERT INTO words (word, works) VALUES (?, ?) "
+        "ON CONFLICT (word) DO UPDATE SET works = works + excluded.works",
+        [(word, change) for word, change in frequencies.items() if change],
+    )
+    db.execute("DELETE FROM words WHERE works <= 0")
+    return tallies, replaced
 
 
 # --- reading -------------------------------------------------------------------------------
