@@ -12,9 +12,10 @@ import pytest
 
 from refcheck.api import check, link_citations, read_citations, read_references
 from refcheck.config import Settings
-from refcheck.intext import apply_policy
-from refcheck.models import Severity
+from refcheck.intext import apply_policy, link
+from refcheck.models import Location, Person, Reference, Severity, Status, Verdict
 from refcheck.policy import Policy
+from refcheck.readers.citations import find_citations
 from refcheck.report import json as json_report
 from refcheck.report.model import InText, build_report
 
@@ -208,3 +209,36 @@ def test_check_reports_in_text_findings_and_exits_1(shared: Path, tmp_path: Path
     assert main([*argv, "--ignore", "RC802", "--format", "json", str(path)]) == 0
     seed = shared / "seed" / "lumbar-mri-paradox.txt"
     assert main([*argv, "--format", "json", "--output", str(out), str(seed)]) == 0
+
+
+def _entries(*names: tuple[str, str | None, int]) -> list[Verdict]:
+    return [
+        Verdict(
+            reference=Reference(
+                location=Location(path="p.md", line=20 + n),
+                authors=(Person(family=family, given=given),),
+                year=year,
+                title=f"Work {n}",
+            ),
+            status=Status.UNVERIFIED,
+        )
+        for n, (family, given, year) in enumerate(names)
+    ]
+
+
+def test_a_name_the_list_split_still_links() -> None:
+    verdicts = _entries(("Lin", "Hong", 2005), ("van der Kallen", "B.F.", 2010))
+    citations = find_citations("As (Hong Lin, 2005) and (Kallen et al., 2010) say.", "p.md")
+    linked = link(citations, verdicts)
+    assert [index for _, index in linked.citations] == [0, 1]
+    assert linked.findings == ()
+
+
+def test_a_mention_or_two_of_a_long_list_is_a_reading_list() -> None:
+    verdicts = _entries(*((f"Author{chr(65 + n)}", None, 2000 + n) for n in range(6)))
+    two = find_citations("(AuthorA, 2000) and (AuthorB, 2001).", "p.md")
+    assert link(two, verdicts).findings == ()
+    five = find_citations(
+        "(AuthorA, 2000; AuthorB, 2001; AuthorC, 2002; AuthorD, 2003; AuthorE, 2004)", "p.md"
+    )
+    assert [(f.finding.code, f.line) for f in link(five, verdicts).findings] == [("RC804", 25)]

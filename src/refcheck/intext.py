@@ -14,7 +14,8 @@ disagrees. Citations and entries are only linked within one file.
 - numeric: "[n]" is the list's n-th entry; beyond the list, RC803.
 - key: the entry with that key (BibTeX), or whose key reads as its first author and year
   ("kasch2022"); none, RC805.
-- an entry no citation points at: RC804, only in a file that cites in the text at all.
+- an entry no citation points at: RC804, only in a file whose citations point at half its
+  entries or more (none, or a mention or two of a long list, is a reading list).
 
 Findings are only raised in a file that has a reference list: without one, a citation
 points at a bibliography refcheck has not read (a later part reads front matter).
@@ -62,11 +63,15 @@ def _family(person: Person) -> str:
 
 
 def _same_name(cited: str, person: Person) -> bool:
-    """Folded names agree, allowing a particle left out ("Kallen" for "van der Kallen")."""
+    """Folded names agree, allowing a particle left out ("Kallen" for "van der Kallen") and
+    a name the list's parse split otherwise ("Hong Lin" read as given "Hong", family "Lin")."""
     want, have = _fold(cited), _family(person)
     if not want or not have:
         return False
-    if want == have:
+    given = _fold(person.given or "")
+    if want in {have, given + have, have + given}:
+        return True
+    if _fold(cited.split()[-1]) == have:
         return True
     shorter, longer = sorted((want, have), key=len)
     return len(shorter) >= 4 and longer.endswith(shorter)
@@ -260,8 +265,12 @@ def link(citations: Iterable[InTextCitation], verdicts: Sequence[Verdict]) -> Li
         for n in dict.fromkeys(linked):
             by_entry.setdefault(file.entries[n][0], []).append(citation)
     for path, file in files.items():
-        if path not in citing:
-            continue  # no in-text citation at all: a reading list, never "uncited"
+        cited = {index for index, _ in file.entries if index in by_entry}
+        # No in-text citation at all, or a mention or two of a long list: a reading list,
+        # whose entries are not meant to be cited. A post citing most of its list and
+        # missing one has likely lost that citation.
+        if path not in citing or 2 * len(cited) < len(file.entries):
+            continue
         for index, verdict in file.entries:
             if index not in by_entry:
                 reference = verdict.reference

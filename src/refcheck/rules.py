@@ -371,8 +371,9 @@ RULES += (
         W,
         "A reference list entry is never cited in the text.",
         "An entry no citation points at was left over from a draft, or its citation names "
-        "it wrongly. Only raised in a post that cites in the text at all: a post with no "
-        "in-text citations is a reading list, not a broken one.",
+        "it wrongly. Only raised in a post whose in-text citations point at half of its "
+        "entries or more: a post with no in-text citation, or one mentioning two studies "
+        "of a list of twelve, is a reading list, not a broken one.",
         "  list:     Jarvik, J.G., 2001. ...\n  text:     no citation of Jarvik 2001",
     ),
     Rule(
