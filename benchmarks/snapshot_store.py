@@ -38,13 +38,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import io
 import json
 import os
 import random
 import re
 import resource
+import statistics
 import string
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -375,6 +378,74 @@ def timed(label: str, action: Callable[[], Any]) -> Any:
     return result
 
 
+def public_data_tar(lines: Path, tar_path: Path, per_file: int) -> None:
+    """The records of a JSON-lines file as Crossref's Public Data File holds them: a tar of
+    gzipped files of ``per_file`` records each, every file one ``{"items": [...]}``."""
+    with gzip.open(lines, "rb") as source, tarfile.open(tar_path, "w") as tar:
+        batch: list[bytes] = []
+        number = 0
+
+        def flush() -> None:
+            nonlocal number
+            data = gzip.compress(b'{"items":[' + b",".join(batch) + b"]}", compresslevel=1)
+            info = tarfile.TarInfo(f"April 2025 Public Data File from Crossref/{number}.json.gz")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+            number += 1
+            batch.clear()
+
+        for line in source:
+            if line.strip():
+                batch.append(line.rstrip(b"\n"))
+                if len(batch) >= per_file:
+                    flush()
+        if batch:
+            flush()
+
+
+def import_forms(args: argparse.Namespace, folder: Path) -> None:
+    """Import rate of the same records as JSON lines and as a Public-Data-File tar, runs
+    alternating."""
+    source = folder / f"works-{args.records}.jsonl.gz"
+    if not source.exists():
+        with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
+            records = [json.loads(line) for line in lines if line.strip()]
+        partial = source.with_suffix(".partial")
+        timed("simulated", lambda: Simulator(records).write(partial, args.records))
+        partial.replace(source)
+    tar = folder / f"works-{args.records}.tar"
+    if not tar.exists():
+        timed("tar made", lambda: public_data_tar(source, tar, 5000))
+    print(
+        f"  inputs: {source.stat().st_size / 1e6:,.0f} MB gzipped JSON lines, "
+        f"{tar.stat().st_size / 1e6:,.0f} MB tar of {args.records // 5000 + 1:,} files at most"
+    )
+    rates: dict[str, list[float]] = {"JSON lines": [], "tar": []}
+    cpu: dict[str, list[float]] = {"JSON lines": [], "tar": []}
+    for _ in range(args.runs):
+        for label, path in (("JSON lines", source), ("tar", tar)):
+            load = os.getloadavg()[0]
+            main, workers = cpu_seconds()
+            stats = import_records([path], folder / "forms.sqlite3", workers=args.workers)
+            main, workers = (a - b for a, b in zip(cpu_seconds(), (main, workers), strict=True))
+            rates[label].append(stats.rate)
+            cpu[label].append(1e6 * (main + workers) / stats.records)
+            print(f"  {label}: {stats.summary()} (load {load:.1f})")
+            print(
+                f"    CPU {1e6 * main / stats.records:.0f} µs a record in this process, "
+                f"{1e6 * workers / stats.records:.0f} in the workers"
+            )
+    for label, values in cpu.items():
+        print(
+            f"  {label}: CPU µs a record, median of {len(values)}: {statistics.median(values):.0f}"
+        )
+    best = {label: max(values) for label, values in rates.items()}
+    print(
+        f"tar / JSON lines, best runs: {best['tar'] / best['JSON lines']:.1%}; "
+        f"medians: {statistics.median(rates['tar']) / statistics.median(rates['JSON lines']):.1%}"
+    )
+
+
 def run(args: argparse.Namespace, folder: Path) -> None:
     with gzip.open(WORKS, "rt", encoding="utf-8") as lines:
         records = [json.loads(line) for line in lines if line.strip()]
@@ -462,6 +533,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="import worker processes")
     parser.add_argument("--no-online", action="store_true", help="skip the stand-in")
     parser.add_argument(
+        "--import-forms",
+        action="store_true",
+        help="only the import rate of the records as JSON lines and as a Public Data File tar",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each with --import-forms")
+    parser.add_argument(
         "--free-text-first",
         action="store_true",
         help="match the free-text references against the large store before the BibTeX ones",
@@ -471,10 +548,10 @@ def main() -> None:
         sys.exit(f"snapshot_store: {WORKS} not found (../shared is needed)")
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
-        run(args, args.workdir)
+        (import_forms if args.import_forms else run)(args, args.workdir)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            run(args, Path(tmp))
+            (import_forms if args.import_forms else run)(args, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def chunks(records: list[dict[str, Any]], size: int = PER_FILE) -> list[list[dic
 
 
 def write_tar(path: Path, members: list[tuple[str, bytes]]) -> Path:
-    with tarfile.open(path, "w") as tar:
+    with tarfile.open(path, "w:gz" if path.name.endswith(".gz") else "w") as tar:
         for name, data in members:
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -74,14 +74,17 @@ def from_lines(
     return contents(folder / "works.sqlite3")
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(("workers", "suffix"), [(0, ".tar"), (2, ".tar"), (2, ".tar.gz")])
 def test_the_public_data_files_tar_gives_the_store_json_lines_give(
     real_records: list[dict[str, Any]],
     from_lines: list[list[tuple[Any, ...]]],
     tmp_path: Path,
     workers: int,
+    suffix: str,
 ) -> None:
-    tar = public_data_tar(tmp_path / "April 2025 Public Data File.tar", real_records)
+    # A plain tar's members are read where they are by the workers; a compressed one's are
+    # read as a stream and handed over.
+    tar = public_data_tar(tmp_path / f"April 2025 Public Data File{suffix}", real_records)
 
     stats = import_records([tar], tmp_path / "works.sqlite3", workers=workers)
 
@@ -230,3 +233,15 @@ def test_more_than_one_percent_lost_is_refused_less_is_kept(
     # JSON lines with 2% of their lines not records.
     lines: list[Any] = [*records[:98], "{not json", {"title": ["no DOI"]}]
     refused([write_jsonl(tmp_path / "lossy.jsonl", lines)], old_store, r"lost 2 of 100")
+
+
+def test_a_tar_cut_short_is_refused(
+    real_records: list[dict[str, Any]], old_store: Path, tmp_path: Path
+) -> None:
+    whole = public_data_tar(tmp_path / "whole.tar", real_records[:1000])
+    cut = tmp_path / "cut.tar"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) * 3 // 4])  # in the last of the four members, as a
+    # download stopped there
+
+    refused([cut], old_store, r"cannot read snapshot .*cut\.tar: unexpected end of data")

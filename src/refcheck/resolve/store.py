@@ -443,7 +443,7 @@ def _parsed_pieces(paths: Sequence[Path], workers: int) -> Iterator[tuple[int, _
     """Each piece of the input parsed, in input order, with the index of its source."""
     if workers <= 0:
         for source, whole, data in _jobs(paths):
-            yield source, _parse(data, whole)
+            yield source, parse_extent(*data) if isinstance(data, tuple) else _parse(data, whole)
         return
     context = multiprocessing.get_context("spawn")
     in_flight = _AHEAD * workers
@@ -452,6 +452,12 @@ def _parsed_pieces(paths: Sequence[Path], workers: int) -> Iterator[tuple[int, _
         pending: deque[tuple[int, Future[_Piece]]] = deque()
         try:
             for source, whole, data in _jobs(paths):
+                if isinstance(data, tuple):  # a whole file the worker reads itself
+                    pending.append((source, pool.submit(parse_extent, *data)))
+                    if len(pending) >= in_flight:
+                        done, future = pending.popleft()
+                        yield done, future.result()
+                    continue
                 # A slot is taken again only once the block before in it has been parsed:
                 # its result was waited for in the previous round.
                 where = slots.put(data)
@@ -572,6 +578,8 @@ _API_FORM: Final = "API answers"
 # A piece of input parsed: its rows, the form it was in, and 1 when it was a whole file
 # (a tar member, say) that is not JSON at all.
 _Piece = tuple[_Parsed, str, int]
+# Where a whole file's bytes are: a file's name, the offset and the length (-1: to the end).
+_Extent = tuple[str, int, int]
 # Files of a folder or a tar that are read: Crossref's files are *.json.gz.
 _RECORD_FILES: Final = re.compile(r"\.(json|jsonl|ndjson)(\.gz)?$", re.IGNORECASE)
 # The start of a file that is one JSON document: an object holding "items", or an API
@@ -642,22 +650,19 @@ def _check_loss(paths: Sequence[Path], tallies: Sequence[_Tally], max_loss: floa
             )
 
 
-def _jobs(paths: Sequence[Path]) -> Iterator[tuple[int, bool, bytes]]:
-    """The input in pieces, source after source: (source, whole file?, bytes). JSON lines
-    come in blocks of whole lines, gunzipped; a file that is one JSON document (an items
-    file, an API answer) or a tar member comes whole, as it is on disk, for a worker to
-    gunzip and read."""
+def _jobs(paths: Sequence[Path]) -> Iterator[tuple[int, bool, bytes | _Extent]]:
+    """The input in pieces, source after source: (source, whole file?, bytes or where they
+    are). JSON lines come in blocks of whole lines, gunzipped; a file that is one JSON
+    document (an items file, an API answer) or a tar member comes whole, as it is on disk,
+    for a worker to gunzip and read: as its place in the file (the worker reads it; this
+    process never does), or as bytes from a compressed tar."""
     for source, path in enumerate(paths):
         for file in _files(path):
             if _is_lines(file):
                 for block in _blocks([file]):
                     yield source, False, block
             else:
-                try:
-                    data = file.read_bytes()
-                except OSError as error:
-                    raise InputError(f"cannot read snapshot {file}: {_reason(error)}") from error
-                yield source, True, data
+                yield source, True, (str(file), 0, -1)
         if _is_tar(path):
             for data in _members(path):
                 yield source, True, data
@@ -684,9 +689,26 @@ def _is_tar(path: Path) -> bool:
         return False
 
 
-def _members(path: Path) -> Iterator[bytes]:
-    """The record files of a tar, whole, in the tar's order, read as a stream: nothing is
-    extracted to disk."""
+def _members(path: Path) -> Iterator[bytes | _Extent]:
+    """The record files of a tar, in the tar's order; nothing is extracted to disk. In a
+    tar that is not compressed (the Public Data File), where each member's bytes are: this
+    process reads the headers alone. In a compressed one, the members' bytes, read as a
+    stream."""
+    try:  # closed by the with below, once it is known to be plain
+        plain: tarfile.TarFile | None = tarfile.open(path, mode="r:")  # noqa: SIM115
+    except tarfile.ReadError:  # compressed: read as a stream below
+        plain = None
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+    if plain is not None:
+        try:
+            with plain:  # not compressed: the members' bytes can be read where they are
+                for member in plain:
+                    if member.isfile() and _RECORD_FILES.search(member.name):
+                        yield str(path), member.offset_data, member.size
+        except (tarfile.TarError, OSError, EOFError) as error:
+            raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+        return
     try:
         with tarfile.open(path, mode="r|*") as tar:
             for member in tar:
@@ -697,6 +719,20 @@ def _members(path: Path) -> Iterator[bytes]:
                     yield stream.read()
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise InputError(f"cannot read snapshot {path}: {_reason(error)}") from error
+
+
+def parse_extent(name: str, offset: int, length: int) -> _Piece:
+    """parse_document for ``length`` bytes at ``offset`` of file ``name`` (-1: to its end).
+    Runs in the worker processes."""
+    try:
+        with open(name, "rb") as stream:
+            stream.seek(offset)
+            data = stream.read(length)
+    except OSError as error:
+        raise InputError(f"cannot read snapshot {name}: {_reason(error)}") from error
+    if length >= 0 and len(data) != length:  # the tar was cut short
+        return ((), (), (), 0, 0, [[0, 0] for _ in _NAMES]), _ITEMS_FORM, 1
+    return parse_document(data)
 
 
 def _is_lines(path: Path) -> bool:
