@@ -242,3 +242,20 @@ def test_a_mention_or_two_of_a_long_list_is_a_reading_list() -> None:
         "(AuthorA, 2000; AuthorB, 2001; AuthorC, 2002; AuthorD, 2003; AuthorE, 2004)", "p.md"
     )
     assert [(f.finding.code, f.line) for f in link(five, verdicts).findings] == [("RC804", 25)]
+
+
+def test_a_group_author_links_and_an_acronym_of_prose_is_no_finding() -> None:
+    verdicts = [
+        Verdict(
+            reference=Reference(
+                location=Location(path="p.md", line=9),
+                authors=(Person(literal="WHO"),),
+                year=2020,
+                title="Report",
+            ),
+            status=Status.UNVERIFIED,
+        )
+    ]
+    linked = link(find_citations("As (WHO, 2020) says, the (UK, 2019) data", "p.md"), verdicts)
+    assert [(c.text, index) for c, index in linked.citations] == [("(WHO, 2020)", 0)]
+    assert linked.findings == ()

@@ -209,7 +209,15 @@ def _years(text: str) -> Iterator[tuple[int, str]]:
 
 def _is_name(name: str) -> bool:
     words = name.split()
-    return not any(word.casefold() in _NOT_NAMES for word in words)
+    return not any(word.casefold() in _NOT_NAMES for word in words) and not any(
+        char.isdigit() for char in name
+    )
+
+
+def _acronym(names: tuple[str, ...], more: bool) -> bool:
+    """ "(WHO, 2020)" is a group author, "(UK, 2019)" or "(FY 2019)" is none: a lone
+    capitalised short word is only taken as an author when the list has it."""
+    return len(names) == 1 and not more and names[0].isupper() and len(names[0]) <= 6
 
 
 def _names(match: re.Match[str]) -> tuple[tuple[str, ...], bool]:
@@ -271,6 +279,7 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
                     et_al=more,
                     year=year,
                     year_suffix=suffix or None,
+                    tentative=_acronym(names, more),
                 )
             offset += len(item) + 1
     for match in _NARRATIVE.finditer(shown):
