@@ -757,10 +757,9 @@ def _run_check(args: argparse.Namespace) -> int:
         keep = writing_baseline or any(fmt not in STREAMED for fmt, _ in targets)
         run = _Run(loaded, baseline, texts, keep=keep)
         _stream(args, loaded, sources, run)
-        # In-text citations are linked once every verdict of their post is in.
-        run.in_text.finish(
-            [p for p, _ in to_read if changes is None or changes.touches_file(p)], run.policy
-        )
+        # In-text citations are linked once every verdict of their post is in; not with
+        # --diff-base, which checks only the changed entries: the others would be missing.
+        run.in_text.finish([p for p, _ in to_read] if changes is None else [], run.policy)
         run.failed = run.failed or run.in_text.failing(run.fail_on)
         notes = run.notes if options.format == "text" else []
         for text in texts:
