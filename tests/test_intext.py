@@ -259,3 +259,10 @@ def test_a_group_author_links_and_an_acronym_of_prose_is_no_finding() -> None:
     linked = link(find_citations("As (WHO, 2020) says, the (UK, 2019) data", "p.md"), verdicts)
     assert [(c.text, index) for c, index in linked.citations] == [("(WHO, 2020)", 0)]
     assert linked.findings == ()
+
+
+def test_a_wrong_year_in_the_list_is_named_as_the_slip(shared: Path, tmp_path: Path) -> None:
+    path = _edited(shared, tmp_path, "Jarvik, J.G., 2015", "Jarvik, J.G., 2016")
+    _, findings = _run(path)
+    assert [(code, line) for code, _, line, _, _ in findings] == [("RC802", "27")]
+    assert "2015 is the work's print year: the list's is the slip" in findings[0][4]

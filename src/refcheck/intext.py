@@ -146,6 +146,8 @@ class _File:
                 return n, None
             kind = _which_year(verdict.work, citation.year or 0)
             note = f" ({citation.year} is the work's {kind} year)" if kind else ""
+            if kind and verdict.work is not None and listed not in verdict.work.years:
+                note = f" ({citation.year} is the work's {kind} year: the list's is the slip)"
             return n, _where(
                 citation,
                 "RC802",
