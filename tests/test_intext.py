@@ -266,3 +266,58 @@ def test_a_wrong_year_in_the_list_is_named_as_the_slip(shared: Path, tmp_path: P
     _, findings = _run(path)
     assert [(code, line) for code, _, line, _, _ in findings] == [("RC802", "27")]
     assert "2015 is the work's print year: the list's is the slip" in findings[0][4]
+
+
+BIB = """@article{kasch2022, author = {Kasch, R. and Truthmann, J.}, year = {2022},
+  title = {Association of Lumbar MRI Findings with Current and Future Back Pain}}
+@article{brinjikji2015, author = {Brinjikji, W.}, year = {2015},
+  title = {Systematic Literature Review of Imaging Features of Spinal Degeneration}}
+"""
+QUARTO = """---
+title: "The lumbar MRI paradox"
+bibliography: [refs.bib]
+references:
+  - id: elbarzouhi2013
+    type: article-journal
+---
+
+MRI findings are common without pain [@kasch2022; see @brinjikji2015, p. 3],
+as @elbarzouhi2013 found. {note}
+"""
+
+
+@pytest.mark.parametrize(
+    ("note", "status", "undefined"),
+    [("", 0, []), ("Also [@kasch2021].", 1, ["kasch2021"])],
+)
+def test_quarto_post_keys_against_its_front_matter_bibliography(
+    tmp_path: Path, note: str, status: int, undefined: list[str]
+) -> None:
+    from refcheck.cli import main
+
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    post = tmp_path / "post.md"
+    post.write_text(QUARTO.format(note=note), encoding="utf-8")
+    out = tmp_path / "report.json"
+    argv = ["check", "--isolated", "--offline", "--no-cache", "--snapshot", str(SNAPSHOT)]
+    assert main([*argv, "--format", "json", "--output", str(out), str(post)]) == status
+    document = json.loads(out.read_text(encoding="utf-8"))
+    unlinked = document["unlinked_citations"]
+    assert [c["text"] for c in unlinked] == [f"[@{key}]" for key in undefined]
+    assert [f["code"] for c in unlinked for f in c["findings"]] == ["RC805"] * len(undefined)
+    if undefined:
+        line = post.read_text(encoding="utf-8").split("\n")[unlinked[0]["line"] - 1]
+        assert line[unlinked[0]["column"] - 1 :].startswith("[@kasch2021]")
+
+
+def test_front_matter_keys_and_a_missing_bibliography(tmp_path: Path) -> None:
+    from refcheck.readers import read_path
+    from refcheck.readers.citations import front_matter_keys
+
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    text = QUARTO.format(note="")
+    keys = front_matter_keys(text, str(tmp_path / "post.md"), read_path)
+    assert keys == {"kasch2022", "brinjikji2015", "elbarzouhi2013"}
+    missing = text.replace("[refs.bib]", "gone.bib")
+    assert front_matter_keys(missing, str(tmp_path / "post.md"), read_path) is None
+    assert front_matter_keys("# No front matter", "post.md", read_path) is None

@@ -14,7 +14,7 @@ chunk of references at a time, whatever the size of its files.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -339,10 +339,14 @@ def read_citations(paths: Sequence[str | Path]) -> list[InTextCitation]:
 
 
 def link_citations(
-    citations: Sequence[InTextCitation], verdicts: Sequence[Verdict]
+    citations: Sequence[InTextCitation],
+    verdicts: Sequence[Verdict],
+    defined: Mapping[str | None, frozenset[str]] | None = None,
 ) -> intext.Linked:
-    """Each in-text citation linked to the verdict of its list entry, with the findings."""
-    return intext.link(citations, verdicts)
+    """Each in-text citation linked to the verdict of its list entry, with the findings;
+    ``defined``: per post, the keys its front matter's bibliography defines
+    (:func:`refcheck.readers.citations.front_matter_keys`)."""
+    return intext.link(citations, verdicts, defined)
 
 
 def iter_references(paths: Sequence[str | Path]) -> Iterator[Reference]:

@@ -13,7 +13,9 @@ disagrees. Citations and entries are only linked within one file.
   (2019)" that points at nothing is taken for prose, not a citation.
 - numeric: "[n]" is the list's n-th entry; beyond the list, RC803.
 - key: the entry with that key (BibTeX), or whose key reads as its first author and year
-  ("kasch2022"); none, RC805.
+  ("kasch2022"); none, RC805. A post whose front matter names a bibliography (or holds a
+  ``references:`` block) defines its keys there: a key neither there nor in the list is
+  RC805, whether or not the post has a list.
 - an entry no citation points at: RC804, only in a file whose citations point at half its
   entries or more (none, or a mention or two of a long list, is a reading list).
 
@@ -24,7 +26,7 @@ points at a bibliography refcheck has not read (a later part reads front matter)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
@@ -216,8 +218,17 @@ class _File:
         return None, _where(citation, "RC805", f"The citation key '{key}' has no entry", cited=key)
 
 
-def link(citations: Iterable[InTextCitation], verdicts: Sequence[Verdict]) -> Linked:
-    """Each citation linked to the verdict of the list entry it cites, and the findings."""
+def link(
+    citations: Iterable[InTextCitation],
+    verdicts: Sequence[Verdict],
+    defined: Mapping[str | None, frozenset[str]] | None = None,
+) -> Linked:
+    """Each citation linked to the verdict of the list entry it cites, and the findings.
+
+    ``defined``: per post, the keys its front matter's bibliography defines. A key cited
+    there is the bibliography's (no finding, and no list entry of the post's); any other
+    key cited by a post that has such a bibliography is undefined (RC805)."""
+    defined = defined or {}
     by_path: dict[str | None, list[tuple[int, Verdict]]] = {}
     for index, verdict in enumerate(verdicts):
         if _is_entry(verdict.reference):
@@ -229,6 +240,25 @@ def link(citations: Iterable[InTextCitation], verdicts: Sequence[Verdict]) -> Li
     citing: set[str | None] = set()
     for citation in citations:
         file = files.get(citation.path)
+        keys = defined.get(citation.path)
+        if citation.kind == "key" and keys is not None:
+            if citation.key in keys:
+                citing.add(citation.path)
+                continue
+            if file is None or file.key(citation)[0] is None:
+                links.append((citation, None))
+                citing.add(citation.path)
+                if not citation.narrative:
+                    findings.append(
+                        _where(
+                            citation,
+                            "RC805",
+                            f"The citation key '{citation.key}' is defined neither in the "
+                            "post's bibliography nor by its reference list",
+                            cited=citation.key,
+                        )
+                    )
+                continue
         if file is None:
             if not citation.tentative:
                 links.append((citation, None))

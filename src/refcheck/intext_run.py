@@ -20,7 +20,7 @@ from refcheck import intext
 from refcheck.models import CitationFinding, Reference, Severity, Verdict, Work
 from refcheck.policy import FailOn, Policy
 from refcheck.readers import load_text, read_bibtex, read_csljson, read_path, reader_for
-from refcheck.readers.citations import read_citations
+from refcheck.readers.citations import front_matter_keys, read_citations
 from refcheck.report import text as text_report
 from refcheck.report.model import InText
 
@@ -86,11 +86,15 @@ class InTextRun:
     def finish(self, files: Iterable[Path], policy: Policy) -> None:
         """Read the posts' citations, link them, keep the findings the policy keeps."""
         citations = []
+        defined: dict[str | None, frozenset[str]] = {}
         for path in files:
             if is_post(path):
                 text = load_text(path)
                 citations.extend(read_citations(text, str(path), read_path(path)))
-        linked = intext.link(citations, self._entries)
+                keys = front_matter_keys(text, str(path), read_path)
+                if keys is not None:
+                    defined[str(path)] = keys
+        linked = intext.link(citations, self._entries, defined)
         self.findings = intext.apply_policy(linked.findings, policy, self._entries)
         # Re-indexed to the report's verdicts: an entry the report leaves out has none.
         self.linked = intext.Linked(

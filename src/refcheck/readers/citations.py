@@ -25,12 +25,13 @@ Prose that only looks like a citation is not one: a year alone ("in 2022"), "(n 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from refcheck.errors import InputError
 from refcheck.models import InTextCitation, Reference
 
-__all__ = ["entry_lines", "find_citations", "read_citations"]
+__all__ = ["entry_lines", "find_citations", "front_matter_keys", "read_citations"]
 
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l')"
@@ -339,7 +340,9 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
             if not word.startswith("--"):  # an option: {% cite key --file refs %}
                 add(match.start(), match.group(0), kind="key", key=word)
                 break
-    if bracketed or (_FRONT_MATTER.match(text) and "bibliography:" in text[:2000]):
+    if bracketed or (
+        _FRONT_MATTER.match(text) and re.search(r"^(?:bibliography|references):", text, re.M)
+    ):
         for match in _BARE_KEY.finditer(shown):
             if any(a <= match.start() < b for a, b in key_spans):
                 continue
@@ -373,3 +376,70 @@ def read_citations(
         return []
     skip = entry_lines(text, references)
     return [c for c in find_citations(text, path) if c.line not in skip]
+
+
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_TOP_KEY = re.compile(r"^(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*)$")
+_ITEM_VALUE = re.compile(r"^\s*-\s*(?P<value>.+)$")
+_ID = re.compile(r"^\s*(?:-\s*)?id\s*:\s*(?P<value>.+)$")
+
+
+def _scalar(value: str) -> str:
+    return value.split(" #")[0].strip().strip("\"'")
+
+
+def _front_matter(text: str) -> dict[str, list[str]]:
+    """A post's YAML front matter read as far as citations need: each top-level name with
+    its inline value and the lines of its block (no YAML library: a few shapes suffice)."""
+    match = _FRONT.match(text)
+    if match is None:
+        return {}
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in match.group(1).split("\n"):
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            current = fields.setdefault(top.group("name").lower(), [])
+            if top.group("value").strip():
+                current.append(top.group("value"))
+        elif current is not None and line.strip():
+            current.append(line)
+    return fields
+
+
+def _bibliography_files(lines: list[str]) -> list[str]:
+    files: list[str] = []
+    for line in lines:
+        item = _ITEM_VALUE.match(line)
+        value = item.group("value") if item else line
+        value = value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            files.extend(_scalar(part) for part in value[1:-1].split(",") if part.strip())
+        elif value:
+            files.append(_scalar(value))
+    return [name for name in files if name]
+
+
+def front_matter_keys(
+    text: str, path: str | None, read: Callable[[Path], list[Reference]]
+) -> frozenset[str] | None:
+    """The citation keys a post's front matter defines: the entries of its
+    ``bibliography:`` files (read by ``read``, relative to the post) and the ids of its
+    ``references:`` block. None when it names neither, or a bibliography file cannot be
+    read: then no key can be called undefined."""
+    fields = _front_matter(text)
+    if "bibliography" not in fields and "references" not in fields:
+        return None
+    keys: set[str] = set()
+    for line in fields.get("references", []):
+        found = _ID.match(line)
+        if found is not None:
+            keys.add(_scalar(found.group("value")))
+    folder = Path(path).parent if path else Path()
+    for name in _bibliography_files(fields.get("bibliography", [])):
+        try:
+            references = read(folder / name)
+        except InputError:
+            return None
+        keys.update(r.location.key for r in references if r.location.key)
+    return frozenset(keys)
