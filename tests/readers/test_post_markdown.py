@@ -286,6 +286,26 @@ def test_intro_and_boilerplate_lines_in_a_section_are_skipped() -> None:
     assert first_authors(references) == ["Brinjikji", "Kasch"]
 
 
+def test_a_reference_with_copyright_in_its_title_is_no_boilerplate() -> None:
+    # Crossref 10.2307/892945, as Elsevier Harvard and MLA print it.
+    harvard = (
+        "Lichtenwanger, W., 1956. Copyright Law Symposium, Number Nine; Nathan Burkan "
+        "Memorial Competition. Notes 16, 394."
+    )
+    mla = (
+        "Lichtenwanger, W. \u201cCopyright Law Symposium, Number Nine; Nathan Burkan Memorial "
+        "Competition.\u201d Notes, vol. 16, no. 3, June 1956, p. 394."
+    )
+    text = (
+        f"## References\n\n1. {BRINJIKJI}\n2. {harvard}\n3. {mla}\n\n"
+        "Copyright 2023 Jo Writer. All rights reserved.\n"
+    )
+    references = read_markdown(text, None)
+
+    assert first_authors(references) == ["Brinjikji", "Lichtenwanger", "Lichtenwanger"]
+    assert [reference.year for reference in references][1:] == [1956, 1956]
+
+
 def test_thematic_break_ends_the_section() -> None:
     text = f"## References\n\n- {BRINJIKJI}\n\n---\n\nJo Writer, 2019. *Backs*. Penguin.\n"
     references = read_markdown(text, None)

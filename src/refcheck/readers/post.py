@@ -467,9 +467,13 @@ def _worth_checking(text: str) -> bool:
     text = plain(text).strip()
     if not _MIN_REFERENCE <= len(text) <= _MAX_REFERENCE or not re.search(r"[^\W\d_]{2}", text):
         return False
-    if text.endswith(":") or _BOILERPLATE.search(text):
+    if text.endswith(":"):
         return False
     year, locator, doi, et_al = _evidence(text)
+    # A footer line ("© 2023 Jo Writer. All rights reserved.") does not start with an
+    # author list; a reference may have "Copyright" in its title ("Copyright Law Symposium").
+    if _BOILERPLATE.search(text) and not looks_like_reference(text):
+        return False
     if locator or doi or et_al or _URL.search(text) or _QUOTED.search(text):
         return True
     body = _MARKER.sub("", text, count=1)
