@@ -348,3 +348,53 @@ def test_junk_authors_copied_unbraced_into_bibtex_are_no_extra_authors(
     # A real extra person among them is still named.
     entry = entry.replace("author = {", "author = {Kowalski, Piotr and ", 1)
     assert _serious(_check(tmp_path, records, "bibtex", entry)) == [("RC302", "authors")]
+
+
+def _fish_search(shared: Path) -> list[Work]:
+    """A real Crossref search answer: twenty PeerJ papers with 'fish' in their titles."""
+    answer = json.loads((shared / "crossref/search/query.title=fish.json").read_text())
+    return [Work.from_crossref(item) for item in answer["response"]["message"]["items"]]
+
+
+def test_an_unrelated_closest_is_not_named(shared: Path) -> None:
+    leds = Reference(
+        authors=(Person(family="Nakamura", given="S."),),
+        title="Blue light-emitting diodes of high brightness for displays",
+        container="Applied Physics Letters",
+        year=1994,
+    )
+    work, reason = choose(leds, _fish_search(shared))
+    assert work is None
+    assert reason == "no candidate matches, and nothing like it was found"
+    # One shared word, and a common one among the candidates, is not a likeness either.
+    fishing = leds.model_copy(update={"title": "Fish oil in the diet of children"})
+    assert choose(fishing, _fish_search(shared))[1] == reason
+
+
+def test_a_closest_sharing_the_titles_words_is_named(shared: Path) -> None:
+    mislabelled = Reference(
+        authors=(Person(family="Rossi", given="M."),),
+        title="Fish mislabelling in Italian markets: substitution rates",
+        container="Food Control",
+        year=2009,
+    )
+    work, reason = choose(mislabelled, _fish_search(shared))
+    assert work is None
+    assert str(reason).startswith("no candidate matches; the closest is Bénard-Capelle et al.")
+
+
+def test_a_closest_by_the_first_author_and_year_is_named(shared: Path) -> None:
+    market = Reference(
+        authors=(Person(family="Tsikliras", given="A.C."),),
+        title="Auction records of the Aegean Sea",
+        container="Marine Policy",
+        year=2015,
+    )
+    work, reason = choose(market, _fish_search(shared))
+    assert work is None
+    assert "the closest is Tsikliras et al. (2014)" in str(reason)
+    # The same name ten years off is someone else's paper, as far as a reader can tell.
+    later = market.model_copy(update={"year": 2024})
+    assert choose(later, _fish_search(shared))[1] == (
+        "no candidate matches, and nothing like it was found"
+    )

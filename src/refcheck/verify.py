@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from refcheck.compare import compare
+from refcheck.compare.authors import author_name, same_author
 from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.compare.text import fold
 from refcheck.errors import CrossrefError
@@ -24,6 +25,7 @@ from refcheck.match import (
     similarity,
 )
 from refcheck.models import Finding, Reference, Severity, Status, Verdict, Work
+from refcheck.resolve.search_index import STOP_WORDS
 from refcheck.rules import finding
 
 # Two validated candidates closer than this are a tie: neither is taken silently.
@@ -104,7 +106,7 @@ def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | Non
     if not _validates(citation, best):
         validated = [(score, work) for score, work in scored[1:] if _validates(citation, work)]
         if not validated:
-            return None, f"no candidate matches; the closest is {describe(best)}"
+            return None, nearest_miss(reference, best)
         best_score, best = validated[0]
     for score, other in scored[1:]:
         if other is best:
@@ -114,6 +116,40 @@ def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | Non
                 continue
             return None, f"two works match equally well: {describe(best)} and {describe(other)}"
     return best, None
+
+
+# Words of a title that say nothing of which work it is.
+_TITLE_FILLER = STOP_WORDS | {
+    "analysis", "approach", "based", "case", "effect", "effects", "new", "review", "study",
+    "studies", "using",
+}  # fmt: skip
+
+
+def _title_words(title: str | None) -> set[str]:
+    return {w for w in fold(title or "").split() if len(w) > 2 and w not in _TITLE_FILLER}
+
+
+def plausibly_cited(reference: Reference, work: Work) -> bool:
+    """Could a reader take ``work`` for the cited one? It shares most of the title's telling
+    words (two at least), or the first author and the year (one off at most)."""
+    cited = _title_words(reference.title)
+    shared = cited & _title_words(work.title)
+    if len(shared) >= min(2, len(cited)) > 0 and 2 * len(shared) >= len(cited):
+        return True
+    if not reference.authors or not work.authors or reference.year is None:
+        return False
+    if work.year is None or abs(work.year - reference.year) > 1:
+        return False
+    first, theirs = author_name(reference.authors[0]), author_name(work.authors[0])
+    return bool(first.keys) and same_author(first, theirs)
+
+
+def nearest_miss(reference: Reference, best: Work) -> str:
+    """RC104's reason when no candidate validates: the closest named only when a reader
+    could take it for the cited work; an unrelated paper named there is noise."""
+    if plausibly_cited(reference, best):
+        return f"no candidate matches; the closest is {describe(best)}"
+    return "no candidate matches, and nothing like it was found"
 
 
 def unverified(reference: Reference, error: CrossrefError | str) -> Verdict:
