@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from refcheck.models import Person
-from refcheck.parse.names import Shape, scan_authors
+from refcheck.parse.names import Shape, scan_authors, split_author_text
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,48 @@ def test_a_family_whose_capital_prefix_is_hyphenated(text: str, shape: Shape) ->
     found = scan_authors(text)
     assert found.shape is shape
     assert [p.family for p in found.persons] == ["AL-Keridis", "Gaber", "Sharaf"]
+
+
+# Crossref 10.1046/j.1365-294x.1999.00551.x holds its last author as family "DAWSON",
+# given "C. SOTELO-MONTES† and I. K.": the styles print that tail in no name shape.
+@pytest.mark.parametrize(
+    ("region", "families"),
+    [
+        (
+            "RUSSELL JR, WEBER JC, BOOTH A, POWEGL W, DAWSON CSM and IK",
+            ["RUSSELL", "WEBER", "BOOTH", "POWEGL", "DAWSON"],
+        ),
+        (
+            "RUSSELL, J. R., J. C. WEBER, A. BOOTR, W. POWELL, and C. S.-M. and I. K. DAWSON",
+            ["RUSSELL", "WEBER", "BOOTR", "POWELL"],
+        ),
+    ],
+)
+def test_names_before_an_unreadable_tail_are_kept_and_the_rest_left_unchecked(
+    region: str, families: list[str]
+) -> None:
+    persons, truncated = split_author_text(region)
+
+    assert [person.family for person in persons] == families
+    assert truncated
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "Smith J, Jones K, Brown A, and the results of 2019 trials",  # digits: no names
+        "Smith J, Jones K. Back pain. Why it hurts",  # a sentence follows two names
+        "World Health Organization Regional Office for Europe",
+    ],
+)
+def test_other_unreadable_regions_stay_one_literal(region: str) -> None:
+    persons, _ = split_author_text(region)
+
+    assert persons == (Person(literal=region.strip(" ,.;:")),)
+
+
+def test_st_with_a_full_stop_is_part_of_the_family_name() -> None:
+    # Crossref 10.1002/(sici)1098-108x(199907)26:1<37::aid-eat5>3.0.co;2-j, IEEE style.
+    found = scan_authors("T. P. Carmody, R. L. Brunner, and S. T. St. Jeor, “Hostility, dieting")
+
+    assert found.persons[-1] == Person(family="St. Jeor", given="S. T.")

@@ -49,7 +49,7 @@ _CAP = (
 # "d'Alembert", "'t Hooft", "dos", "van", "v." (an abbreviated "von").
 _PARTICLE = (
     r"(?:(?:van|von|der|den|de|del|della|delle|degli|di|da|du|dos|das|do|des|le|la|les|el|al"
-    rf"|ten|ter|te|het|zu|zum|zur|vom|y|e|à|a|af|av|auf|dit|op|bin|ibn|ben|st\.?|v\.|[{_APOS}]t)"
+    rf"|ten|ter|te|het|zu|zum|zur|vom|y|e|à|a|af|av|auf|dit|op|bin|ibn|ben|st\.?|St\.(?=\s)|v\.|[{_APOS}]t)"
     rf"(?![{_LOW}{_UP}])"
     rf"|[dl][{_APOS}])"
 )
@@ -352,4 +352,38 @@ def split_author_text(text: str) -> tuple[tuple[Person, ...], bool]:
     region = re.sub(r",?\s*\bet\.?\s*al\b\.?\s*$", "", region).strip(" ,.;:")
     if found.persons and len(rest) < 4:
         return found.persons, found.truncated or truncated
+    if (head := _head_before_unread_tail(region, found)) is not None:
+        # The list goes on in a form no shape reads ("POWELL W, DAWSON CSM and IK", copied
+        # from a garbled deposit): keep the names read and leave the rest unchecked, as
+        # after "et al.", rather than lose every name into one group author.
+        return head, True
     return (Person(literal=region),), truncated
+
+
+# After a list's last readable name, a separator that says more names follow.
+_LIST_GOES_ON = re.compile(r"\s*(?:[,;&]|and\s)")
+_LAST_SEPARATOR = re.compile(r"(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s*&\s*)(?!.*(?:,|;|&|\sand\s))")
+_TAIL_LIMIT = 40
+
+
+def _head_before_unread_tail(region: str, found: AuthorList) -> tuple[Person, ...] | None:
+    """The names of a list of three or more read up to a short tail of names in no known
+    shape (no digits, quotes or sentences: those are no names); None when it is not one."""
+    if _unread_tail(region, found):
+        return found.persons
+    # The tail's first piece may pass for a name ("C. S.-M. and I. K." read as "C. S"):
+    # read up to the last separator before it instead.
+    cut = _LAST_SEPARATOR.search(region[: found.end])
+    if cut is None:
+        return None
+    head = scan_authors(region[: cut.start()])
+    if head.persons != found.persons[:-1] or not _unread_tail(region, head):
+        return None
+    return head.persons
+
+
+def _unread_tail(region: str, found: AuthorList) -> bool:
+    if len(found.persons) < 3 or _LIST_GOES_ON.match(region, found.end) is None:
+        return False
+    tail = region[found.end :].strip(" ,;&")
+    return len(tail) <= _TAIL_LIMIT and not re.search(r"[\d\"“”‘’«»?!:]|\.\s+[A-Z][a-z]", tail)
