@@ -37,6 +37,7 @@ from rich.text import Text
 from refcheck.fix import crossref_value, fixable
 from refcheck.models import Finding, Location, Severity, Status, Summary, Verdict
 from refcheck.readers import read_bibtex, reader_for
+from refcheck.report.author_marks import AUTHOR_CODES, agree, mark_authors
 from refcheck.report.model import summarise
 from refcheck.report.safety import clean as safe_line
 from refcheck.report.safety import reference_name, where
@@ -201,25 +202,56 @@ def _terminal_finding(
     return line.append_text(detail)
 
 
+def _marked_authors(verdict: Verdict, view: View) -> list[tuple[Finding, Text]] | None:
+    """The author findings as the two lists' marked names, one line each, each under the
+    finding it stands for; None (the findings' messages then) when they do not agree."""
+    if verdict.work is None:
+        return None
+    shown = [f for f in verdict.findings if f.code in AUTHOR_CODES and view.shows(f)]
+    if not shown:
+        return None
+    reference = verdict.reference
+    marks = mark_authors(reference.authors, verdict.work.authors, reference.authors_truncated)
+    marks = agree(marks, shown) if marks is not None else None
+    if not marks:
+        return None
+    by_code = {f.code: f for f in reversed(shown)}  # the first finding of each rule
+    return [(by_code[m.code], Text(clean(str(m)))) for m in marks]
+
+
 def finding_lines(verdict: Verdict, view: View, width: int | None = None) -> Iterator[Text]:
     """The shown findings of a verdict, one line each; an invalid entry as its RC001.
+    Author findings are the marked names of the aligned lists, one line each, where the
+    first of them would be.
 
     ``width`` (terminal layout): lines under a reference header, cut to that many cells;
     None: whole lines that start ``path:line: RCnnn``.
     """
     location = verdict.reference.location
-    rows: list[tuple[str, Severity, str, Finding | None]] = []
+    rows: list[tuple[str, Severity, str, Finding | None, Text | None]] = []
     if verdict.status is Status.INVALID:
-        rows.append((INVALID_CODE, Severity.ERROR, INVALID_FIELD, None))
-    rows.extend((f.code, f.severity, f.field, f) for f in verdict.findings if view.shows(f))
-    for code, severity, field, found in rows:
-        if width is None:
-            detail = _detail(verdict, found, None) if found else Text(clean(verdict.message))
-            yield _finding(code, severity, field, detail, place(location))
+        rows.append((INVALID_CODE, Severity.ERROR, INVALID_FIELD, None, None))
+    marked = _marked_authors(verdict, view)
+    for f in verdict.findings:
+        if not view.shows(f):
             continue
-        room = width - _terminal_finding(code, severity, field, location, Text()).cell_len
-        detail = _detail(verdict, found, room) if found else Text(clean(verdict.message))
-        yield _fit(_terminal_finding(code, severity, field, location, detail), width)
+        if marked is not None and f.code in AUTHOR_CODES:
+            rows.extend((m.code, m.severity, m.field, m, text) for m, text in marked)
+            marked = []  # every mark at the first author finding's place
+            continue
+        rows.append((f.code, f.severity, f.field, f, None))
+    for code, severity, field, found, mark in rows:
+        room = None
+        if width is not None:
+            room = width - _terminal_finding(code, severity, field, location, Text()).cell_len
+        if mark is not None:
+            detail = mark
+        else:
+            detail = _detail(verdict, found, room) if found else Text(clean(verdict.message))
+        if width is None:
+            yield _finding(code, severity, field, detail, place(location))
+        else:
+            yield _fit(_terminal_finding(code, severity, field, location, detail), width)
 
 
 def _header_message(verdict: Verdict, view: View) -> str | None:
