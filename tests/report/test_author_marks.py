@@ -162,3 +162,17 @@ def test_a_group_work_has_its_people_marked_around_it() -> None:
         "~ Weinstien, J. → Weinstein, J. (author 2)",
         "+ Lurie, J. (cited author 2)",
     ]
+
+
+def test_two_names_spelled_alike_swapped_are_moved_not_misspelled() -> None:
+    # "Wang" and "Yang" are one letter apart: swapped, they are moved, not misspelled.
+    work = KASCH.model_copy(
+        update={
+            "authors": (Person(family="Yang", given="Yong"), Person(family="Wang", given="Kai"))
+        }
+    )
+    marks = mark_authors(cited("Wang, K.", "Yang, Y."), work.authors)
+    assert [str(m) for m in marks or []] == [
+        "↕ Wang, K. (cited as author 1, is author 2)",
+        "↕ Yang, Y. (cited as author 2, is author 1)",
+    ]

@@ -107,15 +107,22 @@ def mark_authors(
         return None
     steps = _align(names, listed, truncated)
     last = max((j for i, j, _ in steps if i is not None and j is not None), default=-1)
-    other = {i: j for i, j, kind in steps if kind == "other" and i is not None and j is not None}
+    pairs = {i: (j, kind) for i, j, kind in steps if i is not None and j is not None}
+    other = {i: j for i, (j, kind) in pairs.items() if kind == "other"}
+    near = {i: j for i, (j, kind) in pairs.items() if kind == "near"}
     # The same person unpaired (or paired with someone else) here and there was moved.
     loose_cited = sorted([i for i, j, _ in steps if j is None and i is not None] + [*other])
     loose_work = [j for i, j, _ in steps if i is None and j is not None] + [*other.values()]
     moved: dict[int, int] = {}  # cited -> work
-    for at in loose_cited:
+    for at in [*loose_cited, *sorted(near)]:
         taken = set(moved.values())
         place = next(
-            (j for j in loose_work if j not in taken and same_author(names[at], listed[j])), None
+            (
+                j
+                for j in [*loose_work, *near.values()]
+                if j not in taken and j != near.get(at) and same_author(names[at], listed[j])
+            ),
+            None,
         )
         if place is not None:
             moved[at] = place
