@@ -2,9 +2,11 @@
 
 An in-memory :class:`~refcheck.resolve.snapshot.Snapshot` reads its JSON lines on every run;
 that suits thousands of works, not millions. :func:`import_records` reads the same JSON lines
-(Crossref's public data file, ``.gz`` or not, a record or an API envelope a line) once into
-an SQLite file, and :class:`SnapshotStore` opens that file at once and answers the resolver
-as a Snapshot would:
+(``.gz`` or not, a record or an API envelope a line), and the files Crossref distributes
+(the Public Data File's tar of ``{"items": [...]}`` files, a folder of them, one of them,
+saved API answers), once into an SQLite file; :func:`update_records` applies newer records
+to it. :class:`SnapshotStore` opens that file at once and answers the resolver as a
+Snapshot would:
 
 * ``get(doi)`` gives the Work the Snapshot gives for the same record: the store keeps the
   part of each record :func:`~refcheck.resolve.records.work_from_record` reads, and builds
@@ -27,11 +29,16 @@ twice (the later, in the later's place) are as for a Snapshot. One leniency: the
 not cost the record (a line msgspec refuses is read again by the json module with that list
 cut out).
 
-Import is built for size. The input is gunzipped with ISA-L and streamed in blocks, handed
+Import is built for size. JSON lines are gunzipped with ISA-L and streamed in blocks, handed
 through shared memory to worker processes that parse them (started with ``spawn``: a script
 calling :func:`import_records` with workers needs the usual ``if __name__ == "__main__":``
-guard); msgspec decodes only the keys kept, so the rest of a line is checked but never
-built into Python objects. Rows go in one transaction with journalling off, the full-text
+guard); a file that is one JSON document (each member of the Public Data File's tar: some
+5,000 records) goes whole to a worker, which reads it where it lies (in a tar that is not
+compressed, at the member's offset), gunzips it and scans its items with msgspec, each
+item read as a line is. msgspec decodes only the keys kept, so the rest of a line is
+checked but never built into Python objects. An input that gives no works record, or
+loses more than 1% of its records, is refused. Rows go in one transaction with journalling
+off, the full-text
 index is optimised in one pass at the end, and the file is written under a temporary name
 and renamed when whole: an interrupted import never leaves a half-built store under the name
 asked for.
