@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -332,3 +336,156 @@ def test_filters_change_what_a_real_browser_shows(
     # A file, or a whole part, with nothing left to show is hidden with its heading.
     groups = [a for t, a in dom.tags if t == "div" and a.get("class") == "file"]
     assert any("hidden" in a for a in groups)
+
+
+class DevTools:
+    """Chromium driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
+    JSON messages ended by NUL, read on fd 3, written on fd 4), so no client library."""
+
+    def __init__(self, scratch: str) -> None:
+        assert CHROMIUM is not None
+        ours_to_it, its_in = os.pipe()[::-1]
+        its_out, ours_from_it = os.pipe()[::-1]
+
+        def as_fds_3_and_4() -> None:  # in the child: its ends on the fds Chromium expects
+            read_end, write_end = os.dup(its_in), os.dup(its_out)
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
+
+        self.process = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={Path(scratch) / 'profile'}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            preexec_fn=as_fds_3_and_4,
+            close_fds=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TMPDIR": scratch},
+        )
+        os.close(its_in)
+        os.close(its_out)
+        self.to_it, self.from_it = ours_to_it, ours_from_it
+        self.buffer = b""
+        self.last_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.session = ""
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            assert left > 0, "Chromium did not answer"
+            ready, _, _ = select.select([self.from_it], [], [], left)
+            chunk = os.read(self.from_it, 1 << 16) if ready else b""
+            assert not ready or chunk, "Chromium closed the pipe"
+            self.buffer += chunk
+        message, _, self.buffer = self.buffer.partition(b"\0")
+        decoded: dict[str, Any] = json.loads(message)
+        return decoded
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.last_id += 1
+        message: dict[str, Any] = {"id": self.last_id, "method": method, "params": params}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self.to_it, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 60
+        while (answer := self._receive(deadline)).get("id") != self.last_id:
+            self.events.append(answer)
+        assert "error" not in answer, answer
+        result: dict[str, Any] = answer["result"]
+        return result
+
+    def open(self, url: str) -> None:
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
+        for domain in ("Runtime", "Log", "Page"):
+            self.call(f"{domain}.enable")
+        self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 60
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+            self.events.append(self._receive(deadline))
+
+    def evaluate(self, expression: str) -> Any:
+        answer = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in answer, answer
+        return answer["result"].get("value")
+
+    def complaints(self) -> list[dict[str, Any]]:
+        """Uncaught exceptions, console errors and warnings, and the browser's own errors."""
+        return [
+            e
+            for e in self.events
+            if e.get("method") == "Runtime.exceptionThrown"
+            or (
+                e.get("method") == "Runtime.consoleAPICalled"
+                and e["params"]["type"] in ("error", "warning", "assert")
+            )
+            or (
+                e.get("method") == "Log.entryAdded"
+                and e["params"]["entry"]["level"] in ("error", "warning")
+            )
+        ]
+
+    def close(self) -> None:
+        self.session = ""
+        try:
+            self.call("Browser.close")
+        finally:
+            self.process.wait(timeout=30)
+            os.close(self.to_it)
+            os.close(self.from_it)
+
+
+# What a reader sees: the references laid out (not hidden by the filters' CSS).
+VISIBLE = (
+    "Array.from(document.querySelectorAll('.reference'))"
+    ".filter(function (e) { return e.offsetParent !== null; }).map(function (e) { return e.id; })"
+)
+
+
+@needs_chromium
+@pytest.mark.skipif(os.name != "posix", reason="the DevTools pipe is set up with POSIX fds")
+def test_clicking_the_filters_changes_what_a_reader_sees(report_file: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="rc-", dir="/tmp") as scratch:
+        browser = DevTools(scratch)
+        try:
+            browser.open(report_file.as_uri())
+            everything = browser.evaluate(VISIBLE)
+            assert sorted(everything) == sorted(f"ref-{n}" for n in range(1, len(VERDICTS) + 1))
+            browser.evaluate("document.querySelector('input[value=verified]').click()")
+            assert browser.evaluate(VISIBLE) == [
+                "ref-4", "ref-5", "ref-7", "ref-8", "ref-6", "ref-9"
+            ]  # fmt: skip
+            browser.evaluate(
+                "var rule = document.querySelector('select[name=rule]'); rule.value = 'RC301';"
+                "rule.dispatchEvent(new Event('change', {bubbles: true}))"
+            )
+            assert browser.evaluate(VISIBLE) == ["ref-5"]
+            assert browser.evaluate("document.getElementById('shown').textContent") == (
+                f"1 of {len(VERDICTS)} shown"
+            )
+            # The verified part has nothing left: its heading goes with it.
+            assert browser.evaluate("document.querySelector('.part.fine').offsetParent") is None
+            browser.evaluate("document.querySelector('input[value=verified]').click()")
+            browser.evaluate(
+                "var rule = document.querySelector('select[name=rule]'); rule.value = '';"
+                "rule.dispatchEvent(new Event('change', {bubbles: true}))"
+            )
+            assert browser.evaluate(VISIBLE) == everything
+            assert browser.evaluate("document.body.dataset.pwned === undefined") is True
+            assert browser.complaints() == []
+        finally:
+            browser.close()
