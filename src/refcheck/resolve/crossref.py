@@ -1,5 +1,5 @@
-"""The async Crossref client: httpx underneath, :mod:`.protocol` for meaning, :mod:`.pacing` for
-manners.
+"""The async Crossref client: :mod:`.http` underneath (the paced, retrying GET it shares with
+the DataCite and arXiv clients), :mod:`.protocol` for meaning, :mod:`.pacing` for manners.
 
     async with CrossrefClient(mailto="me@example.org") as crossref:
         work = await crossref.work("10.3174/ajnr.A4173")          # Work, or None (unknown DOI)
@@ -38,24 +38,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
-import warnings
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import httpx
+from collections.abc import Sequence
+from typing import Any, TypeVar, Unpack
 
 from refcheck._version import __version__
 from refcheck.errors import ConfigError, CrossrefBadResponse, CrossrefError, CrossrefUnavailable
 from refcheck.models import Work
 from refcheck.resolve.agency import Agency, agency_path, decipher_agency
-from refcheck.resolve.pacing import Pacer, RequestKind
+from refcheck.resolve.http import (
+    HttpOptions,
+    RegistryClient,
+    RegistryHttp,
+    RequestStats,
+    Service,
+)
+from refcheck.resolve.pacing import Pacer
 from refcheck.resolve.protocol import (
     CrossrefNotJSON,
-    CrossrefRefused,
-    RateLimit,
     decipher_list,
     decipher_work,
     normalise_doi,
@@ -75,15 +75,11 @@ PROJECT_URL = "https://github.com/refcheck/refcheck"
 
 # Crossref refuses more rows than this in one list answer.
 _MAX_ROWS = 1000
-# Bodies that are not JSON get this many retries at most: rarely transient, often a proxy page.
-_NOT_JSON_RETRIES = 2
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOKEN = re.compile(r"^[\x21-\x7e]+$")
 
 T = TypeVar("T")
-
-_log = logging.getLogger(__name__)
 
 
 def user_agent(mailto: str | None) -> str:
@@ -96,22 +92,13 @@ class CrossrefSlowingDown(UserWarning):
     """Crossref failed so many requests that the client slowed down; said once per client."""
 
 
-@dataclass
-class CrossrefStats:
-    """What a client did so far; benchmarks read it."""
+_CROSSREF = Service(
+    "Crossref", CrossrefUnavailable, garbled=CrossrefNotJSON, slowing_down=CrossrefSlowingDown
+)
 
-    single_requests: int = 0
-    list_requests: int = 0
-    throttled: int = 0  # 429 answers received
-    throttle_pauses: int = 0  # of those, taken as the server's counting: paused, no error
-    retries: int = 0
-    failures: int = 0  # calls that gave up and raised
-    errors: int = 0  # attempts that failed (the share the pacer's error window judges)
-    deepest_slowdown: int = 0  # the most steps the pacer slowed down because of errors
 
-    @property
-    def requests(self) -> int:
-        return self.single_requests + self.list_requests
+# What a client did so far; benchmarks read it.
+CrossrefStats = RequestStats
 
 
 class _RedactMailto(logging.Filter):
@@ -133,7 +120,7 @@ def _install_redaction() -> None:
         logger.addFilter(_RedactMailto())
 
 
-class CrossrefClient:
+class CrossrefClient(RegistryClient):
     """Looks works up in Crossref by DOI (one or many) and by bibliographic search."""
 
     def __init__(
@@ -141,21 +128,12 @@ class CrossrefClient:
         base_url: str = DEFAULT_BASE_URL,
         mailto: str | None = None,
         *,
-        timeout: float = 10.0,
-        retries: int = 3,
         batch_size: int = 50,
-        transport: httpx.AsyncBaseTransport | None = None,
         pacer: Pacer | None = None,
         crossref_plus_token: str | None = None,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
-        max_retry_after: float = 120.0,
-        jitter: Callable[[], float] | None = None,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        """``backoff`` is the first retry's wait in seconds, doubling up to ``max_backoff``;
-        ``jitter()`` returns a number in [0, 1) that spreads each wait over [w/2, w) (seeded
-        in tests). A ``Retry-After`` longer than ``max_retry_after`` seconds ends the call.
-        """
+        """``options``: timeouts, retries and backoff, as :class:`~.http.HttpOptions` says."""
         if not re.match(r"^https?://[^\s/]+", base_url or ""):
             raise ConfigError("base_url: expected an http(s) URL")
         if mailto is not None:
@@ -166,46 +144,19 @@ class CrossrefClient:
             crossref_plus_token = crossref_plus_token.strip() or None
         if crossref_plus_token is not None and not _TOKEN.match(crossref_plus_token):
             raise ConfigError("crossref_plus_token: expected printable characters only")
-        if timeout <= 0:
-            raise ConfigError("timeout: expected a positive number of seconds")
-        if retries < 0:
-            raise ConfigError("retries: expected 0 or more")
         if not 1 <= batch_size <= _MAX_ROWS:
             raise ConfigError(f"batch_size: expected 1 to {_MAX_ROWS}")
-        if backoff < 0 or max_backoff < 0 or max_retry_after < 0:
-            raise ConfigError("backoff: expected non-negative seconds")
 
         self.mailto = mailto
-        self.retries = retries
         self.batch_size = batch_size
-        self.stats = CrossrefStats()
-        self.pacer = pacer if pacer is not None else Pacer.for_pool(polite=mailto is not None)
-        self._backoff = backoff
-        self._max_backoff = max_backoff
-        self._max_retry_after = max_retry_after
-        self._jitter = jitter if jitter is not None else random.random
-        self._said_slowing_down = False
-
         headers = {"User-Agent": user_agent(mailto), "Accept": "application/json"}
         if crossref_plus_token is not None:
             headers["Crossref-Plus-API-Token"] = f"Bearer {crossref_plus_token}"
         _install_redaction()
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-        )
-
-    async def __aenter__(self) -> CrossrefClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        if pacer is None:
+            pacer = Pacer.for_pool(polite=mailto is not None)
+        query = {"mailto": mailto} if mailto else {}
+        super().__init__(RegistryHttp(_CROSSREF, base_url, pacer, headers, query, **options))
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -214,7 +165,7 @@ class CrossrefClient:
         normalised = normalise_doi(doi)
         if normalised is None:
             return None
-        record = await self._call("single", work_path(normalised), {}, decipher_work)
+        record = await self._http.get("single", work_path(normalised), {}, decipher_work)
         return None if record is None else _work(record)
 
     async def works(self, dois: Sequence[str]) -> dict[str, Work | None]:
@@ -264,14 +215,14 @@ class CrossrefClient:
         normalised = normalise_doi(doi)
         if normalised is None:
             return None
-        return await self._call("single", agency_path(normalised), {}, decipher_agency)
+        return await self._http.get("single", agency_path(normalised), {}, decipher_agency)
 
     async def _single(self, doi: str) -> dict[str, Work | None]:
         return {doi: await self.work(doi)}
 
     async def _batch(self, batch: Sequence[str]) -> dict[str, Work | None]:
         params = {"filter": ",".join(f"doi:{doi}" for doi in batch), "rows": str(len(batch))}
-        items = await self._call("list", "/works", params, decipher_list)
+        items = await self._http.get("list", "/works", params, decipher_list)
         found: dict[str, Work | None] = {}
         for item in items:
             doi = normalise_doi(item["DOI"])
@@ -290,181 +241,8 @@ class CrossrefClient:
             return []
         rows = max(1, min(int(rows), _MAX_ROWS))
         params = {"query.bibliographic": query, "rows": str(rows)}
-        items = await self._call("list", "/works", params, decipher_list)
+        items = await self._http.get("list", "/works", params, decipher_list)
         return [_work(item) for item in items]
-
-    # --- one request, with retries -------------------------------------------------------
-
-    async def _call(
-        self,
-        kind: RequestKind,
-        path: str,
-        params: Mapping[str, str],
-        decipher: Callable[[int, Mapping[str, str], bytes], T],
-    ) -> T:
-        query = dict(params)
-        if self.mailto:
-            query["mailto"] = self.mailto
-        attempt = 0
-        not_json = 0
-        while True:
-            attempt += 1
-            paused = False
-            retry_after: float | None = None
-            try:
-                return await self._attempt(kind, path, query, decipher, attempt)
-            except CrossrefRefused as refused:
-                if refused.status == 429:
-                    self.stats.throttled += 1
-                reason = "kept refusing (429)" if refused.status == 429 else str(refused)
-                if refused.retry_after is not None:
-                    if refused.retry_after > self._max_retry_after:
-                        self.stats.failures += 1
-                        raise CrossrefUnavailable(
-                            f"Crossref asked to wait {refused.retry_after:.0f} s before retrying"
-                        ) from None
-                    retry_after = refused.retry_after
-                # _attempt paused the whole kind, so concurrent tasks do not hammer on.
-                paused = refused.status == 429 or retry_after is not None
-                failure: CrossrefError = CrossrefUnavailable(
-                    f"Crossref {_strip_crossref(reason)} after {_attempts(attempt)}"
-                )
-            except httpx.TimeoutException:
-                failure = CrossrefUnavailable(f"Crossref timed out after {_attempts(attempt)}")
-            except httpx.ConnectError:
-                failure = CrossrefUnavailable(
-                    f"Crossref could not be reached after {_attempts(attempt)}"
-                )
-            except httpx.RemoteProtocolError:
-                failure = CrossrefUnavailable(
-                    f"Crossref closed the connection mid-answer after {_attempts(attempt)}"
-                )
-            except (httpx.TransportError, httpx.DecodingError) as error:
-                failure = CrossrefUnavailable(
-                    f"Crossref connection failed ({type(error).__name__}) "
-                    f"after {_attempts(attempt)}"
-                )
-            except CrossrefNotJSON:
-                not_json += 1
-                failure = CrossrefBadResponse(
-                    f"Crossref answered {not_json} time(s) with a body that is not JSON"
-                )
-                if not_json > _NOT_JSON_RETRIES:
-                    self.stats.failures += 1
-                    raise failure from None
-            except CrossrefBadResponse:
-                self.stats.failures += 1
-                raise
-            if attempt > self.retries:
-                self.stats.failures += 1
-                raise failure
-            self.stats.retries += 1
-            # After the outcome is noted, so a slowdown it started lengthens this wait too.
-            wait = retry_after if retry_after is not None else self._backoff_for(attempt)
-            # The path and the reason hold no secret; the query (with the mailto) stays out.
-            _log.debug("%s; retrying %s in %.2f s", failure, path, wait)
-            if wait > 0 and not paused:
-                await self.pacer.sleep(wait)
-
-    async def _attempt(
-        self,
-        kind: RequestKind,
-        path: str,
-        query: Mapping[str, str],
-        decipher: Callable[[int, Mapping[str, str], bytes], T],
-        attempt: int,
-    ) -> T:
-        """One request and its meaning; its outcome goes to the pacer's error window.
-
-        A 429 pauses the kind for the window (or its ``Retry-After``; longer when retries
-        have backed off further) and counts as a failure only when the pacer says 429s keep
-        coming after a pause. A 5xx with a ``Retry-After`` pauses the kind for that long.
-        """
-        try:
-            async with self.pacer.slot(kind) as turn:
-                self._count(kind)
-                response = await self._http.get(
-                    path, params=query, extensions={"trace": self.pacer.tracer(turn)}
-                )
-            self.pacer.observe(kind, RateLimit.from_headers(response.headers))
-            result = decipher(response.status_code, response.headers, response.content)
-        except CrossrefRefused as refused:
-            too_long = refused.retry_after is not None and refused.retry_after > (
-                self._max_retry_after
-            )
-            if refused.status == 429 and not too_long:
-                if self.pacer.throttled(turn, self._pause_for(kind, refused, attempt)):
-                    self._note_outcome(failed=True)
-                else:
-                    self.stats.throttle_pauses += 1
-                raise
-            self._note_outcome(failed=True)
-            if refused.retry_after is not None and not too_long:
-                self.pacer.pause(kind, refused.retry_after)
-            raise
-        except (CrossrefError, httpx.TransportError, httpx.DecodingError):
-            self._note_outcome(failed=True)
-            raise
-        self._note_outcome(failed=False)
-        return result
-
-    def _pause_for(self, kind: RequestKind, refused: CrossrefRefused, attempt: int) -> float:
-        """How long a 429 holds its kind back: ``Retry-After`` when given, else the window,
-        or the backoff when retries have backed off beyond it."""
-        if refused.retry_after is not None:
-            return refused.retry_after
-        return max(self.pacer.interval(kind), self._backoff_for(attempt))
-
-    def _note_outcome(self, *, failed: bool) -> None:
-        errors = self.pacer.errors
-        before = self.pacer.slowdown
-        level = self.pacer.record(failed)
-        if failed:
-            self.stats.errors += 1
-        self.stats.deepest_slowdown = max(self.stats.deepest_slowdown, level)
-        if level != before:
-            _log.info(
-                "Crossref failed %d of the last %d requests; pacing at slowdown step %d "
-                "(%d in flight, %.2f single/s, %.2f list/s)",
-                errors.failures,
-                errors.count,
-                level,
-                self.pacer.concurrency,
-                self.pacer.rate("single"),
-                self.pacer.rate("list"),
-            )
-        if failed and level > 0 and not self._said_slowing_down:
-            self._said_slowing_down = True
-            warnings.warn(
-                CrossrefSlowingDown(
-                    f"Crossref failed {errors.failures} of the last {errors.count} requests "
-                    "(errors, throttling or no answer); slowing down as it asks"
-                ),
-                stacklevel=2,
-            )
-
-    def _count(self, kind: RequestKind) -> None:
-        if kind == "single":
-            self.stats.single_requests += 1
-        else:
-            self.stats.list_requests += 1
-
-    def _backoff_for(self, attempt: int) -> float:
-        """Exponential backoff with equal jitter: the n-th retry waits in [w/2, w).
-
-        Each step the pacer slowed down for errors doubles ``w`` again, up to ``max_backoff``.
-        """
-        doublings = attempt - 1 + self.pacer.slowdown
-        ceiling = min(self._max_backoff, self._backoff * 2.0**doublings)
-        return float(ceiling / 2 + ceiling / 2 * self._jitter())
-
-
-def _attempts(count: int) -> str:
-    return "1 attempt" if count == 1 else f"{count} attempts"
-
-
-def _strip_crossref(reason: str) -> str:
-    return reason.removeprefix("Crossref ").strip()
 
 
 def _work(record: dict[str, Any]) -> Work:

@@ -10,47 +10,42 @@ hold answers 404 with ``{"errors": [{"status": "404", ...}]}``. ``GET {base}/doi
 answers ``{"data": [record, ...]}``, ranked by relevance.
 
 Etiquette, as DataCite documents it: identify the client (a mailto in the User-Agent), at
-most 1,000 requests per 5 minutes from one address. One :class:`~.pacing.Pacer` per client
-spaces requests to that rate; every request goes through :meth:`DataciteClient._get`, the one
-place to adapt when pacing changes.
+most 1,000 requests per 5 minutes from one address: the :data:`~.pacing.DATACITE` pacer.
+Every request goes through :class:`~.http.RegistryHttp`, paced and retried as every registry
+client's are (a 429 pauses, 5xx and timeouts back off, a ``Retry-After`` is honoured up to
+``max_retry_after``).
 
 Failures raise :class:`~refcheck.errors.RegistryError` with a one-line message: network
-faults, timeouts and 429/5xx after ``retries`` more attempts (a ``Retry-After`` is honoured
-up to ``max_retry_after``), and answers that are not a DataCite record. The reference is then
-unverified, never wrong.
+faults, timeouts and 429/5xx after ``retries`` more attempts, and answers that are not a
+DataCite record. The reference is then unverified, never wrong.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Unpack
 from urllib.parse import quote
-
-import httpx
 
 from refcheck.errors import ConfigError, RegistryError
 from refcheck.models import Work
 from refcheck.resolve.crossref import user_agent
 from refcheck.resolve.datacite_records import work_from_datacite
-from refcheck.resolve.pacing import Limits, Pacer
-from refcheck.resolve.protocol import normalise_doi, parse_retry_after
+from refcheck.resolve.http import HttpOptions, RegistryClient, RegistryHttp, Service
+from refcheck.resolve.pacing import DATACITE, Pacer
+from refcheck.resolve.protocol import normalise_doi
 
-__all__ = ["DATACITE_LIMITS", "DEFAULT_DATACITE_URL", "DataciteClient"]
+__all__ = ["DEFAULT_DATACITE_URL", "DataciteClient"]
 
 DEFAULT_DATACITE_URL = "https://api.datacite.org"
 
-# 1,000 requests per 5 minutes: 3.33 a second, spaced evenly; a few in flight.
-DATACITE_LIMITS = Limits(single_rate=3.3, list_rate=3.3, concurrency=3)
-
-_RETRYABLE = frozenset({429, 500, 502, 503, 504})
+_DATACITE = Service("DataCite", RegistryError)
 _WORD = re.compile(r"\w+")
 
 
-class DataciteClient:
+class DataciteClient(RegistryClient):
     """Looks works up in DataCite by DOI."""
 
     def __init__(
@@ -58,54 +53,24 @@ class DataciteClient:
         base_url: str = DEFAULT_DATACITE_URL,
         mailto: str | None = None,
         *,
-        timeout: float = 10.0,
-        retries: int = 3,
-        transport: httpx.AsyncBaseTransport | None = None,
         pacer: Pacer | None = None,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
-        max_retry_after: float = 120.0,
-        jitter: Callable[[], float] | None = None,
+        **options: Unpack[HttpOptions],
     ) -> None:
+        """``options``: timeouts, retries and backoff, as :class:`~.http.HttpOptions` says."""
         if not (base_url or "").startswith(("http://", "https://")):
             raise ConfigError("datacite-url: expected an http(s) URL")
-        if timeout <= 0:
-            raise ConfigError("timeout: expected a positive number of seconds")
-        if retries < 0:
-            raise ConfigError("retries: expected 0 or more")
-        self.retries = retries
-        self.pacer = pacer if pacer is not None else Pacer(DATACITE_LIMITS)
-        self.requests = 0
-        self._backoff = backoff
-        self._max_backoff = max_backoff
-        self._max_retry_after = max_retry_after
-        self._jitter = jitter if jitter is not None else random.random
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"User-Agent": user_agent(mailto), "Accept": "application/vnd.api+json"},
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-        )
-
-    async def __aenter__(self) -> DataciteClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        headers = {"User-Agent": user_agent(mailto), "Accept": "application/vnd.api+json"}
+        pacer = pacer if pacer is not None else Pacer(DATACITE)
+        super().__init__(RegistryHttp(_DATACITE, base_url, pacer, headers, **options))
 
     async def work(self, doi: str) -> Work | None:
         """The work a DOI names at DataCite, or None when DataCite does not hold it."""
         normalised = normalise_doi(doi)
         if normalised is None:
             return None
-        status, body = await self._get(f"/dois/{quote(normalised, safe='')}")
-        if status == 404:
-            return None
-        return _decipher(body)
+        return await self._http.get(
+            "single", f"/dois/{quote(normalised, safe='')}", {}, _decipher_work
+        )
 
     async def search(self, query: str, rows: int = 5) -> list[Work]:
         """Works DataCite's search ranks for a citation's words, best first.
@@ -117,10 +82,7 @@ class DataciteClient:
         if not words:
             return []
         params = {"query": " ".join(words[:40]), "page[size]": str(max(1, min(rows, 100)))}
-        status, body = await self._get("/dois", params)
-        if status == 404:
-            raise RegistryError("DataCite answered 404 to a search")
-        return _decipher_list(body)
+        return await self._http.get("single", "/dois", params, _decipher_list)
 
     async def works(self, dois: list[str]) -> dict[str, Work | RegistryError | None]:
         """Each DOI's work, None, or the error that kept it from being looked up."""
@@ -135,82 +97,44 @@ class DataciteClient:
                 found[doi] = outcome
         return found
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
-        """One GET, paced and retried: the status (200 or 404) and the body."""
-        attempt = 0
-        while True:
-            attempt += 1
-            wait: float | None = None
-            try:
-                async with self.pacer.slot("single"):
-                    self.requests += 1
-                    response = await self._http.get(path, params=params)
-            except httpx.TimeoutException:
-                failure = f"DataCite timed out after {_attempts(attempt)}"
-            except httpx.ConnectError:
-                failure = f"DataCite could not be reached after {_attempts(attempt)}"
-            except (httpx.TransportError, httpx.DecodingError) as error:
-                failure = (
-                    f"DataCite connection failed ({type(error).__name__}) "
-                    f"after {_attempts(attempt)}"
-                )
-            else:
-                if response.status_code in (200, 404):
-                    self.pacer.record(False)
-                    return response.status_code, response.content
-                if response.status_code not in _RETRYABLE:
-                    self.pacer.record(True)
-                    raise RegistryError(f"DataCite answered {response.status_code}")
-                wait = parse_retry_after(response.headers.get("retry-after"))
-                if wait is not None and wait > self._max_retry_after:
-                    self.pacer.record(True)
-                    raise RegistryError(f"DataCite asked to wait {wait:.0f} s before retrying")
-                what = "kept refusing (429)" if response.status_code == 429 else "kept failing"
-                failure = f"DataCite {what} ({response.status_code}) after {_attempts(attempt)}"
-            self.pacer.record(True)
-            if attempt > self.retries:
-                raise RegistryError(failure)
-            if wait is None:
-                ceiling = min(self._max_backoff, self._backoff * 2.0 ** (attempt - 1))
-                wait = ceiling / 2 + ceiling / 2 * self._jitter()
-            if wait > 0:
-                await self.pacer.sleep(wait)
 
-
-def _attempts(count: int) -> str:
-    return "1 attempt" if count == 1 else f"{count} attempts"
-
-
-def _decipher_list(body: bytes) -> list[Work]:
-    """The Works of a 200 list answer (``{"data": [record, ...]}``)."""
+def _data(status: int, body: bytes) -> Any:
+    """The ``data`` of a 200 answer's JSON:API document (None when it has none). A 429 or
+    5xx never gets here: :class:`~.http.RegistryHttp` retries those."""
+    if status != 200:
+        raise RegistryError(f"DataCite answered {status}")
     try:
         document: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise RegistryError("DataCite answered with a body that is not JSON") from None
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, list):
-        raise RegistryError("DataCite answered a search without a list of records")
-    works: list[Work] = []
-    for item in data:
-        if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
-            raise RegistryError("DataCite answered a search with an item that is no record")
-        try:
-            works.append(work_from_datacite(item))
-        except ValueError:
-            raise RegistryError("DataCite answered with a record that cannot be read") from None
-    return works
+    return document.get("data") if isinstance(document, dict) else None
 
 
-def _decipher(body: bytes) -> Work:
-    """The Work of a 200 answer. Raises RegistryError for anything else."""
+def _work(record: dict[str, Any]) -> Work:
     try:
-        document: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise RegistryError("DataCite answered with a body that is not JSON") from None
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
-        raise RegistryError("DataCite answered without a DOI record")
-    try:
-        return work_from_datacite(data)
+        return work_from_datacite(record)
     except ValueError:  # pydantic's ValidationError is one
         raise RegistryError("DataCite answered with a record that cannot be read") from None
+
+
+def _decipher_list(status: int, headers: Mapping[str, str], body: bytes) -> list[Work]:
+    """The Works of a list answer (``{"data": [record, ...]}``)."""
+    data = _data(status, body)
+    if not isinstance(data, list):
+        raise RegistryError("DataCite answered a search without a list of records")
+    if not all(
+        isinstance(item, dict) and isinstance(item.get("attributes"), dict) for item in data
+    ):
+        raise RegistryError("DataCite answered a search with an item that is no record")
+    return [_work(item) for item in data]
+
+
+def _decipher_work(status: int, headers: Mapping[str, str], body: bytes) -> Work | None:
+    """The Work of a 200 answer; None for a 404 (DataCite does not hold the DOI). Raises
+    RegistryError for anything else."""
+    if status == 404:
+        return None
+    data = _data(status, body)
+    if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
+        raise RegistryError("DataCite answered without a DOI record")
+    return _work(data)

@@ -19,12 +19,11 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from refcheck.testing.loopback import LoopbackServer
+from refcheck.testing.loopback import LoopbackStandin
 
 __all__ = ["ArxivStandin"]
 
@@ -36,8 +35,10 @@ _HEAD = (
 )
 
 
-class ArxivStandin:
+class ArxivStandin(LoopbackStandin):
     """A loopback arXiv export API: ``/api/query?id_list=`` over real entries."""
+
+    name = "arXiv stand-in"
 
     def __init__(
         self,
@@ -53,23 +54,7 @@ class ArxivStandin:
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._log: list[str] = []
-        self._server = LoopbackServer(self._answer)
-
-    def __enter__(self) -> ArxivStandin:
-        self._server.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
+        super().__init__()
 
     @property
     def requests(self) -> list[str]:

@@ -71,27 +71,24 @@ method, path, query, headers, time, kind, status, fault, and the requests in fli
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import math
 import random
 import re
-import socket
 import threading
 import time
 import unicodedata
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from socketserver import TCPServer
-from types import TracebackType
 from typing import Any, Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from refcheck.testing.limiter import COUNTINGS, Counter, Counting, counter
+from refcheck.testing.loopback import LoopbackStandin
 
 __all__ = ["CrossrefStandin", "Fault", "FaultKind", "FaultPlan", "LoggedRequest", "load_records"]
 
@@ -329,66 +326,6 @@ def _interval_seconds(interval: str) -> float:
     return float(match.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[match.group(2) or "s"]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    standin: CrossrefStandin
-
-    def __init__(self, standin: CrossrefStandin) -> None:
-        self.standin = standin
-        self._connections_lock = threading.Lock()
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn), which can stall offline.
-        TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Tracked so stop() can close idle keep-alive connections and join their threads.
-        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
-        with self._connections_lock:
-            self._connections[request] = thread
-        thread.start()
-
-    def _serve(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:  # a client that went away mid-answer is no news
-            pass
-        finally:
-            self.shutdown_request(request)
-            with self._connections_lock:
-                self._connections.pop(request, None)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: the stdlib would print a traceback to stderr."""
-
-    def close_connections(self, timeout: float) -> None:
-        with self._connections_lock:
-            connections = list(self._connections.items())
-        for sock, _ in connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                sock.shutdown(socket.SHUT_RDWR)
-        for _, thread in connections:
-            thread.join(timeout)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK.
-    disable_nagle_algorithm = True
-    server: _Server
-    # Idle keep-alive connections end after this long even if stop() is never called.
-    timeout = 30
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: no request log on stderr."""
-
-    def do_GET(self) -> None:
-        self.server.standin._answer(self)
-
-
 @dataclass
 class _Answer:
     status: int
@@ -397,8 +334,10 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class CrossrefStandin:
+class CrossrefStandin(LoopbackStandin):
     """A loopback Crossref: real paths, envelopes, rate headers; faults on demand."""
+
+    name = "Crossref stand-in"
 
     def __init__(
         self,
@@ -463,54 +402,7 @@ class CrossrefStandin:
         self._in_flight = 0
         self.max_in_flight = 0
         self.throttled = 0
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> CrossrefStandin:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
-            return
-        self._stopping.set()  # wakes handlers sleeping for latency or a slow fault
-        server.shutdown()
-        thread.join()
-        server.close_connections(timeout=5.0)
-        server.server_close()
-        self._server = self._thread = None
-
-    def __enter__(self) -> CrossrefStandin:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the Crossref stand-in is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__()
 
     # --- what happened ----------------------------------------------------------------------
 
@@ -534,7 +426,7 @@ class CrossrefStandin:
 
     # --- answering --------------------------------------------------------------------------
 
-    def _answer(self, handler: _Handler) -> None:
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         if self.jitter:
             with self._lock:
                 travel = self._jitter_random.uniform(0.0, self.jitter)
@@ -627,7 +519,9 @@ class CrossrefStandin:
                 self.throttled += 1
         return _Answer(429, b"Too Many Requests", "text/plain") if over else None
 
-    def _send(self, handler: _Handler, kind: RouteKind, answer: _Answer, *, truncate: bool) -> None:
+    def _send(
+        self, handler: BaseHTTPRequestHandler, kind: RouteKind, answer: _Answer, *, truncate: bool
+    ) -> None:
         handler.send_response(answer.status)
         handler.send_header("Content-Type", answer.content_type)
         handler.send_header("Content-Length", str(len(answer.body)))

@@ -40,12 +40,11 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from refcheck.testing.crossref_standin import FaultPlan
-from refcheck.testing.loopback import LoopbackServer
+from refcheck.testing.loopback import LoopbackStandin
 
 __all__ = ["NOT_FOUND", "DataciteStandin"]
 
@@ -76,8 +75,10 @@ def _searchable(record: Mapping[str, Any]) -> set[str]:
     return _words(" ".join(parts))
 
 
-class DataciteStandin:
+class DataciteStandin(LoopbackStandin):
     """A loopback DataCite: ``/dois/{doi}`` with real records and real 404 answers."""
+
+    name = "DataCite stand-in"
 
     def __init__(
         self,
@@ -105,32 +106,7 @@ class DataciteStandin:
         self._refilled = time.monotonic()
         self._lock = threading.Lock()
         self._log: list[str] = []
-        self._stopping = threading.Event()
-        self._server = LoopbackServer(self._answer)
-
-    def start(self) -> DataciteStandin:
-        self._stopping.clear()
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # wakes a handler sleeping for a slow fault
-        self._server.stop()
-
-    def __enter__(self) -> DataciteStandin:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
+        super().__init__()
 
     @property
     def requests(self) -> list[str]:

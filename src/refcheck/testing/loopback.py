@@ -1,31 +1,42 @@
-"""A silent HTTP server on 127.0.0.1 for the stand-ins of other services than Crossref.
+"""The silent HTTP server on 127.0.0.1 every stand-in (Crossref, DataCite, arXiv) serves from.
 
-    server = LoopbackServer(answer)           # answer(handler) writes one whole response
-    server.start(); ... server.url ...; server.stop()
+    class MyStandin(LoopbackStandin):
+        def _answer(self, handler):           # writes one whole response
+            ...
 
-A stdlib ``ThreadingHTTPServer`` on a free port, served from a background thread: it prints
-nothing, binds without looking the host name up, and :meth:`LoopbackServer.stop` joins it.
+    with MyStandin() as service:
+        ... service.url ...
+
+A stdlib HTTP/1.1 server on a free port, served from a background thread: it prints nothing,
+binds without looking the host name up, serves each connection from its own thread, and
+:meth:`LoopbackServer.stop` closes idle keep-alive connections and joins their threads.
+A stand-in's ``_stopping`` event is set on stop, so a handler sleeping for latency or a
+slow fault (``self._stopping.wait(delay)``) wakes at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
-__all__ = ["Answer", "LoopbackServer"]
+__all__ = ["Answer", "LoopbackServer", "LoopbackStandin"]
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    block_on_close = True
 
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
+        self._connections_lock = threading.Lock()
+        self._connections: dict[socket.socket, threading.Thread] = {}
         super().__init__(("127.0.0.1", 0), _Handler)
 
     def server_bind(self) -> None:
@@ -33,15 +44,43 @@ class _Server(ThreadingHTTPServer):
         TCPServer.server_bind(self)
         self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Tracked so stop() can close idle keep-alive connections and join their threads.
+        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
+        with self._connections_lock:
+            self._connections[request] = thread
+        thread.start()
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # a client that went away mid-answer is no news
+            pass
+        finally:
+            self.shutdown_request(request)
+            with self._connections_lock:
+                self._connections.pop(request, None)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay silent: the stdlib would print a traceback to stderr."""
+
+    def close_connections(self, timeout: float) -> None:
+        with self._connections_lock:
+            connections = list(self._connections.items())
+        for sock, _ in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+        for _, thread in connections:
+            thread.join(timeout)
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK.
     disable_nagle_algorithm = True
     server: _Server
-    timeout = 5
+    # Idle keep-alive connections end after this long even if stop() is never called.
+    timeout = 30
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: no request log on stderr."""
@@ -53,10 +92,15 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackServer:
     """Serves ``answer`` on 127.0.0.1 from a background thread, between start() and stop()."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, name: str = "stand-in") -> None:
         self._answer = answer
+        self._name = name
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     def start(self) -> None:
         if self._server is None:
@@ -72,11 +116,60 @@ class LoopbackServer:
             return
         server.shutdown()
         thread.join()
+        server.close_connections(timeout=5.0)
         server.server_close()
         self._server = self._thread = None
 
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         if self._server is None:
-            raise RuntimeError("the stand-in is not running")
-        return f"http://127.0.0.1:{int(self._server.server_address[1])}"
+            raise RuntimeError(f"the {self._name} is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class LoopbackStandin:
+    """A stand-in's life: its :class:`LoopbackServer`, started and stopped with ``with``.
+
+    Subclasses write :meth:`_answer`."""
+
+    name = "stand-in"
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()
+        self._server = LoopbackServer(self._answer, self.name)
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        if not self._server.running:
+            self._stopping.clear()
+            self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers sleeping for latency or a slow fault
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def url(self) -> str:
+        return self._server.url
