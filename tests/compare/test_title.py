@@ -359,3 +359,20 @@ def test_a_string_holding_the_title_unread_gives_nothing() -> None:
     assert compare_title(Reference(text=other, confident=frozenset()), ARCTIC) == []
     # A structured entry without a title has none to compare.
     assert compare_title(Reference(text=text), ARCTIC) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("Benderly, B. L. “A “misleading” Jobs Report from NSF?” Science, Sept. 2014.", True),
+        ("Benderly BL. A “misleading” jobs report from NSF?. Science. 2014.", True),
+        # A word added before the title's quoted word: the inner quote starts no title.
+        ("Benderly, B. L. “A Care “misleading” Jobs Report from NSF?” Science, 2014.", False),
+        ("Benderly BL. A niger “misleading” jobs report from NSF?. Science. 2014.", False),
+    ],
+)
+def test_a_quote_inside_the_title_does_not_start_it(text: str, held: bool) -> None:
+    # Crossref 10.1126/science.caredit.a1400238.
+    work = Work(doi="10.1126/x", title="A “misleading” jobs report from NSF?")
+
+    assert title_in_text(text, work) is held

@@ -578,12 +578,20 @@ def _spans(text: str) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ..
 
 
 def _holds(
-    keys: Sequence[str], starts: Sequence[bool], ends: Sequence[bool], title: Sequence[str]
+    keys: Sequence[str],
+    starts: Sequence[bool],
+    ends: Sequence[bool],
+    title: Sequence[str],
+    quoted_head: bool = False,
 ) -> bool:
     """Is ``title`` (without quiet words) a part of the string on its own: starting and
-    ending where punctuation sets it apart, quiet words skipped on both sides?"""
+    ending where punctuation sets it apart, quiet words skipped on both sides?
+    ``quoted_head``: the title's first content word is quoted inside it ('A “misleading”
+    jobs report'), so its quote marks no start: a content word before it is an added one."""
     for first in range(len(keys)):
         if not starts[first]:
+            continue
+        if quoted_head and first and keys[first - 1] not in _QUIET_WORDS:
             continue
         at, matched = first, 0
         while at < len(keys) and matched < len(title):
@@ -607,8 +615,14 @@ def title_in_text(text: str, work: Work) -> bool:
     keys, starts, ends = _spans(text)
     forms = _forms(work.title, work.subtitle, work.short_title)
     for form in _word_forms(forms.full):
-        title = [k for k in form.keys if k not in _QUIET_WORDS]
-        if title and _holds(keys, starts, ends, title):
+        content = [n for n, k in enumerate(form.keys) if k not in _QUIET_WORDS]
+        title = [form.keys[n] for n in content]
+        quoted_head = (
+            bool(content)
+            and content[0] > 0
+            and form.pieces[form.piece_of[content[0]]].startswith(_OPENERS)
+        )
+        if title and _holds(keys, starts, ends, title, quoted_head):
             return True
     return False
 
