@@ -489,3 +489,28 @@ def test_clicking_the_filters_changes_what_a_reader_sees(report_file: Path) -> N
             assert browser.complaints() == []
         finally:
             browser.close()
+
+
+@needs_chromium
+@pytest.mark.skipif(os.name != "posix", reason="the DevTools pipe is set up with POSIX fds")
+def test_the_devtools_check_sees_errors(tmp_path: Path, page_source: str) -> None:
+    # The test above could not fail if complaints() missed them: a refused script, a console
+    # error and an exception must all be caught.
+    nonce = policy_nonce(Page(page_source))
+    broken = page_source.replace(
+        "</body>",
+        '<script>document.body.dataset.pwned = "1";</script>'
+        f'<script nonce="{nonce}">console.error("logged on purpose");'
+        'throw new Error("broken on purpose");</script></body>',
+    )
+    report = tmp_path / "broken.html"
+    report.write_text(broken, encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="rc-", dir="/tmp") as scratch:
+        browser = DevTools(scratch)
+        try:
+            browser.open(report.as_uri())
+            seen = {e["method"] for e in browser.complaints()}
+            assert browser.evaluate("document.body.dataset.pwned === undefined") is True
+        finally:
+            browser.close()
+    assert seen == {"Runtime.exceptionThrown", "Runtime.consoleAPICalled", "Log.entryAdded"}
