@@ -165,3 +165,12 @@ def test_st_with_a_full_stop_is_part_of_the_family_name() -> None:
     found = scan_authors("T. P. Carmody, R. L. Brunner, and S. T. St. Jeor, “Hostility, dieting")
 
     assert found.persons[-1] == Person(family="St. Jeor", given="S. T.")
+
+
+def test_a_capital_particle_and_run_on_initials_make_one_name() -> None:
+    # Crossref 10.1002/(sici)1234-987x(199601)9:1<1::aid-meh402>3.3.co;2-9, Harvard CTR:
+    # "J.H." is no "J." before a family name "H".
+    found = scan_authors("VAN LAAR, J.H. et al. (1996) ‘Adhesion of streptococcus mutans")
+
+    assert found.persons == (Person(family="VAN LAAR", given="J.H."),)
+    assert found.truncated

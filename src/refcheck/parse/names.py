@@ -271,6 +271,8 @@ def _next_name(text: str, position: int, shapes: tuple[Shape, ...]) -> re.Match[
         ):
             continue  # "Gordon Taylor, H. American Pharmacy": an initial leads only in Chicago
         after = text[match.end() : match.end() + 40]
+        if shape is Shape.INITIALS_FAMILY and len(family) == 1 and after.startswith("."):
+            continue  # "J.H.": an initial with its full stop, no family name "H"
         if after.startswith(".") and (
             family.lower() in JOURNAL_WORDS
             or (shape is Shape.INITIALS_FAMILY and _JOURNAL_NEXT.match(after) is not None)
