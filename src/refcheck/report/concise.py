@@ -1,5 +1,6 @@
-"""The ``concise`` format, for pre-commit hooks and editors: one line per finding, each
-``path:line: RCnnn severity field: detail``, then the summary; nothing else.
+"""The ``concise`` format, for pre-commit hooks and editors: one line per finding (an
+author finding: one per name it marks), each ``path:line: RCnnn severity field: detail``,
+then the summary; nothing else.
 
 The lines are the text report's own finding lines (:mod:`refcheck.report.text`), so the
 two formats never disagree on what a finding says.

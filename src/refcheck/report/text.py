@@ -10,6 +10,10 @@ One report, three layouts (:class:`Layout`):
   starts ``path:line [key]`` and every finding is one line that starts ``path:line: RCnnn``;
 * concise: those finding lines alone, then the summary.
 
+Author findings are shown as the cited list and the work's aligned: one line per missing,
+extra, misspelled, replaced or moved name, marked in place (:mod:`.author_marks`), each
+under its rule; the findings' messages when the marks would not tell the same story.
+
 Info findings are counted in the summary and shown only when asked for; ``quiet`` leaves
 out the references with nothing to show. The summary ends with what to do next: the
 errors, how many ``refcheck fix`` can fix, and the rule to read.
