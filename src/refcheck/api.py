@@ -99,7 +99,22 @@ def _findable_untitled(reference: Reference) -> bool:
 DOI_BATCH = 50
 
 
-async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verdict]:
+async def _verdicts(
+    resolver: Resolver, chunk: Sequence[Reference], last_batch: asyncio.Event | None = None
+) -> list[Verdict]:
+    """The chunk's verdicts, in its order. ``last_batch`` is set once at most one batch of
+    DOIs is still being looked up (or the lookups are over): the caller then starts the next
+    chunk's lookups, so that the pacer is never idle between chunks."""
+    try:
+        return await _chunk_verdicts(resolver, chunk, last_batch or asyncio.Event())
+    finally:
+        if last_batch is not None:
+            last_batch.set()
+
+
+async def _chunk_verdicts(
+    resolver: Resolver, chunk: Sequence[Reference], last_batch: asyncio.Event
+) -> list[Verdict]:
     settled: dict[int, Verdict] = {}
     needs_search: dict[int, Work | None] = {}  # index -> the cited DOI's (other) work
     by_doi: dict[str, list[int]] = {}
@@ -122,7 +137,12 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
         # Each batch is judged as soon as its answer arrives, so comparing one batch
         # overlaps with the paced wait for the next instead of adding to it.
         lookups = await resolver.lookup_dois(batch)
+        answered.append(batch)
+        if len(answered) + 1 >= len(batches):
+            last_batch.set()
         for doi in batch:
+            # Taken at once: the next chunk may be looking up the same DOI meanwhile.
+            sources[doi] = resolver.consulted(doi, forget=True)
             for index in by_doi[doi]:
                 reference = chunk[index]
                 found = lookups.get(doi)
@@ -141,15 +161,18 @@ async def _verdicts(resolver: Resolver, chunk: Sequence[Reference]) -> list[Verd
 
     dois = list(by_doi)
     batches = [dois[i : i + DOI_BATCH] for i in range(0, len(dois), DOI_BATCH)]
+    answered: list[Sequence[str]] = []
+    sources: dict[str, tuple[Consulted, ...]] = {}
+    if len(batches) <= 1:
+        last_batch.set()
     await asyncio.gather(*(settle(batch) for batch in batches))
     looked_up: dict[int, tuple[Consulted, ...]] = {}  # sources asked before a search
     for doi, indices in by_doi.items():
-        sources = resolver.consulted(doi, forget=True)
         for index in indices:
             if index in settled:
-                settled[index] = settled[index].model_copy(update={"sources": sources})
+                settled[index] = settled[index].model_copy(update={"sources": sources[doi]})
             else:
-                looked_up[index] = sources
+                looked_up[index] = sources[doi]
 
     references = [chunk[i] for i in needs_search]
     cited = list(needs_search.values())
@@ -170,7 +193,7 @@ async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list
     preprint (a DataCite repository or kind), searched at DataCite and validated as
     strictly. DataCite unreachable: such a reference is unverified, not "not found".
     Offline, DataCite is not asked and the verdicts stay as the snapshots made them."""
-    if resolver.datacite is None:
+    if not resolver.asks_datacite:
         return verdicts
     wanted = [
         n
@@ -293,9 +316,27 @@ async def iter_check_async(
     active = resolver or Resolver.from_settings(settings or Settings())
     try:
         source = iter(references)
-        while chunk := list(islice(source, CHUNK)):
-            for verdict in await _verdicts(active, chunk):
-                yield verdict
+        # At most two chunks are held: the one whose verdicts come next, and the one whose
+        # lookups start while the first's last batch is in flight.
+        ready = asyncio.Event()
+        chunk = list(islice(source, CHUNK))
+        current = asyncio.ensure_future(_verdicts(active, chunk, ready)) if chunk else None
+        following: asyncio.Future[list[Verdict]] | None = None
+        try:
+            while current is not None:
+                await ready.wait()
+                ready = asyncio.Event()
+                chunk = list(islice(source, CHUNK))
+                following = (
+                    asyncio.ensure_future(_verdicts(active, chunk, ready)) if chunk else None
+                )
+                for verdict in await current:
+                    yield verdict
+                current, following = following, None
+        finally:
+            for task in (current, following):
+                if task is not None and not task.done():
+                    task.cancel()
     finally:
         if own:
             await active.aclose()

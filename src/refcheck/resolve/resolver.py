@@ -17,7 +17,7 @@ stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -67,6 +67,12 @@ class Resolver:
     arxiv: ArxivClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
+    # Online, DataCite's and arXiv's clients are built on first use: each loads the TLS
+    # trust store (some 45 ms), and most runs ask neither.
+    _build_datacite: Callable[[], DataciteClient] | None = field(
+        default=None, init=False, repr=False
+    )
+    _build_arxiv: Callable[[], ArxivClient] | None = field(default=None, init=False, repr=False)
     # What each source said of a DOI looked up, until the caller takes it (consulted()).
     _consulted: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
     # The same for bibliographic queries, until forget_searches().
@@ -80,35 +86,46 @@ class Resolver:
             folder = settings.cache_dir
             path = folder / "crossref.sqlite3" if folder else WorkCache.default_path()
             cache = WorkCache(path)
-        client = datacite = arxiv = None
-        if not settings.offline:
-            client = CrossrefClient(
-                settings.crossref_url,
-                settings.mailto,
-                timeout=settings.timeout,
-                retries=settings.retries,
-                crossref_plus_token=settings.plus_token,
-            )
-            datacite = DataciteClient(
-                settings.datacite_url,
-                settings.mailto,
-                timeout=settings.timeout,
-                retries=settings.retries,
-            )
-            arxiv = ArxivClient(
-                settings.arxiv_url,
-                settings.mailto,
-                timeout=settings.timeout,
-                retries=min(settings.retries, 2),
-            )
-        return cls(
-            settings=settings,
-            snapshot=snapshot,
-            cache=cache,
-            client=client,
-            datacite=datacite,
-            arxiv=arxiv,
+        if settings.offline:
+            return cls(settings=settings, snapshot=snapshot, cache=cache)
+        client = CrossrefClient(
+            settings.crossref_url,
+            settings.mailto,
+            timeout=settings.timeout,
+            retries=settings.retries,
+            crossref_plus_token=settings.plus_token,
         )
+        resolver = cls(settings=settings, snapshot=snapshot, cache=cache, client=client)
+        resolver._build_datacite = lambda: DataciteClient(
+            settings.datacite_url,
+            settings.mailto,
+            timeout=settings.timeout,
+            retries=settings.retries,
+        )
+        resolver._build_arxiv = lambda: ArxivClient(
+            settings.arxiv_url,
+            settings.mailto,
+            timeout=settings.timeout,
+            retries=min(settings.retries, 2),
+        )
+        return resolver
+
+    @property
+    def asks_datacite(self) -> bool:
+        """Whether DataCite is asked in this run (its client may not be built yet)."""
+        return self.datacite is not None or self._build_datacite is not None
+
+    def _datacite_client(self) -> DataciteClient | None:
+        if self.datacite is None and self._build_datacite is not None:
+            self.datacite = self._build_datacite()
+        self._build_datacite = None
+        return self.datacite
+
+    def _arxiv_client(self) -> ArxivClient | None:
+        if self.arxiv is None and self._build_arxiv is not None:
+            self.arxiv = self._build_arxiv()
+        self._build_arxiv = None
+        return self.arxiv
 
     async def __aenter__(self) -> Resolver:
         return self
@@ -122,6 +139,7 @@ class Resolver:
         await self.aclose()
 
     async def aclose(self) -> None:
+        self._build_datacite = self._build_arxiv = None  # closed: nothing more is built
         if self._workers is not None:
             self._workers.close()
             self._workers = None
@@ -269,12 +287,13 @@ class Resolver:
         return found
 
     async def _at_datacite(self, dois: Sequence[str]) -> dict[str, Lookup]:
-        if self.datacite is None:
+        datacite = self._datacite_client()
+        if datacite is None:
             for doi in dois:
                 self._note(doi, "datacite", "not-asked")
             return dict.fromkeys(dois, RegistryError("DataCite is not asked in this run"))
         self.stats.datacite_lookups += len(dois)
-        answers = await self.datacite.works(list(dois))
+        answers = await datacite.works(list(dois))
         for doi, answer in answers.items():
             outcome: SourceOutcome = (
                 "unreachable"
@@ -294,10 +313,11 @@ class Resolver:
             for doi, work in found.items()
             if isinstance(work, Work) and doi.startswith(ARXIV_PREFIX) and not work.preprint_of
         }
-        if not preprints or self.arxiv is None:
+        arxiv = self._arxiv_client() if preprints else None
+        if arxiv is None:
             return found
         try:
-            published = await self.arxiv.published(list(preprints))
+            published = await arxiv.published(list(preprints))
         except RegistryError:
             for doi in preprints.values():
                 self._note(doi, "arxiv", "unreachable")
@@ -364,12 +384,13 @@ class Resolver:
     async def search_datacite(self, query: str) -> list[Work]:
         """DataCite's candidates for a bibliographic query, best first. Raises RegistryError
         (also offline, where DataCite is not asked)."""
-        if self.datacite is None:
+        datacite = self._datacite_client()
+        if datacite is None:
             self._note_search(query, "datacite", "not-asked")
             raise RegistryError("offline: DataCite is not asked")
         self.stats.searches += 1
         try:
-            works = await self.datacite.search(query, self.settings.search_rows)
+            works = await datacite.search(query, self.settings.search_rows)
         except RegistryError:
             self._note_search(query, "datacite", "unreachable")
             raise
