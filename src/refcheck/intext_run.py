@@ -87,10 +87,15 @@ class InTextRun:
         """Read the posts' citations, link them, keep the findings the policy keeps."""
         citations = []
         defined: dict[str | None, frozenset[str]] = {}
+        # The post's list entries as the run read them: every verdict of a post was taken,
+        # so the file need not be parsed again to know which lines hold the list.
+        listed: dict[str | None, list[Reference]] = {}
+        for entry in self._entries:
+            listed.setdefault(entry.reference.location.path, []).append(entry.reference)
         for path in files:
             if is_post(path):
                 text = load_text(path)
-                citations.extend(read_citations(text, str(path), read_path(path)))
+                citations.extend(read_citations(text, str(path), listed.get(str(path), [])))
                 keys = front_matter_keys(text, str(path), read_path)
                 if keys is not None:
                     defined[str(path)] = keys
