@@ -106,6 +106,19 @@ RULES: tuple[Rule, ...] = (
         "  skipped:  a blog post; no registry holds it",
     ),
     Rule(
+        "RC106",
+        "isbn-invalid",
+        # An ISBN is the book's identifier, as a DOI or an arXiv ID is a paper's (RC101).
+        "doi",
+        E,
+        "The cited ISBN's check digit is wrong: it is no ISBN at all.",
+        "An ISBN's last digit is a checksum of the others, so a mistyped or transposed digit "
+        "makes a number no book has; readers and library systems that look it up find "
+        "nothing, or another book. The book is still looked up by its title and authors.",
+        "  cited:    ISBN 978-0-374-27563-2\n"
+        "  check:    the check digit of 978-0-374-27563 is 1, not 2",
+    ),
+    Rule(
         "RC201",
         "title-mismatch",
         "title",
