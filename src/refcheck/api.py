@@ -20,7 +20,7 @@ from pathlib import Path
 
 from refcheck import intext, verify
 from refcheck.config import Settings
-from refcheck.errors import CrossrefError
+from refcheck.errors import ConfigError, CrossrefError
 from refcheck.models import Consulted, InTextCitation, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import arxiv_id, preprint_doi
 from refcheck.parse.registries import names_datacite_work
@@ -52,8 +52,11 @@ Choice = tuple[Work | None, str | None]
 Candidates = tuple[list[Work], list[Work], Choice]
 
 
-async def _search(resolver: Resolver, reference: Reference) -> Candidates | CrossrefError:
-    """Candidates for a reference, and candidates found without its title.
+async def _search(
+    resolver: Resolver, reference: Reference, asked: list[str]
+) -> Candidates | CrossrefError:
+    """Candidates for a reference, and candidates found without its title; the queries
+    sent are added to ``asked``.
 
     When nothing validates and the citation has enough besides its title to find it
     (authors and a volume or pages), Crossref is asked once more without the title: a
@@ -61,13 +64,14 @@ async def _search(resolver: Resolver, reference: Reference) -> Candidates | Cros
     candidates is made once and handed on (validation is most of a search's CPU).
     """
     try:
-        candidates, choice = await _candidates(resolver, reference, verify.query_for(reference))
+        asked.append(verify.query_for(reference))
+        candidates, choice = await _candidates(resolver, reference, asked[-1])
         if choice is None:
             choice = verify.choose(reference, candidates)
         if choice[0] is not None or not _findable_untitled(reference):
             return candidates, [], choice
-        query = verify.query_for(reference, with_title=False)
-        untitled, _ = await _candidates(resolver, reference, query)
+        asked.append(verify.query_for(reference, with_title=False))
+        untitled, _ = await _candidates(resolver, reference, asked[-1])
         return candidates, untitled, choice
     except CrossrefError as exc:
         return exc
@@ -243,7 +247,13 @@ async def _searched(
 ) -> list[Verdict]:
     """Verdicts for references found by search (``cited``: the work of a DOI they cite
     that is another work, or None)."""
-    searched = await asyncio.gather(*(_search(resolver, reference) for reference in references))
+    asked: list[list[str]] = [[] for _ in references]
+    searched = await asyncio.gather(
+        *(
+            _search(resolver, reference, queries)
+            for reference, queries in zip(references, asked, strict=True)
+        )
+    )
     verdicts: list[Verdict] = []
     for reference, cited_work, candidates in zip(references, cited, searched, strict=True):
         if cited_work is not None:
@@ -254,18 +264,24 @@ async def _searched(
         else:
             titled, untitled, choice = candidates
             verdicts.append(verify.by_search(reference, titled, untitled, choice=choice))
-    verdicts = [_with_search_sources(resolver, verdict) for verdict in verdicts]
+    verdicts = [
+        _with_search_sources(resolver, verdict, queries)
+        for verdict, queries in zip(verdicts, asked, strict=True)
+    ]
     resolver.forget_searches()
     return verdicts
 
 
-def _with_search_sources(resolver: Resolver, verdict: Verdict) -> Verdict:
-    """The verdict with the sources its searches asked (with and without the title)."""
-    reference = verdict.reference
-    queries = dict.fromkeys(
-        (verify.query_for(reference), verify.query_for(reference, with_title=False))
-    )
-    asked = [c for query in queries for c in resolver.consulted_by_search(query)]
+def _with_search_sources(resolver: Resolver, verdict: Verdict, queries: Sequence[str]) -> Verdict:
+    """The verdict with the sources its own searches asked (``queries``: with the title,
+    and without it when it was searched so). Each query's record is taken once and only
+    for a query this reference sent: others in its chunk may share a query, and a verdict
+    must not depend on which other references its chunk held."""
+    asked = [
+        c
+        for query in dict.fromkeys(queries)
+        for c in dict.fromkeys(resolver.consulted_by_search(query))
+    ]
     return verdict.model_copy(update={"sources": (*verdict.sources, *asked)})
 
 
@@ -310,8 +326,25 @@ async def iter_check_async(
     settings: Settings | None = None,
     *,
     resolver: Resolver | None = None,
+    dask_scheduler: str | None = None,
+    partition_size: int | None = None,
 ) -> AsyncIterator[Verdict]:
-    """Verdicts as they are reached, in input order, chunk by chunk."""
+    """Verdicts as they are reached, in input order, chunk by chunk. With
+    ``dask_scheduler`` (an address), checked in partitions of ``partition_size`` on that
+    Dask cluster, offline against the settings' snapshot store (refcheck.distributed)."""
+    if dask_scheduler is not None:
+        if resolver is not None:
+            raise ConfigError("a distributed check builds its resolvers on the workers")
+        # Imported here: Dask is an extra, and only a distributed check needs it.
+        from refcheck import distributed
+
+        size = distributed.PARTITION_SIZE if partition_size is None else partition_size
+        verdicts = distributed.iter_check(
+            references, settings or Settings(), dask_scheduler, partition_size=size
+        )
+        async for verdict in verdicts:
+            yield verdict
+        return
     own = resolver is None
     active = resolver or Resolver.from_settings(settings or Settings())
     try:
@@ -348,10 +381,20 @@ async def check_async(
     *,
     progress: Progress | None = None,
     resolver: Resolver | None = None,
+    dask_scheduler: str | None = None,
+    partition_size: int | None = None,
 ) -> list[Verdict]:
-    """Check references against Crossref; one verdict each, in input order."""
+    """Check references against Crossref; one verdict each, in input order (on a Dask
+    cluster with ``dask_scheduler``: see :func:`iter_check_async`)."""
     verdicts: list[Verdict] = []
-    async for verdict in iter_check_async(references, settings, resolver=resolver):
+    checked = iter_check_async(
+        references,
+        settings,
+        resolver=resolver,
+        dask_scheduler=dask_scheduler,
+        partition_size=partition_size,
+    )
+    async for verdict in checked:
         verdicts.append(verdict)
         if progress is not None:
             progress(verdict)
@@ -418,9 +461,19 @@ def check(
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
+    dask_scheduler: str | None = None,
+    partition_size: int | None = None,
 ) -> list[Verdict]:
     """Synchronous twin of :func:`check_async`."""
-    return asyncio.run(check_async(references, settings, progress=progress))
+    return asyncio.run(
+        check_async(
+            references,
+            settings,
+            progress=progress,
+            dask_scheduler=dask_scheduler,
+            partition_size=partition_size,
+        )
+    )
 
 
 def check_file(

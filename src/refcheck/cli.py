@@ -89,6 +89,7 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crossref-url", help="Crossref API base URL")
     parser.add_argument("--datacite-url", help="DataCite REST API base URL")
     parser.add_argument("--arxiv-url", help="arXiv export API base URL")
+    parser.add_argument("--openlibrary-url", help="Open Library base URL (books)")
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
     parser.add_argument("--cache-dir", type=Path, help="folder of the Crossref answer cache")
     parser.add_argument("--no-cache", action="store_true", default=None, help="use no cache")
@@ -188,6 +189,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="only references in lines changed since git REF (and untracked files)",
     )
+    check.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="check offline against --snapshot STORE on this Dask cluster (tcp://host:8786); "
+        "needs pip install 'refcheck[dask]'",
+    )
+    check.add_argument(
+        "--partition-size",
+        type=int,
+        metavar="N",
+        help="with --dask-scheduler: references a Dask task checks (2000)",
+    )
     _lookup_options(check)
 
     fix = commands.add_parser(
@@ -253,6 +266,7 @@ def _cli_layer(args: argparse.Namespace) -> Layer:
         "crossref_url": args.crossref_url,
         "datacite_url": args.datacite_url,
         "arxiv_url": args.arxiv_url,
+        "openlibrary_url": args.openlibrary_url,
         "mailto": args.mailto,
         "cache_dir": args.cache_dir,
         "no_cache": args.no_cache,
@@ -709,7 +723,13 @@ def _stream(args: argparse.Namespace, loaded: Loaded, sources: Sequence[Source],
 
     async def check() -> None:
         references = chain.from_iterable(sources)
-        async for verdict in iter_check_async(references, loaded.settings):
+        checked = iter_check_async(
+            references,
+            loaded.settings,
+            dask_scheduler=args.dask_scheduler,
+            partition_size=args.partition_size,
+        )
+        async for verdict in checked:
             done(verdict)
 
     with bar if bar is not None else ExitStack():
@@ -727,6 +747,12 @@ def _run_check(args: argparse.Namespace) -> int:
     loaded = _load(args)
     options = loaded.options
     emitter(options.format)  # an unknown format is a one-line error before any work
+    if args.dask_scheduler is not None:
+        from refcheck import distributed  # Dask is an extra: imported only when asked for
+
+        distributed.refuse_unless_possible(loaded.settings)
+    elif args.partition_size is not None:
+        raise ConfigError("--partition-size is for a run with --dask-scheduler")
     writing_baseline = args.write_baseline is not None
     if writing_baseline and args.diff_base is not None:
         raise ConfigError(

@@ -1,0 +1,264 @@
+"""Checks spread over a Dask cluster (refcheck.distributed): the verdicts, and so the
+reports, are the in-process run's, in input order, each reference once, even when a worker
+dies mid-run; runs that cannot be spread are refused in one line (exit 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refcheck import distributed
+from refcheck.api import check_async, read_references
+from refcheck.cli import main
+from refcheck.config import Settings
+from refcheck.models import Reference, Status, Verdict
+from refcheck.resolve.store import import_records
+
+STORED = 400  # records in the store; references are drawn from either side of it
+PARTITION = 7  # small partitions: many tasks, several on each worker
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return "" if value is None else str(value)
+
+
+def _bibtex(n: int, record: dict[str, Any], *, doi: bool, volume_off: bool) -> str:
+    authors = " and ".join(
+        f"{a['family']}, {a.get('given', '')}".strip(", ")
+        for a in record.get("author") or []
+        if isinstance(a, dict) and a.get("family")
+    )
+    year = record["issued"]["date-parts"][0][0]
+    volume = _first(record.get("volume"))
+    if volume_off and volume.isdigit():
+        volume = str(int(volume) + 1)
+    fields = {
+        "title": _first(record.get("title")),
+        "author": authors,
+        "journal": _first(record.get("container-title")),
+        "year": str(year),
+        "volume": volume,
+        "pages": _first(record.get("page")),
+        "doi": record["DOI"] if doi else "",
+    }
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
+    return f"@article{{r{n},\n{body}\n}}\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A store of real Crossref records and a BibTeX file citing 60 works: most in the
+    store (with and without their DOI, some with a wrong volume), some not."""
+    folder = tmp_path_factory.mktemp("distributed")
+    with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    usable = [
+        r
+        for r in records
+        if r.get("title")
+        and r.get("author")
+        and r.get("issued", {}).get("date-parts", [[None]])[0][0]
+    ]
+    store = folder / "works.sqlite3"
+    source = folder / "works.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in usable[:STORED]) + "\n", encoding="utf-8")
+    import_records([source], store, workers=0)
+    cited = [*usable[:STORED:8], *usable[STORED : STORED + 10]]
+    bib = folder / "refs.bib"
+    bib.write_text(
+        "".join(
+            _bibtex(n, record, doi=n % 3 == 0, volume_off=n % 5 == 1)
+            for n, record in enumerate(cited)
+        ),
+        encoding="utf-8",
+    )
+    return store, bib
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A LocalCluster of two worker processes, one thread each; its scheduler's address."""
+    dask_distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    cloudpickle = pytest.importorskip("cloudpickle")
+    # The workers cannot import this test module by name: its functions travel by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with dask_distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+    ) as local:
+        yield local.scheduler_address
+
+
+def _check(args: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["check", "--isolated", "--no-progress", *args])
+    return code, capsys.readouterr().err
+
+
+def test_a_local_cluster_writes_the_report_of_an_in_process_run(
+    corpus: tuple[Path, Path], cluster: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, bib = corpus
+    common = ["--no-cache", "--snapshot", str(store), "--format", "json", str(bib)]
+    here, spread = tmp_path / "here.json", tmp_path / "spread.json"
+    code_here, err_here = _check(["--offline", *common, "--output", str(here)], capsys)
+    spread_args = ["--dask-scheduler", cluster, "--partition-size", str(PARTITION)]
+    code_spread, err_spread = _check([*common, *spread_args, "--output", str(spread)], capsys)
+    assert (code_spread, err_spread) == (code_here, err_here)
+    assert spread.read_bytes() == here.read_bytes()
+    report = json.loads(here.read_text(encoding="utf-8"))
+    statuses = {entry["status"] for entry in report["references"]}
+    assert len(report["references"]) == 60
+    # Verified, a wrong volume, works the store lacks: not one verdict for all.
+    assert {"verified", "mismatch"} <= statuses
+    assert len(statuses) >= 3
+
+
+def _dies_once(marker: Path, settings: Settings, references: Sequence[Reference]) -> list[Verdict]:
+    """check_partition, but the first run of a partition holding reference r20 kills its
+    own worker process (SIGKILL: no goodbye to the scheduler) before answering."""
+    if any(r.location.key == "r20" for r in references):
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            pass
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return distributed.check_partition(settings, references)
+
+
+async def _spread(
+    references: Sequence[Reference], settings: Settings, cluster: str, marker: Path
+) -> list[Verdict]:
+    return [
+        verdict
+        async for verdict in distributed.iter_check(
+            references,
+            settings,
+            cluster,
+            partition_size=PARTITION,
+            check=partial(_dies_once, marker),
+        )
+    ]
+
+
+def test_a_killed_worker_has_its_partitions_run_again_each_reference_reported_once(
+    corpus: tuple[Path, Path], cluster: str, tmp_path: Path
+) -> None:
+    store, bib = corpus
+    references = read_references([bib])
+    settings = Settings(offline=True, no_cache=True, snapshots=(store,))
+    marker = tmp_path / "killed"
+
+    spread = asyncio.run(_spread(references, settings, cluster, marker))
+    here = asyncio.run(check_async(references, settings))
+
+    assert marker.exists()  # a worker did die mid-run
+    assert [v.reference.location for v in spread] == [r.location for r in references]
+    assert [v.model_dump(mode="json") for v in spread] == [v.model_dump(mode="json") for v in here]
+
+
+def test_check_partition_is_pure(corpus: tuple[Path, Path]) -> None:
+    store, bib = corpus
+    references = read_references([bib])[:20]
+    settings = distributed.partition_settings(Settings(snapshots=(store,)))
+    first = distributed.check_partition(settings, references)
+    again = distributed.check_partition(settings, references)
+    assert [v.model_dump(mode="json") for v in again] == [v.model_dump(mode="json") for v in first]
+    assert any(v.status is Status.VERIFIED for v in first)
+
+
+def test_a_verdict_does_not_depend_on_the_other_references_of_its_chunk(
+    corpus: tuple[Path, Path],
+) -> None:
+    """What a partition needs to be pure: the references checked together (one chunk) or
+    each alone give the same verdicts, sources included (r53's query with its title is
+    r54-r57's without theirs)."""
+    store, bib = corpus
+    references = read_references([bib])
+    settings = Settings(offline=True, no_cache=True, snapshots=(store,))
+    together = asyncio.run(check_async(references, settings))
+    alone = [v for r in references for v in asyncio.run(check_async([r], settings))]
+    assert [v.model_dump(mode="json") for v in alone] == [
+        v.model_dump(mode="json") for v in together
+    ]
+
+
+def test_partition_settings_read_the_store_alone_at_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    given = Settings(snapshots=(Path("works.sqlite3"),), jobs=4, cache_dir=Path("cache"))
+    settings = distributed.partition_settings(given)
+    assert settings.snapshots == (tmp_path.resolve() / "works.sqlite3",)
+    assert (settings.offline, settings.no_cache, settings.cache_dir, settings.jobs) == (
+        True,
+        True,
+        None,
+        1,
+    )
+
+
+def _one_line_refusal(code: int, err: str) -> str:
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("refcheck: error: ")
+    return lines[0]
+
+
+def test_a_run_without_a_snapshot_store_is_refused(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, bib = corpus
+    line = _one_line_refusal(*_check(["--dask-scheduler", "tcp://127.0.0.1:9", str(bib)], capsys))
+    assert "snapshot store" in line
+    assert "Crossref pool" in line
+    lines = tmp_path / "works.jsonl"
+    lines.write_text("{}\n", encoding="utf-8")
+    refused = _check(
+        ["--dask-scheduler", "tcp://127.0.0.1:9", "--snapshot", str(lines), str(bib)], capsys
+    )
+    assert "is JSON lines" in _one_line_refusal(*refused)
+
+
+def test_without_dask_the_option_says_what_to_install(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, bib = corpus
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+    args = ["--dask-scheduler", "tcp://127.0.0.1:9", "--snapshot", str(store), str(bib)]
+    line = _one_line_refusal(*_check(args, capsys))
+    assert "pip install 'refcheck[dask]'" in line
+
+
+def test_an_unreachable_scheduler_is_one_line(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, bib = corpus
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 1)
+    args = ["--dask-scheduler", "tcp://127.0.0.1:9", "--snapshot", str(store), str(bib)]
+    line = _one_line_refusal(*_check(args, capsys))
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in line
+
+
+def test_partition_size_alone_is_a_usage_error(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, bib = corpus
+    line = _one_line_refusal(*_check(["--partition-size", "10", str(bib)], capsys))
+    assert "--dask-scheduler" in line
