@@ -3,11 +3,21 @@ Crossref then Open Library, and books no registry holds skipped, over loopback H
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
 import pytest
 
+from refcheck.errors import RegistryError
 from refcheck.models import Reference
 from refcheck.parse.identifiers import CitedIsbn, cited_isbns, isbn13
+from refcheck.resolve.crossref import CrossrefClient
+from refcheck.resolve.http import HttpOptions
+from refcheck.resolve.openlibrary import OpenLibraryClient
 from refcheck.rules import lookup
+from refcheck.testing import CrossrefStandin, Fault, load_records
+from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 
 @pytest.mark.parametrize(
@@ -72,3 +82,108 @@ def test_a_bad_check_digit_is_a_documented_error_rule() -> None:
     assert rule.code == "RC106"
     assert rule.severity.value == "error"
     assert "978-0-374-27563-2" in rule.example
+
+
+# --- Open Library over loopback HTTP ---------------------------------------------------------
+
+
+def _fast(**overrides: float) -> HttpOptions:
+    """Retries without waiting: the tests are about what is asked and answered."""
+    options: HttpOptions = {"timeout": 2.0, "retries": 1, "backoff": 0.0}
+    options.update(overrides)  # type: ignore[typeddict-item]
+    return options
+
+
+async def test_books_by_isbn_come_in_one_request_with_the_contact_in_the_user_agent() -> None:
+    with OpenLibraryStandin() as library:
+        async with OpenLibraryClient(library.url, "me@example.org", **_fast()) as client:
+            found = await client.books(["9780374275631", "9780465026852", "9781111111113"])
+        assert library.requests[0].startswith("/api/books?bibkeys=ISBN%3A9780374275631%2C")
+        assert len(library.requests) == 1
+        assert "mailto:me@example.org" in library.user_agents[0]
+    kahneman = found["9780374275631"]
+    assert kahneman is not None
+    assert (kahneman.title, kahneman.year, kahneman.publisher) == (
+        "Thinking, Fast and Slow",
+        2011,
+        "Farrar, Straus and Giroux",
+    )
+    assert [(p.family, p.given) for p in kahneman.authors] == [("Kahneman", "Daniel")]
+    assert (kahneman.registry, kahneman.doi, kahneman.type) == ("Open Library", "", "book")
+    assert kahneman.isbn == ("9780374275631",)
+    # A thin record (title only, found by the ISBN-13 of its ISBN-10) holds what it holds.
+    thin = found["9780465026852"]
+    assert thin is not None
+    assert (thin.title, thin.subtitle, thin.authors, thin.year) == (
+        "Gödel, Escher, Bach",
+        "An Eternal Golden Braid",
+        (),
+        None,
+    )
+    assert found["9781111111113"] is None  # a key Open Library left out: it does not hold it
+
+
+async def test_search_by_title_and_author_keeps_the_cited_editions_year() -> None:
+    with OpenLibraryStandin() as library:
+        async with OpenLibraryClient(library.url, **_fast()) as client:
+            later = await client.search("Thinking, fast and slow", "Kahneman", year=2013)
+            other = await client.search("Thinking, fast and slow", "Kahneman", year=2015)
+            nobody = await client.search("Thinking, fast and slow", "Tversky")
+        asked = parse_qs(urlsplit(library.requests[0]).query)
+    assert asked["title"] == ["Thinking fast and slow"]
+    assert asked["author"] == ["Kahneman"]
+    assert "first_publish_year" in asked["fields"][0]
+    assert [w.years for w in later] == [(2011, 2013)]  # the 2013 paperback is an edition
+    assert [w.years for w in other] == [(2011,)]  # no edition in 2015
+    assert nobody == []
+
+
+async def test_open_library_asks_one_request_a_second() -> None:
+    with OpenLibraryStandin(enforce_limits=True, interval=1.0) as library:
+        async with OpenLibraryClient(library.url, **_fast()) as client:
+            for title in ("Thinking fast and slow", "Introduction to algorithms", "Structure"):
+                assert len(await client.search(title)) == 1
+        assert library.throttled == 0
+        assert len(library.requests) == 3
+
+
+async def test_open_library_failures_are_one_line_registry_errors() -> None:
+    with OpenLibraryStandin() as library:
+        async with OpenLibraryClient(library.url, **_fast(retries=0)) as client:
+            library.faults.push(Fault.unavailable(503))
+            with pytest.raises(RegistryError, match=r"^Open Library answered 503"):
+                await client.books(["9780374275631"])
+            library.faults.push(Fault.broken_json(), count=3)
+            with pytest.raises(RegistryError, match="not JSON"):
+                await client.books(["9780374275631"])
+    with OpenLibraryStandin() as gone:
+        url = gone.url  # nothing listens there once it has stopped
+    async with OpenLibraryClient(url, **_fast(retries=0)) as client:
+        with pytest.raises(RegistryError, match="could not be reached"):
+            await client.search("Thinking fast and slow")
+
+
+def test_the_standin_answers_javascript_unless_asked_for_json() -> None:
+    with OpenLibraryStandin() as library, httpx.Client(base_url=library.url) as http:
+        script = http.get("/api/books", params={"bibkeys": "ISBN:0374275637"})
+        data = http.get(
+            "/api/books",
+            params={"bibkeys": "ISBN:0374275637", "format": "json", "jscmd": "data"},
+        )
+    assert script.text.startswith("var _OLBookInfo = {")
+    edition = data.json()["ISBN:0374275637"]  # keyed as asked, ISBN-10
+    assert edition["identifiers"]["isbn_13"] == ["9780374275631"]
+    assert edition["authors"][0]["name"] == "Daniel Kahneman"
+    assert edition["publishers"] == [{"name": "Farrar, Straus and Giroux"}]
+
+
+async def test_crossref_lists_a_book_under_its_isbn_not_its_chapters(shared: Path) -> None:
+    records = load_records(shared / "crossref" / "works-dev.jsonl.gz")
+    with CrossrefStandin(records) as crossref:
+        async with CrossrefClient(crossref.url, **_fast()) as client:
+            widgetkit = await client.books("9781484267004")
+            unknown = await client.books("9780374275631")
+        asked = crossref.requests[0].query
+    assert [w.doi for w in widgetkit] == ["10.1007/978-1-4842-6700-4"]
+    assert unknown == []
+    assert asked["filter"][0].startswith("isbn:9781484267004,type:book,")

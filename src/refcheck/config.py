@@ -29,6 +29,7 @@ from refcheck.policy import FailOn, Glob, Policy, resolve_selectors, resolve_sev
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DATACITE_URL = "https://api.datacite.org"
 DEFAULT_ARXIV_URL = "https://export.arxiv.org"
+DEFAULT_OPENLIBRARY_URL = "https://openlibrary.org"
 
 
 class Settings(BaseModel):
@@ -41,6 +42,8 @@ class Settings(BaseModel):
     datacite_url: str = DEFAULT_DATACITE_URL
     # arXiv's export API, asked for the published version of arXiv preprints (RC703).
     arxiv_url: str = DEFAULT_ARXIV_URL
+    # Open Library, asked for books by ISBN when Crossref lists none, and by title and author.
+    openlibrary_url: str = DEFAULT_OPENLIBRARY_URL
     mailto: str | None = None
     # A Crossref Metadata Plus token; sent as a header, never printed.
     plus_token: str | None = Field(default=None, repr=False)
@@ -104,6 +107,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "crossref-url": ("settings", "crossref_url"),
     "datacite-url": ("settings", "datacite_url"),
     "arxiv-url": ("settings", "arxiv_url"),
+    "openlibrary-url": ("settings", "openlibrary_url"),
     "mailto": ("settings", "mailto"),
     "cache-dir": ("settings", "cache_dir"),
     "no-cache": ("settings", "no_cache"),
@@ -133,6 +137,7 @@ ENV_KEYS: dict[str, tuple[str, str]] = {
     "REFCHECK_CROSSREF_URL": ("settings", "crossref_url"),
     "REFCHECK_DATACITE_URL": ("settings", "datacite_url"),
     "REFCHECK_ARXIV_URL": ("settings", "arxiv_url"),
+    "REFCHECK_OPENLIBRARY_URL": ("settings", "openlibrary_url"),
     "REFCHECK_MAILTO": ("settings", "mailto"),
     "REFCHECK_CACHE_DIR": ("settings", "cache_dir"),
     "REFCHECK_PLUS_TOKEN": ("settings", "plus_token"),

@@ -75,6 +75,8 @@ PROJECT_URL = "https://github.com/refcheck/refcheck"
 
 # Crossref refuses more rows than this in one list answer.
 _MAX_ROWS = 1000
+# Crossref's types of a whole book, asked for by ISBN (several ``type:`` filters are ORed).
+BOOK_TYPES = ("book", "monograph", "edited-book", "reference-book")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOKEN = re.compile(r"^[\x21-\x7e]+$")
@@ -233,6 +235,14 @@ class CrossrefClient(RegistryClient):
             confirmed = await asyncio.gather(*(self.work(doi) for doi in missing))
             found.update(zip(missing, confirmed, strict=True))
         return found
+
+    async def books(self, isbn: str, rows: int = 5) -> list[Work]:
+        """The books Crossref lists under an ISBN (``filter=isbn:…`` with the book types:
+        a book's chapters carry its ISBN too, and are not the book)."""
+        types = ",".join(f"type:{kind}" for kind in BOOK_TYPES)
+        params = {"filter": f"isbn:{isbn},{types}", "rows": str(max(1, min(rows, _MAX_ROWS)))}
+        items = await self._http.get("list", "/works", params, decipher_list)
+        return [_work(item) for item in items]
 
     async def search(self, query: str, rows: int = 5) -> list[Work]:
         """Works ranked by Crossref's bibliographic search, best first, each with its score."""

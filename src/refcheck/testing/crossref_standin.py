@@ -23,7 +23,9 @@ Routes, with Crossref's paths and envelopes:
     a ``work-list`` envelope: ``items`` (each with ``score`` 0.0), ``total-results``,
     ``items-per-page``, ``query``. DOIs in ``hidden_from_filter`` are missed by the filter
     (as Crossref's misses some DOIs with odd characters) but found at ``/works/{doi}``.
-    A filter other than ``doi`` gets Crossref's 400
+    ``filter=isbn:X,type:book,type:monograph`` narrows to the records listing that ISBN
+    (compared as ISBN-13) of those types (a name's values ORed, names ANDed).
+    A filter other than ``doi``, ``isbn`` and ``type`` gets Crossref's 400
     ``validation-failure``, as does a ``rows`` that is not an integer in 0..1000.
 ``GET /works?query.bibliographic=…&rows=N`` (or ``query=…``)
     items ranked by a BM25 score over title, subtitle, container titles, authors' family
@@ -87,6 +89,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from refcheck.parse.identifiers import isbn13
 from refcheck.testing.limiter import COUNTINGS, Counter, Counting, counter
 from refcheck.testing.loopback import LoopbackStandin
 
@@ -600,22 +603,29 @@ class CrossrefStandin(LoopbackStandin):
         among = list(range(len(self._records)))
         wanted: set[str] = set()
         filtered = False
+        # isbn and type filters: a name's values are ORed, different names ANDed.
+        narrowed: dict[str, set[str]] = {}
         for spec in ",".join(query.get("filter", [])).split(","):
             if not spec.strip():
                 continue
             name, _, value = spec.partition(":")
+            if name.strip() in ("isbn", "type"):
+                narrowed.setdefault(name.strip(), set()).add(_filter_value(name, value))
+                continue
             if name.strip() != "doi":
                 return _failure(
                     "filter-not-available",
                     name,
                     f"Filter {name} specified but there is no such filter for this route. "
-                    "Valid filters for this route are: doi",
+                    "Valid filters for this route are: doi, isbn, type",
                 )
             filtered = True
             if value.strip().lower() not in self._hidden:
                 wanted.add(value.strip().lower())
         if filtered:
             among = sorted(self._by_doi[doi] for doi in wanted if doi in self._by_doi)
+        if narrowed:
+            among = [i for i in among if _passes(self._records[i], narrowed)]
         terms = " ".join(query.get("query.bibliographic", []) + query.get("query", [])).strip()
         ranked = self._index.scores(terms, among) if terms else [(i, 0.0) for i in among]
         page = ranked[offset : offset + rows]
@@ -635,6 +645,23 @@ class CrossrefStandin(LoopbackStandin):
                 },
             },
         )
+
+
+def _filter_value(name: str, value: str) -> str:
+    value = value.strip().lower()
+    return (isbn13(value) or value) if name.strip() == "isbn" else value
+
+
+def _passes(record: Mapping[str, Any], narrowed: Mapping[str, set[str]]) -> bool:
+    """Does a record pass the isbn and type filters (ISBNs compared as ISBN-13)?"""
+    if "type" in narrowed and str(record.get("type") or "").lower() not in narrowed["type"]:
+        return False
+    if "isbn" in narrowed:
+        listed = record.get("ISBN")
+        values = listed if isinstance(listed, list) else []
+        isbns = {isbn13(str(value).rsplit("/", 1)[-1]) for value in values}
+        return bool(isbns & narrowed["isbn"])
+    return True
 
 
 def _non_negative(text: str, most: int) -> int | None:
