@@ -102,7 +102,13 @@ def _authors_bib(record: dict[str, Any]) -> str:
         if person.is_group:
             names.append("{" + (person.literal or "") + "}")
         else:
-            names.append(f"{person.family}, {person.given}" if person.given else f"{person.family}")
+            family = person.family or ""
+            if person.given:
+                names.append(f"{family}, {person.given}")
+            else:
+                # A family of several words and no given name: braced, or BibTeX reads its
+                # last word as the family ("Junior Professorship for ..." as a person).
+                names.append("{" + family + "}" if " " in family.strip() else family)
     return " and ".join(names)
 
 

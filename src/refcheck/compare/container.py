@@ -265,7 +265,7 @@ def compare_container(reference: Reference, work: Work) -> list[Finding]:
     return [
         finding(
             "RC501",
-            f"Container '{reference.container}' cited; Crossref has '{expected}'",
+            f"Container '{reference.container}' cited; {work.registry} has '{expected}'",
             cited=reference.container,
             expected=expected,
         )

@@ -106,7 +106,11 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         return title_in_text(reference.text, work)
     if field == "container":
         names = (*work.container_title, *work.short_container_title)
-        return any(says(text, name) for name in names) or _container_tail(reference, work)
+        return (
+            any(says(text, name) for name in names)
+            or _container_tail(reference, work)
+            or _title_and_publisher(reference, work)
+        )
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
             # Authors sharing the family ("Wang, K.", "Wang, J."; "Kale", "Kulkarni-Kale"):
@@ -174,6 +178,26 @@ def _container_tail(reference: Reference, work: Work) -> bool:
     return any(container_match(" ".join(pieces[start:]), work) for start in range(1, len(pieces)))
 
 
+def _title_and_publisher(reference: Reference, work: Work) -> bool:
+    """A parsed container that is only the work's title (or its start) and its publisher:
+    "Title. Publisher." (a dataset's, software's, a report's) read as a journal, or a title
+    cut at "g-2/EDM" read as one. The citation names no other container to be wrong."""
+    title = fold(work.title or "")
+    publisher = fold(work.publisher or "")
+    pieces = [fold(p) for p in re.split(r"(?<=[.?!:,])\s+", reference.container or "")]
+    pieces = [p for p in pieces if p]
+    if not pieces or not title:
+        return False
+    # The title's start, three words at least: "Nature" before a title "Nature of..." is
+    # a journal named, not a slip.
+    head = pieces[0]
+    if len(head.split()) >= 3 and f"{title} ".startswith(f"{head} "):
+        pieces = pieces[1:]
+        if not pieces:
+            return True
+    return bool(publisher) and " ".join(pieces) == publisher
+
+
 def reconcile(reference: Reference, work: Work, findings: Sequence[Finding]) -> list[Finding]:
     """Drop findings on guessed fields of a free-text reference that the string refutes."""
     if reference.confident is None:
@@ -239,7 +263,12 @@ def text_matches(reference: Reference, work: Work) -> bool:
     coverage = _coverage(text, work.title)
     if coverage < 0.85:
         return False
-    if len(fold(work.title).split()) < 3 and not (coverage == 1.0 and _places(plain, work)):
+    # The reference cites this very DOI: only whether the string describes the work is
+    # asked, not where among all works it is, so its whole title set apart suffices.
+    cites_it = _cites_doi(reference, work) and title_in_text(reference.text, work)
+    if len(fold(work.title).split()) < 3 and not (
+        coverage == 1.0 and (cites_it or _places(plain, work))
+    ):
         return False
     if work.authors:
         first = work.authors[0]
@@ -249,8 +278,12 @@ def text_matches(reference: Reference, work: Work) -> bool:
     years = work.years
     if not years or any(says(plain, str(y)) for y in years):
         return True
-    # The year alone wrong: the whole title as written, and the work's place.
-    return says(text, work.title) and _located(plain, work)
+    # The year alone wrong: the whole title as written, and the work's place (or its DOI).
+    return says(text, work.title) and (cites_it or _located(plain, work))
+
+
+def _cites_doi(reference: Reference, work: Work) -> bool:
+    return bool(reference.doi) and (reference.doi or "").strip().lower() == work.doi.lower()
 
 
 def _located(text: str, work: Work) -> bool:

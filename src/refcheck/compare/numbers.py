@@ -96,7 +96,7 @@ def compare_volume(reference: Reference, work: Work) -> list[Finding]:
     return [
         finding(
             "RC601",
-            f"Volume {reference.volume} cited; Crossref has {work.volume}",
+            f"Volume {reference.volume} cited; {work.registry} has {work.volume}",
             cited=reference.volume,
             expected=work.volume,
         )
@@ -112,7 +112,7 @@ def compare_issue(reference: Reference, work: Work) -> list[Finding]:
     return [
         finding(
             "RC602",
-            f"Issue {reference.issue} cited; Crossref has {work.issue}",
+            f"Issue {reference.issue} cited; {work.registry} has {work.issue}",
             cited=reference.issue,
             expected=work.issue,
         )

@@ -500,7 +500,7 @@ def _said(words: _Words, keys: Sequence[int]) -> str:
 _EDGE_PUNCTUATION = ".,;:!?\"'“”‘’()[]«»"
 
 
-def _describe(comparison: _Comparison) -> str:
+def _describe(comparison: _Comparison, registry: str) -> str:
     cited, work = comparison.cited, comparison.work
     parts: dict[str, None] = {}  # "long term" for "follow up" is one change, not two
     for change in comparison.changes:
@@ -517,7 +517,7 @@ def _describe(comparison: _Comparison) -> str:
     marked_work = {j for c in comparison.changes for j in c.work}
     return (
         f"The cited title {'; '.join(parts)}: cited '{_shown(cited, marked_cited)}', "
-        f"Crossref '{_shown(work, marked_work)}'"
+        f"{registry} '{_shown(work, marked_work)}'"
     )
 
 
@@ -546,7 +546,7 @@ def compare_title(reference: Reference, work: Work) -> list[Finding]:
     if grade == 2 and size > max(_LISTED_CHANGES, len(comparison.work.keys) // 3):
         message = f"The cited title is not this work's title, which is '{expected}'"
     else:
-        message = _describe(comparison)
+        message = _describe(comparison, work.registry)
     code = "RC201" if grade == 2 else "RC202"
     return [finding(code, message, cited=reference.title, expected=expected)]
 

@@ -66,7 +66,7 @@ def compare_updates(reference: Reference, work: Work) -> list[Finding]:
         findings.append(
             finding(
                 "RC701",
-                f"Crossref records a {_describe(notice)} of this work",
+                f"{work.registry} records a {_describe(notice)} of this work",
                 cited=reference.doi or work.doi,
                 expected=notice.doi or _describe(notice),
             )
@@ -75,7 +75,7 @@ def compare_updates(reference: Reference, work: Work) -> list[Finding]:
         findings.append(
             finding(
                 "RC702",
-                f"Crossref records a {_describe(notice)} for this work",
+                f"{work.registry} records a {_describe(notice)} for this work",
                 cited=reference.doi or work.doi,
                 expected=notice.doi or _describe(notice),
             )

@@ -62,7 +62,7 @@ def compare_year(reference: Reference, work: Work) -> list[Finding]:
         return [
             finding(
                 "RC401",
-                f"Year {cited} cited; Crossref has {expected} and no print date yet",
+                f"Year {cited} cited; {work.registry} has {expected} and no print date yet",
                 cited=str(cited),
                 expected=expected,
                 severity=Severity.WARNING,
@@ -71,7 +71,7 @@ def compare_year(reference: Reference, work: Work) -> list[Finding]:
     return [
         finding(
             "RC401",
-            f"Year {cited} cited; Crossref has {expected}",
+            f"Year {cited} cited; {work.registry} has {expected}",
             cited=str(cited),
             expected=expected,
         )
@@ -92,7 +92,8 @@ def _against_title_year(cited: int, work: Work) -> list[Finding]:
     return [
         finding(
             "RC401",
-            f"Year {cited} cited; Crossref has no date, and its container title names {year}",
+            f"Year {cited} cited; {work.registry} has no date, and its container title names"
+            f" {year}",
             cited=str(cited),
             expected=f"{year} (container title)",
             severity=Severity.WARNING,

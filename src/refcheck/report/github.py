@@ -64,6 +64,8 @@ def _commands(verdict: Verdict) -> Iterator[str]:
         message = f"The reference could not be checked: {reason}"
         yield command("notice", message, file=file, line=line, title="unverified")
         return
+    # The registry that holds the work gives the expected values ("DataCite: 2019").
+    registry = verdict.work.registry if verdict.work is not None else "Crossref"
     for f in verdict.findings:
         if f.severity not in COMMAND:
             continue
@@ -73,7 +75,7 @@ def _commands(verdict: Verdict) -> Iterator[str]:
         message = clean(f.message, MAX_MESSAGE)
         if f.cited or f.expected:
             message += f"\ncited: {clean(f.cited, MAX_VALUE) or '—'}"
-            message += f"\nCrossref: {clean(f.expected, MAX_VALUE) or '—'}"
+            message += f"\n{registry}: {clean(f.expected, MAX_VALUE) or '—'}"
         yield command(COMMAND[f.severity], message, file=file, line=line, title=title)
 
 

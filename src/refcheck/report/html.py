@@ -237,7 +237,7 @@ def _reference(index: int, verdict: Verdict) -> Iterator[str]:
         yield f'<p class="cited-text">{text(verdict.reference.text)}</p>'
     if verdict.work is not None:
         score = f" (score {verdict.score:.3f})" if verdict.score is not None else ""
-        yield f"<p>Crossref: {_doi_link(verdict.work.doi)}{score}</p>"
+        yield f"<p>{text(verdict.work.registry)}: {_doi_link(verdict.work.doi)}{score}</p>"
     reason = verdict.message or verdict.reference.problem
     if reason and verdict.status is not Status.VERIFIED:
         yield f'<p class="reason">{text(reason)}</p>'

@@ -36,11 +36,11 @@ def _title(f: Finding) -> str:
     return clean(f"{f.code} {rule.name}" if rule else f.code, 100)
 
 
-def _detail(f: Finding) -> str:
+def _detail(f: Finding, registry: str = "Crossref") -> str:
     text = f"{f.severity.value} {_title(f)} ({f.field}): {clean(f.message, MAX_MESSAGE)}"
     if f.cited or f.expected:
         text += f"\n  cited:    {clean(f.cited, MAX_VALUE) or '—'}"
-        text += f"\n  Crossref: {clean(f.expected, MAX_VALUE) or '—'}"
+        text += f"\n  {registry + ':':<9} {clean(f.expected, MAX_VALUE) or '—'}"
     return text
 
 
@@ -72,6 +72,7 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
     counts.tests += 1
     errors = [f for f in verdict.findings if f.severity is Severity.ERROR]
     others = [f for f in verdict.findings if f.severity is not Severity.ERROR]
+    registry = verdict.work.registry if verdict.work is not None else "Crossref"
     if verdict.status is Status.INVALID:
         counts.errors += 1
         problem = clean(verdict.message or verdict.reference.problem, MAX_MESSAGE)
@@ -86,7 +87,7 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
             "failure",
             {"message": clean(summary, MAX_MESSAGE), "type": verdict.status.value},
         )
-        failure.text = "\n".join(_detail(f) for f in errors)
+        failure.text = "\n".join(_detail(f, registry) for f in errors)
     elif verdict.status is Status.UNVERIFIED:
         counts.skipped += 1
         reason = clean(verdict.message, MAX_MESSAGE) or "no answer"
@@ -97,8 +98,8 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
         ET.SubElement(case, "skipped", {"message": f"not a registered work: {reason}"})
     lines: list[str] = []
     if verdict.work is not None:
-        lines.append(f"Crossref: doi:{clean(verdict.work.doi, MAX_VALUE)}")
-    lines.extend(_detail(f) for f in others)
+        lines.append(f"{registry}: doi:{clean(verdict.work.doi, MAX_VALUE)}")
+    lines.extend(_detail(f, registry) for f in others)
     if lines:
         ET.SubElement(case, "system-out").text = "\n".join(lines)
     return case

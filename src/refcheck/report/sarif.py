@@ -116,12 +116,12 @@ def fingerprint(verdict: Verdict, code: str, *values: str | None) -> str:
     return digest.hexdigest()[:32]
 
 
-def _finding_text(f: Finding) -> str:
+def _finding_text(f: Finding, registry: str = "Crossref") -> str:
     text = clean(f.message, MAX_MESSAGE)
     if f.severity is not Severity.INFO and (f.cited or f.expected):
         cited = clean(f.cited, MAX_VALUE) or "—"
         expected = clean(f.expected, MAX_VALUE) or "—"
-        text += f"\ncited: {cited}\nCrossref: {expected}"
+        text += f"\ncited: {cited}\n{registry}: {expected}"
     return text
 
 
@@ -146,8 +146,11 @@ def _results(verdict: Verdict) -> list[dict[str, Any]]:
         text = "The entry could not be read" + (f": {problem}" if problem else "")
         return [_result(verdict, INVALID_RULE, "error", text)]
     results = []
+    registry = verdict.work.registry if verdict.work is not None else "Crossref"
     for f in verdict.findings:
-        result = _result(verdict, f.code, LEVEL[f.severity], _finding_text(f), f.cited, f.expected)
+        result = _result(
+            verdict, f.code, LEVEL[f.severity], _finding_text(f, registry), f.cited, f.expected
+        )
         result["properties"] = {
             "field": f.field,
             "status": verdict.status.value,

@@ -169,7 +169,7 @@ def _detail(verdict: Verdict, found: Finding, room: int | None) -> Text:
     cited, expected = values
     full = Text("cited ", style="dim")
     full.append(cited)
-    full.append(", Crossref ", style="dim")
+    full.append(f", {verdict.work.registry if verdict.work else 'Crossref'} ", style="dim")
     full.append(expected, style="green")
     if room is None or full.cell_len <= room:
         return full
@@ -256,6 +256,43 @@ def finding_lines(verdict: Verdict, view: View, width: int | None = None) -> Ite
             yield _finding(code, severity, field, detail, place(location))
         else:
             yield _fit(_terminal_finding(code, severity, field, location, detail), width)
+
+
+# Sources as a reader names them; an agency refcheck does not ask keeps its id ("medra").
+_SOURCE_NAMES = {
+    "crossref": "Crossref",
+    "datacite": "DataCite",
+    "arxiv": "arXiv",
+    "agency": "registration agency",
+    "doi.org": "doi.org",
+    "snapshot": "snapshot",
+    "cache": "cache",
+}
+# Statuses whose reader needs to know who was asked: "none holds it" and "none could say"
+# differ only by the sources' outcomes.
+SOURCES_SHOWN = frozenset({Status.NOT_FOUND, Status.UNVERIFIED})
+
+
+def sources_text(verdict: Verdict) -> str | None:
+    """``asked: Crossref not found, DataCite unreachable`` for a reference no registry
+    confirmed; None for the other statuses or when no source was recorded."""
+    if verdict.status not in SOURCES_SHOWN or not verdict.sources:
+        return None
+    said = dict.fromkeys(
+        f"{_SOURCE_NAMES.get(c.source, c.source)} {c.outcome.replace('-', ' ')}"
+        for c in verdict.sources
+    )
+    return clean("asked: " + ", ".join(said))
+
+
+def sources_line(verdict: Verdict, width: int | None = None) -> Text | None:
+    """The sources line under a reference (terminal) or after its findings (plain)."""
+    said = sources_text(verdict)
+    if said is None:
+        return None
+    if width is None:
+        return Text(f"{place(verdict.reference.location)}: {said}", style="dim")
+    return _fit(Text(f"    {said}", style="dim"), width)
 
 
 def _header_message(verdict: Verdict, view: View) -> str | None:
@@ -478,6 +515,8 @@ class TextReport:
             self._print(header(verdict, view))
             for line in finding_lines(verdict, view):
                 self._print(line)
+            if (asked := sources_line(verdict)) is not None:
+                self._print(asked)
             return
         width = self.console.width
         path = verdict.reference.location.path
@@ -490,6 +529,8 @@ class TextReport:
         self._print(header(verdict, view, width))
         for line in finding_lines(verdict, view, width):
             self._print(line)
+        if (asked := sources_line(verdict, width)) is not None:
+            self._print(asked)
 
     def close(self) -> None:
         width = self.console.width if self.view.layout is Layout.TERMINAL else None
