@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from refcheck.cli import main
-from refcheck.testing import CrossrefStandin, DataciteStandin, load_records
+from refcheck.testing import CrossrefStandin, DataciteStandin, Fault, load_records
 from refcheck.testing.arxiv_standin import ArxivStandin
 
 POST = """\
@@ -220,4 +220,69 @@ def test_datacite_works_cited_without_doi_are_found_by_datacites_search(
     ]
     assert entries[0]["findings"][0]["message"].startswith("No DOI cited; DataCite's DOI")
     assert entries[1]["sources"][-1] == {"source": "datacite", "outcome": "answered"}
+    assert code == 0
+
+
+UNREACHABLE_POST = (
+    POST.split("Karpathy")[0]
+    + "Vanderplas, J., & Willmer, A. (2015). Supersmoother: Minor bug fix release (Version "
+    "v0.3.2) [Computer software]. Zenodo.\n"
+)
+
+
+@pytest.mark.parametrize("fault", ["refused", "503", "timeout"])
+def test_datacite_failing_leaves_its_works_unverified_never_not_found(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    standins: tuple[CrossrefStandin, DataciteStandin],
+    shared: Path,
+    fault: str,
+) -> None:
+    """DataCite refusing connections, answering 503 to every try, or answering too late:
+    the works only DataCite could confirm (by DOI, by arXiv ID, by search) are unverified,
+    each naming DataCite, and the run passes; no reference is not_found or an error."""
+    crossref, _ = standins
+    config = tmp_path / "refcheck.toml"
+    config.write_text("retries = 1\n", encoding="utf-8")  # one retry: the test stays quick
+    post = tmp_path / "post.md"
+    post.write_text(UNREACHABLE_POST, encoding="utf-8")
+    failing = DataciteStandin(load_records(shared / "datacite" / "records.jsonl.gz"))
+    if fault == "refused":
+        with failing:
+            url = failing.url  # nothing listens there once it has stopped
+    else:
+        failing.start()
+        url = failing.url
+        bad = Fault.unavailable(503) if fault == "503" else Fault.slow(delay=3.0)
+        failing.faults.push(bad, count=1000)
+    try:
+        code = main(
+            [
+                "check",
+                str(post),
+                "--config",
+                str(config),
+                "--no-cache",
+                "--format",
+                "json",
+                "--crossref-url",
+                crossref.url,
+                "--datacite-url",
+                url,
+                "--arxiv-url",
+                ARXIV_URL,
+                "--timeout",
+                "1",
+            ]
+        )
+    finally:
+        if fault != "refused":
+            failing.stop()
+    entries = json.loads(capsys.readouterr().out)["references"]
+    assert [e["status"] for e in entries] == ["unverified"] * 4
+    assert all("DataCite" in e["message"] for e in entries)
+    assert all(f["severity"] == "info" for e in entries for f in e["findings"])
+    assert all({"source": "datacite", "outcome": "unreachable"} in e["sources"] for e in entries)
+    if fault != "refused":
+        assert failing.requests  # it was asked, and failed
     assert code == 0
