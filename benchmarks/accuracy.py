@@ -51,10 +51,10 @@ from error_classes import (  # benchmarks/ is not a package
     class_rng,
     complete_range,
     edit_title,
-    middle_authors,
-    misspelled_family,
+    misspelled_middle,
     other_record,
     print_class_table,
+    typo_positions,
     wrong_end_page,
     year_beside_year_volume,
 )
@@ -246,8 +246,8 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
     elif kind == "year-volume-is-year":
         year = year_beside_year_volume(record, year or 2000, rng)
     elif kind.startswith("author-middle"):
-        index = rng.choice(middle_authors(record, shared=kind == "author-middle-shared"))
-        typo = misspelled_family(first(authors[index].get("family")) or "", rng)
+        index = rng.choice(typo_positions(kind, record))
+        typo = misspelled_middle(kind, first(authors[index].get("family")) or "", rng)
         names[index] = formed_name(authors[index], case.form, v, typo)
 
     author_field = " and ".join(names) + (" and others" if truncated else "")
@@ -266,16 +266,23 @@ def render(case: Case, other: dict[str, Any], rng: random.Random) -> str:
 def formed_name(
     author: dict[str, Any], form: str, variations: set[str], family: str | None = None
 ) -> str:
-    """A name as the form writes it: "Wang, Jing", "J. Wang" or Vancouver's "Wang, J"."""
+    """A name as the form writes it: "Wang, Jing", "J. Wang", Vancouver's "Wang, J",
+    Medline's "Wang JK" (no comma, as pasted from PubMed) or "Jing Wang"."""
     family = family or first(author.get("family")) or ""
     given = first(author.get("given")) or ""
     initials = [part[0] for part in re.split(r"[\s.-]+", given) if part]
-    if " " in family:
+    # A family of several words is braced, as BibTeX needs, unless it leads with a
+    # lower-case particle, which BibTeX reads as one ("van der Berg, J.", "J. van der Berg").
+    if " " in family and not family[:1].islower():
         family = "{" + family + "}"
     if form == "initials-first":
         name = " ".join([*(i + "." for i in initials), family])
     elif form == "vancouver":
         name = f"{family}, {''.join(initials)}" if initials else family
+    elif form == "medline":
+        name = f"{family} {''.join(initials)}" if initials else family
+    elif form == "given-first":
+        name = f"{given} {family}" if given else family
     else:
         name = f"{family}, {given}" if given else family
     return anyascii(name) if "diacritics-dropped" in variations else name

@@ -39,13 +39,26 @@ CLASS_ERRORS = {
     "author-middle": "authors",
     "author-middle-shared": "authors",
     "year-no-doi": "year",
+    # A middle author with a name that is hard to read or fold, misspelled (HARD_NAMES).
+    "author-middle-particle": "authors",
+    "author-middle-hyphen": "authors",
+    "author-middle-multiword": "authors",
+    "author-middle-nonascii": "authors",
+    "author-middle-long": "authors",
 }
 # Correct references of records with an awkward property: any alarm is a false alarm.
 CLASS_CORRECT = ("correct-sici-doi", "correct-volume-is-year", "correct-junk-authors")
 # A class's DOI is always shown (the DOI is the point) or always hidden; others: a coin.
 DOI_SHOWN = {"sici-doi-volume": True, "correct-sici-doi": True, "year-no-doi": False}
 # How the author list of a BibTeX entry is written for the middle-author classes.
-NAME_FORMS = ("surname-first", "initials-first", "vancouver")
+NAME_FORMS = ("surname-first", "initials-first", "vancouver", "medline", "given-first")
+# Name particles, folded: a family with one of these words before its core ("van der Berg").
+# fmt: off
+NAME_PARTICLES = frozenset({
+    "van", "von", "der", "den", "de", "del", "della", "di", "du", "da", "dos", "das", "do",
+    "des", "le", "la", "el", "al", "ter", "ten", "zu", "y", "bin", "ibn",
+})
+# fmt: on
 
 # fmt: off
 STOPWORDS = frozenset({
@@ -146,6 +159,50 @@ def middle_authors(record: dict[str, Any], shared: bool) -> list[int]:
     return [i for i in middle if len(names[i]) >= 2]
 
 
+def hard_name(kind: str, family: str) -> bool:
+    """Whether a family name is of the kind a hard-name class misspells."""
+    words = family.split()
+    if kind == "particle":
+        return len(words) >= 2 and any(w.lower().strip(".'’") in NAME_PARTICLES for w in words[:-1])
+    if kind == "hyphen":
+        return bool(re.search(r"\w[-‐]\w", family))
+    if kind == "multiword":
+        return len(words) >= 2 and not hard_name("particle", family)
+    if kind == "nonascii":
+        return anyascii(family) != family and family.isalpha()
+    raise ValueError(kind)
+
+
+def hard_middle_authors(record: dict[str, Any], kind: str) -> list[int]:
+    """Positions of middle authors with a hard name of the class's kind ("particle",
+    "hyphen", "multiword", "nonascii"), in lists of 4-20 names; for "long", any middle
+    author of a list of 7-20 names (behind "et al." in some styles: those skip it)."""
+    authors = record.get("author") or []
+    names = family_names(record)
+    if len(authors) != len(names) or not 4 <= len(names) <= 20:
+        return []
+    middle = range(1, len(names) - 1)
+    if kind == "long":
+        return [i for i in middle if len(names) >= 7 and len(names[i]) >= 2]
+    return [i for i in middle if hard_name(kind, names[i])]
+
+
+def misspelled_middle(kind: str, family: str, rng: random.Random) -> str:
+    """A middle-author class's misspelling of ``family``."""
+    return misspelled_family(
+        family, rng, by_word=kind not in {"author-middle", "author-middle-shared"}
+    )
+
+
+def typo_positions(kind: str, record: dict[str, Any]) -> list[int]:
+    """Where a middle-author class may put its misspelling."""
+    if kind == "author-middle":
+        return middle_authors(record, shared=False)
+    if kind == "author-middle-shared":
+        return middle_authors(record, shared=True)
+    return hard_middle_authors(record, kind.removeprefix("author-middle-"))
+
+
 def main_title_words(title: str) -> list[int]:
     """Positions of the content words before any subtitle: the words a title error changes."""
     words = title.split(" ")
@@ -170,10 +227,8 @@ def fits(kind: str, record: dict[str, Any], title: str) -> bool:
         return volume_is_year(record) and record_year(record) is not None and no_named_year(record)
     if kind == "correct-volume-is-year":
         return volume_is_year(record) and record_year(record) is not None
-    if kind == "author-middle":
-        return bool(middle_authors(record, shared=False))
-    if kind == "author-middle-shared":
-        return bool(middle_authors(record, shared=True))
+    if kind.startswith("author-middle"):
+        return bool(typo_positions(kind, record))
     if kind == "year-no-doi":
         return record_year(record) is not None and no_named_year(record)
     if kind == "correct-junk-authors":
@@ -329,9 +384,21 @@ def edit_title(kind: str, title: str, other_title: str, rng: random.Random) -> s
     return " ".join(words)
 
 
-def misspelled_family(family: str, rng: random.Random) -> str:
-    """One letter of the surname changed (never the first): "Wang" -> "Wxng"."""
+def misspelled_family(family: str, rng: random.Random, by_word: bool = False) -> str:
+    """One letter of the surname changed (never the first): "Wang" -> "Wxng".
+
+    ``by_word`` (the hard-name classes): never the first letter of any word, nor a letter
+    of a particle ("van der Berg" -> "van der Bxrg", "Ruiz-Ripoll" -> "Ruiz-Rxpoll").
+    """
     letters = [i for i, c in enumerate(family) if c.isalpha()][1:]
+    if by_word:
+        letters = [
+            m.start() + k
+            for m in re.finditer(r"[^\s\-‐'’]+", family)
+            if m[0].lower().strip(".") not in NAME_PARTICLES or " " not in family
+            for k in range(1, len(m[0]))
+            if m[0][k].isalpha()
+        ] or letters
     if not letters:
         return family + "x"
     i = rng.choice(letters)

@@ -345,8 +345,8 @@ def inject(
             "date-parts": [[classes.year_beside_year_volume(record, parts[0], rng), *parts[1:]]]
         }
     elif kind.startswith("author-middle"):
-        index = rng.choice(classes.middle_authors(record, shared=kind == "author-middle-shared"))
-        people[index]["family"] = classes.misspelled_family(people[index]["family"], rng)
+        index = rng.choice(classes.typo_positions(kind, record))
+        people[index]["family"] = classes.misspelled_middle(kind, people[index]["family"], rng)
     return out
 
 

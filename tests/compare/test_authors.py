@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import gzip
+import json
 import random
+from pathlib import Path
 
 import pytest
 from rapidfuzz.distance import Levenshtein
@@ -14,6 +17,7 @@ from refcheck.compare.authors import (
     spelled_alike,
 )
 from refcheck.models import Person, Reference, Severity, Work
+from refcheck.readers.names import split_bibtex_authors
 
 from .conftest import people
 
@@ -422,3 +426,37 @@ def test_a_deposit_whose_family_is_a_dash_is_not_missing() -> None:
     # A person the citation names that the record does not list is still extra.
     other = Reference(authors=people(("Ding", "X."), ("Smith", "J.")))
     assert [f.code for f in compare_authors(other, work)] == ["RC302"]
+
+
+def _works_dev_record(shared: Path, doi: str) -> dict[str, object]:
+    with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if doi in line:
+                record = json.loads(line)
+                if str(record.get("DOI", "")).lower() == doi:
+                    return record  # type: ignore[no-any-return]
+    raise AssertionError(f"{doi} is not in works-dev")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # As the record holds it, copied (family "DAWSON", given "C. SOTELO-MONTES† and I. K."):
+        # BibTeX splits the given name's "and" into a last "person" "I. K.".
+        "RUSSELL, J. R. and WEBER, J. C. and BOOTH, A. and POWELL, W. and "
+        "DAWSON, C. SOTELO-MONTES† and I. K.",
+        # The people the garbled name stands for, written out.
+        "J. R. RUSSELL and J. C. WEBER and A. BOOTH and W. POWELL and C. SOTELO-MONTES† "
+        "and I. K. DAWSON",
+    ],
+)
+def test_people_a_record_holds_in_one_given_name_are_its_own(shared: Path, field: str) -> None:
+    work = Work.from_crossref(_works_dev_record(shared, "10.1046/j.1365-294x.1999.00551.x"))
+    persons, _ = split_bibtex_authors(field)
+
+    assert compare_authors(Reference(authors=persons), work) == []
+    # A misspelled author among them is still named.
+    typo = split_bibtex_authors(field.replace("BOOTH", "BOOTR"))[0]
+    assert [(f.code, f.cited) for f in compare_authors(Reference(authors=typo), work)] == [
+        ("RC303", "BOOTR, A.")
+    ]

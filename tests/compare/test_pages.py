@@ -293,3 +293,13 @@ def test_pages_agree() -> None:
     assert pages_agree("811", work("811-816")) is True
     assert pages_agree("911", work("811-816")) is False
     assert pages_agree("911", work()) is None
+
+
+@pytest.mark.parametrize("cited", ["904826", "Article ID 904826", "Art. no. 904826"])
+def test_a_hindawi_article_id_is_the_number_its_doi_ends_in(cited: str) -> None:
+    # 10.1155/2015/904826 (works-dev): Crossref holds only "1-12" and no article number;
+    # "Advances in Meteorology, vol. 2015, Article ID 904826, 12 pages" is how it is cited.
+    hindawi = Work(doi="10.1155/2015/904826", title="Initialized Decadal Predictions", page="1-12")
+    assert compare_pages(Reference(pages=cited), hindawi) == []
+    assert pages_agree(cited, hindawi) is True
+    assert [f.code for f in compare_pages(Reference(pages="904827"), hindawi)] == ["RC603"]

@@ -174,3 +174,64 @@ def test_a_capital_particle_and_run_on_initials_make_one_name() -> None:
 
     assert found.persons == (Person(family="VAN LAAR", given="J.H."),)
     assert found.truncated
+
+
+# Real records (works-dev) whose lists used to end early, leaving the names after the cut
+# unchecked (a misspelled later author went unseen): an Iberian particle between initials
+# (10.1101/2020.12.01.406702 "J. da C."; 10.21125/edulearn.2019.0799 "E. de J.";
+# 10.1155/2020/8716474 "J.B. de F."), a suffix between a Vancouver family and its initials
+# (10.1155/s1463924602000147 "Raimundo, Jr. IM") and an apostrophe prefix written apart
+# (10.1200/jco.2021.39.15_suppl.4068 "O' Donoghue").
+@pytest.mark.parametrize(
+    ("text", "families"),
+    [
+        (
+            "Joyce, L. R., Manzer, H. S., Mendonça, J. da C., Villarreal, R., Nagao, P. E., "
+            "Doran, K. S., Paimer, K. L., & Guan, Z. (2020). Identification",
+            ["Joyce", "Manzer", "Mendonça", "Villarreal", "Nagao", "Doran", "Paimer", "Guan"],
+        ),
+        (
+            "Candido Moraes, E. de J., Conti Silva, J. A., Figueiredo Flria, L. F., Motta "
+            "Barreto, M. A., & Savio Giordani, D. (2019, July). USE OF",
+            ["Candido Moraes", "Conti Silva", "Figueiredo Flria", "Motta Barreto",
+             "Savio Giordani"],
+        ),
+        (
+            "Cembraneli, P.N., Ambrogi, G., Cavalcante, J.B. de F., Raphe, R., Luporini, R.L., "
+            "2020. Acute Appendicitis",
+            ["Cembraneli", "Ambrogi", "Cavalcante", "Raphe", "Luporini"],
+        ),
+        (
+            "Rohwedder JJR, Pasquini C, Raimundo, Jr. IM, Conceiçao M, Montenegro BSM, Araxjo "
+            "AN, et al. Design and",
+            ["Rohwedder", "Pasquini", "Raimundo", "Conceiçao", "Montenegro", "Araxjo"],
+        ),
+        (
+            "Lumish, M. A., Maron, S. B., Paroder, V., Philemond, S., O' Donoghue, J. A., "
+            "Sqhöder, H., Lewis, J. S. (2021). Imaging",
+            ["Lumish", "Maron", "Paroder", "Philemond", "O' Donoghue", "Sqhöder", "Lewis"],
+        ),
+        (
+            "Lumish MA, Maron SB, Paroder V, Philemond S, O' Donoghue JA, Sjhöder H, et al. "
+            "Imaging",
+            ["Lumish", "Maron", "Paroder", "Philemond", "O' Donoghue", "Sjhöder"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_list_reads_on_past_particles_suffixes_and_apostrophes(
+    text: str, families: list[str]
+) -> None:
+    assert [p.family for p in scan_authors(text).persons] == families
+
+
+def test_the_given_name_keeps_its_inner_particle() -> None:
+    # 10.1155/2020/8716474: Crossref "Cavalcante, Julia Brasileiro de Faria".
+    found = scan_authors("Ambrogi, G., Cavalcante, J.B. de F., Raphe, R. (2020).")
+    assert found.persons[1] == Person(family="Cavalcante", given="J.B. de F.")
+
+
+def test_one_inverted_full_name_before_et_al_is_a_name() -> None:
+    # 10.1155/2020/8716474 in MLA: alone, "Family, Given Names" could be a title's words.
+    found = scan_authors("Cembraneli, Pedro Nogarotto, et al. “Acute Appendicitis")
+    assert found.persons == (Person(family="Cembraneli", given="Pedro Nogarotto"),)
+    assert found.truncated

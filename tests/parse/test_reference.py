@@ -798,3 +798,16 @@ def test_numbers_a_label_reads_are_not_read_again(
 ) -> None:
     parsed = parse_reference(text)
     assert (parsed.volume, parsed.pages, parsed.year) == (volume, pages, year)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Benderly BL. A “misleading” jobs report from NSF?. Science. 2019 Sept 22.",
+        "Benderly, B. L. (2019). A “misleading” jobs report from NSF? Science.",
+    ],
+)
+def test_a_title_is_not_cut_at_a_quotation_inside_it(text: str) -> None:
+    # 10.1126/science.caredit.a1400238: the trained model cut the title at its quote marks
+    # ("misleading” jobs report", "A “misleading"), so a wrong year left it unmatched.
+    assert parse_reference(text).title == "A “misleading” jobs report from NSF?"

@@ -508,18 +508,31 @@ def _copied_pieces(cited: Sequence[AuthorName], listed: Sequence[AuthorName]) ->
     """The cited "people" made only of the words of a name the record holds whole.
 
     Crossref deposits hold affiliations as authors ("Assistant Professor, Department of
-    Microbiology, ..."); a reader splits such a name at its commas and "and"s into people.
-    A citation that copies them copies the record: no extra author.
+    Microbiology, ..."), or several people in one author's given name ("DAWSON", "C.
+    SOTELO-MONTES† and I. K."); a reader splits such a name at its commas and "and"s into
+    people. A citation that copies them copies the record: no extra author. The piece
+    that is the holding person itself (same family) still pairs with them.
     """
-    held = [set(fold(n.person.literal or "").split()) for n in listed if n.group]
-    held = [words for words in held if len(words) >= 2]
+    held: list[tuple[set[str], AuthorName | None]] = []
+    for n in listed:
+        if n.group:
+            held.append((set(fold(n.person.literal or "").split()), None))
+        elif _HOLDS_OTHERS.search(n.person.given or ""):
+            held.append((_words_of(n), n))
+    held = [(words, n) for words, n in held if len(words) >= 2]
     if not held:
         return set()
     return {
         i
         for i, c in enumerate(cited)
-        if not c.group and (words := _words_of(c)) and any(words <= h for h in held)
+        if not c.group
+        and (words := _words_of(c))
+        and any(words <= h and (n is None or not _same_family(c, n)) for h, n in held)
     }
+
+
+# A given name that holds more people than one: "C. SOTELO-MONTES† and I. K.".
+_HOLDS_OTHERS = re.compile(r"\s(?:and|&)\s|[;†‡*]|,\s*\w")
 
 
 def _reindexed(out: _Outcome, kept: Sequence[int]) -> _Outcome:

@@ -137,11 +137,22 @@ def parse_pages(text: str) -> PageRange | None:
 
 def _work_ranges(work: Work) -> list[PageRange]:
     ranges: list[PageRange] = []
-    for text in (work.page, work.article_number):
+    for text in (work.page, work.article_number or _doi_article_number(work.doi)):
         parsed = parse_pages(text) if text else None
         if parsed is not None:
             ranges.append(parsed)
     return ranges
+
+
+# A DOI that ends in the article's number ("10.1155/2015/904826"): Hindawi records hold
+# only the page count ("1-12") and no article number, yet "Article ID 904826" is cited.
+_DOI_NUMBER = re.compile(r"/(\d{5,8})$")
+
+
+@lru_cache(maxsize=4096)
+def _doi_article_number(doi: str) -> str | None:
+    match = _DOI_NUMBER.search(doi)
+    return match.group(1) if match else None
 
 
 def pages_agree(cited: str, work: Work) -> bool | None:

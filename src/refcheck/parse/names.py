@@ -51,7 +51,9 @@ _PARTICLE = (
     r"(?:(?:van|von|der|den|de|del|della|delle|degli|di|da|du|dos|das|do|des|le|la|les|el|al"
     rf"|ten|ter|te|het|zu|zum|zur|vom|y|e|à|a|af|av|auf|dit|op|bin|ibn|ben|st\.?|St\.(?=\s)|v\.|[{_APOS}]t)"
     rf"(?![{_LOW}{_UP}])"
-    rf"|[dl][{_APOS}])"
+    rf"|[dl][{_APOS}]"
+    # "O' Donoghue", "D' Angelo": the apostrophe's prefix written apart from the name.
+    rf"|[ODL][{_APOS}](?=\s?[{_UP}]))"
 )
 _FAMILY = rf"(?:(?:{_PARTICLE}\s*|{_CAP}\s+){{0,4}}{_CAP})"
 # Initials with dots: "W.", "C.L.A.M.", "J.-F.", "P. H.", "Th.", "Yu." ; a final one may lack
@@ -88,11 +90,11 @@ _SHAPES: dict[Shape, re.Pattern[str]] = {
     # After dotted initials the list may end at a plain blank: "Jarvik, J. G. Systematic...".
     Shape.FAMILY_INITIALS: re.compile(
         rf"(?P<family>{_FAMILY}){_SUFFIX}?,\s*"
-        rf"(?P<given>{_DOTTED}(?=\s|$|[,;:(&\[\"“])|{_BARE}{_END}){_SUFFIX}?"
+        rf"(?P<given>{_DOTTED_GIVEN}(?=\s|$|[,;:(&\[\"“])|{_BARE}{_END}){_SUFFIX}?"
     ),
     # "Brinjikji W", and with dots "Janhäll S.", "Harrison R.M.".
     Shape.FAMILY_BARE: re.compile(
-        rf"(?P<family>{_FAMILY})\s+(?P<given>{_DOTTED}(?=\s|$|[,;:(&\[\"“«])"
+        rf"(?P<family>{_FAMILY})(?:,?\s+(?:Jr|Sr)\.?)?\s+(?P<given>{_DOTTED}(?=\s|$|[,;:(&\[\"“«])"
         rf"|{_BARE_GIVEN}(?=\s*(?:[,;.(]|\s(?:and|&)\s|$)|\s+\d{{4}}\b)){_SUFFIX}?"
     ),
     # "W. Brinjikji", "J.-F. Chenot", and without dots "AM Trinkoff".
@@ -322,8 +324,9 @@ def _scan(text: str, start: int, first_shape: Shape) -> AuthorList:
             break
     if not persons:
         return _NOTHING
-    if first_shape is Shape.FAMILY_GIVEN and len(persons) == 1:
-        # "Title, Subtitle" can pass for one inverted name; alone, it is not enough.
+    if first_shape is Shape.FAMILY_GIVEN and len(persons) == 1 and not truncated:
+        # "Title, Subtitle" can pass for one inverted name; alone, it is not enough (with
+        # "et al." after it, it is a name: "Cembraneli, Pedro Nogarotto, et al.").
         given = persons[0].given or ""
         if " " in given and not re.search(r"\.\s*$", given):
             return _NOTHING

@@ -153,6 +153,17 @@ def _with_model(parsed: ParsedReference, text: str) -> ParsedReference:
         and fields.title.startswith(parsed.title)
     ):
         offered.discard("title")
+    # A model title cut inside a quotation the parser's title holds whole ('misleading” jobs
+    # report' of 'A “misleading” jobs report'): the model split at the quote mark.
+    if (
+        "title" in offered
+        and parsed.title
+        and fields.title
+        and fields.title in parsed.title
+        and _unbalanced_quotes(fields.title)
+        and not _unbalanced_quotes(parsed.title)
+    ):
+        offered.discard("title")
 
     def pick(name: str, hand: _Value, model: _Value) -> _Value:
         return model if model and name in offered else hand
@@ -170,6 +181,11 @@ def _with_model(parsed: ParsedReference, text: str) -> ParsedReference:
         issue=pick("issue", parsed.issue, fields.issue),
         pages=pick("pages", parsed.pages, fields.pages),
     )
+
+
+def _unbalanced_quotes(title: str) -> bool:
+    """An opening quote mark without its closing one, or the other way round."""
+    return title.count("“") != title.count("”") or title.count('"') % 2 == 1
 
 
 def _hand_places(parsed: ParsedReference, text: str, names: list[str]) -> list[tuple[int, int]]:
