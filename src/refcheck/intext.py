@@ -113,6 +113,12 @@ def _where(
     )
 
 
+def _looks_like_key(citation: InTextCitation) -> bool:
+    """A bracketed key is one; a bare "@name" in prose may be a handle ("follow @ourblog"),
+    and is only taken for a key when it holds a year, as generated keys do ("@kasch2022")."""
+    return not citation.narrative or re.search(r"(?:1[6-9]|20)\d\d", citation.key or "") is not None
+
+
 class _File:
     """One file's list entries and what its citations link to."""
 
@@ -213,9 +219,51 @@ class _File:
                 and folded.startswith(_family(reference.authors[0]))
             ):
                 return n, None
-        if citation.narrative:
-            return None, None  # "@name" in prose may be a handle: only a bracket is sure
+        if not _looks_like_key(citation):
+            return None, None
         return None, _where(citation, "RC805", f"The citation key '{key}' has no entry", cited=key)
+
+
+# How far beyond the list a number in parentheses may be and still be a citation.
+_NEAR = 5
+
+
+def _numbers_that_cite(
+    citations: list[InTextCitation], files: Mapping[str | None, _File]
+) -> list[InTextCitation]:
+    """The citations, less numbers in parentheses or superscripts (tentative numerics) in a
+    file where they do not cite: where it cites with brackets or by author and year, has no
+    list, or where they do not point at half its entries, all but one in ten within the list
+    (a count, an enumeration or a power then). Where they cite, a number just beyond the
+    list (by five at most) is RC803; one far beyond it is a quantity, and is dropped."""
+    kept: list[InTextCitation] = []
+    by_path: dict[str | None, list[InTextCitation]] = {}
+    for citation in citations:
+        if citation.kind == "numeric" and citation.tentative:
+            by_path.setdefault(citation.path, []).append(citation)
+    citing: set[str | None] = set()
+    for path, numbers in by_path.items():
+        file = files.get(path)
+        if file is None or any(
+            c.path == path and not c.tentative and c.kind != "key" for c in citations
+        ):
+            continue
+        size = len(file.entries)
+        cited = [n for c in numbers for n in c.numbers if n <= size + _NEAR]
+        within = [n for n in cited if n <= size]
+        beyond = set(cited) - set(within)
+        if 2 * len(set(within)) >= size and len(beyond) <= max(1, len(set(within)) // 10):
+            citing.add(path)
+    for citation in citations:
+        if citation.kind == "numeric" and citation.tentative:
+            file = files.get(citation.path)
+            if citation.path not in citing or file is None:
+                continue
+            if min(citation.numbers) > len(file.entries) + _NEAR:
+                continue
+            citation = citation.model_copy(update={"tentative": False})
+        kept.append(citation)
+    return kept
 
 
 def link(
@@ -238,6 +286,7 @@ def link(
     findings: list[CitationFinding] = []
     by_entry: dict[int, list[InTextCitation]] = {}
     citing: set[str | None] = set()
+    citations = _numbers_that_cite(list(citations), files)
     for citation in citations:
         file = files.get(citation.path)
         keys = defined.get(citation.path)
@@ -248,7 +297,7 @@ def link(
             if file is None or file.key(citation)[0] is None:
                 links.append((citation, None))
                 citing.add(citation.path)
-                if not citation.narrative:
+                if _looks_like_key(citation):
                     findings.append(
                         _where(
                             citation,

@@ -42,6 +42,9 @@ SUFFIXES: Mapping[str, Reader] = {
     ".csljson": read_csljson,
     ".md": read_markdown,
     ".markdown": read_markdown,
+    # Quarto and R Markdown posts are Markdown with front matter and code chunks.
+    ".qmd": read_markdown,
+    ".rmd": read_markdown,
     ".txt": read_text,
     ".text": read_text,
     ".html": read_html,

@@ -24,6 +24,7 @@ Prose that only looks like a citation is not one: a year alone ("in 2022"), "(n 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -36,9 +37,12 @@ __all__ = ["entry_lines", "find_citations", "front_matter_keys", "read_citations
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l')"
 # A family name: "Kasch", "El Barzouhi", "van der Kallen", "O'Brien", "Vleggeert-Lankamp".
+# A generational suffix after the family: "Gschneidner, Jr.", "King Jr".
+_SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
 _NAME = (
-    rf"(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*[\w]"
-    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*\w){{0,2}}"
+    # Initials before a family, as some lists print a later author ("Fong and M. Fong").
+    rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*[\w]"
+    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*\w){{0,2}}{_SUFFIX}"
 )
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 _AUTHORS = (
@@ -64,6 +68,15 @@ _NUMERIC = re.compile(
     r"(?<![\w\]\[!^])\[(\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*\s*)\]"
     r"(?![(\[:])"
 )
+# Numbers in parentheses, as Vancouver and NLM cite ("pain (1).", "(2,5)", "(1-3)"); not an
+# enumeration's "(1) whether", which follows a colon, a comma, "and"/"or" or starts a line.
+_NUMBERS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*"
+_PAREN_NUMERIC = re.compile(rf"(?<=[\w.”’\"'\]])(?P<gap> ?)\((?P<numbers>{_NUMBERS})\)")
+_ENUMERATION = re.compile(r"(?:^|[:;,(]|\b(?:and|or)|\d)\s*$", re.IGNORECASE)
+# Superscript numbers, as AMA cites ("pain<sup>1,2</sup>"); not a power (10<sup>6</sup>,
+# m<sup>2</sup>): a superscript straight after a digit, or a one- or two-letter unit, is one.
+_SUPERSCRIPT = re.compile(rf"<sup>\s*\[?(?P<numbers>{_NUMBERS})\]?\s*</sup>", re.IGNORECASE)
+_POWER_BEFORE = re.compile(r"(?:\d|\b[A-Za-zµ]{1,2}|\^)$")
 _KEY = r"[\w][\w:.#$%&\-+?<>~/]*[\w]|[\w]"
 _BRACKET_KEYS = re.compile(r"(?<![\[\w])\[([^\[\]\n]*?-?@[\w][^\[\]\n]*)\](?![(\[:])")
 _KEY_IN_BRACKET = re.compile(rf"(?<![\w@])-?@(?P<key>{_KEY})")
@@ -154,6 +167,7 @@ _CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
 # A Markdown link's target: "](https://...)" - its text stays, its address is blanked.
 _LINK_TARGET = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SUPPRESS = re.compile(r"\brefcheck\s*:\s*ignore\b\s*(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -162,11 +176,38 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+class _Unescaped:
+    """HTML text with its entities replaced by their characters ("Smith &amp; M&uuml;ller"
+    reads "Smith & Müller"), and the way back from an offset in it to one in the file."""
+
+    def __init__(self, text: str) -> None:
+        parts: list[str] = []
+        # From offset starts[i] of the new text on, the file's offset is ahead[i] further.
+        self.starts, self.ahead = [0], [0]
+        last = ahead = length = 0
+        for match in _ENTITY.finditer(text):
+            char = html.unescape(match.group(0))
+            if len(char) != 1 or char == "\xa0":
+                char = " "
+            parts += [text[last : match.start()], char]
+            length += match.start() - last + 1
+            ahead += len(match.group(0)) - 1
+            self.starts.append(length)
+            self.ahead.append(ahead)
+            last = match.end()
+        parts.append(text[last:])
+        self.text = "".join(parts)
+
+    def in_file(self, offset: int) -> int:
+        import bisect
+
+        return offset + self.ahead[bisect.bisect_right(self.starts, offset) - 1]
+
+
 def _visible(text: str, kind: str) -> str:
     """The text with what is no prose (tags, code, addresses, front matter) blanked."""
     if kind == "html":
         text = _TAG.sub(_blank, text)
-        text = re.sub(r"&(?:nbsp|#160|#xa0);", lambda m: " " * len(m.group(0)), text)
     elif kind == "markdown":
         text = _FRONT_MATTER.sub(_blank, text)
         text = _FENCE.sub(_blank, text)
@@ -221,25 +262,49 @@ def _acronym(names: tuple[str, ...], more: bool) -> bool:
     return len(names) == 1 and not more and names[0].isupper() and len(names[0]) <= 6
 
 
+def _family(name: str) -> str:
+    """A cited name without its initials or generational suffix ("M. Fong" -> "Fong")."""
+    name = re.sub(rf"^(?:[{_UPPER}]\.\s?)+", "", name)
+    return re.sub(r",?\s+(?:Jr|Sr|II|III|IV)\b\.?$", "", name)
+
+
 def _names(match: re.Match[str]) -> tuple[tuple[str, ...], bool]:
     """The cited family names, and whether the list goes on ("et al.", "and colleagues")."""
     groups = match.groupdict()
     first = groups.get("first") or groups.get("lead") or ""
     second = groups.get("second") or groups.get("second2")
-    names = (first, second) if second else (first,)
+    names = tuple(_family(name) for name in ((first, second) if second else (first,)))
     more = bool(groups.get("etal") or groups.get("lead") or groups.get("second2"))
     return names, more
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    """ "1-3, 5" as (1, 2, 3, 5); empty when a number is 0 (no citation number)."""
+    numbers: list[int] = []
+    for part in text.split(","):
+        ends = [int(n) for n in re.split(r"[-–]", part) if n.strip()]
+        if len(ends) == 2 and 0 < ends[0] <= ends[1] and ends[1] - ends[0] < 100:
+            numbers.extend(range(ends[0], ends[1] + 1))
+        else:
+            numbers.extend(ends)
+    return tuple(numbers) if numbers and 0 not in numbers else ()
 
 
 def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
     """Every in-text citation in a post's text (Markdown, HTML or plain text, by the path's
     suffix), in the order they appear."""
     kind = _kind_of(path)
-    shown = _visible(text, kind)
-    lines = _Lines(shown, text)
+    blanked = _visible(text, kind)
+    lines = _Lines(blanked, text)
+    # Entities are read as their characters in HTML (and in Markdown's inline HTML).
+    unescaped = _Unescaped(blanked) if kind != "text" else None
+    shown = unescaped.text if unescaped is not None else blanked
     found: list[tuple[int, InTextCitation]] = []
 
-    def add(offset: int, cited: str, **parts: object) -> None:
+    def add(offset: int, cited: str, *, in_file: bool = False, **parts: object) -> None:
+        """A citation at ``offset`` of the shown text (``in_file``: of the file's)."""
+        if not in_file and unescaped is not None:
+            offset = unescaped.in_file(offset)
         line, column = lines.place(offset)
         found.append(
             (
@@ -302,15 +367,34 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
                 tentative=len(names) == 1 and not more,
             )
     for match in _NUMERIC.finditer(shown):
-        numbers: list[int] = []
-        for part in match.group(1).split(","):
-            ends = [int(n) for n in re.split(r"[-–]", part) if n.strip()]
-            if len(ends) == 2 and 0 < ends[0] <= ends[1] and ends[1] - ends[0] < 100:
-                numbers.extend(range(ends[0], ends[1] + 1))
-            else:
-                numbers.extend(ends)
-        if numbers and 0 not in numbers:
-            add(match.start(), match.group(0), kind="numeric", numbers=tuple(numbers))
+        numbers = _numbers(match.group(1))
+        if numbers:
+            add(match.start(), match.group(0), kind="numeric", numbers=numbers)
+    # Numbers in parentheses or superscripts may be prose (a count, an enumeration, a
+    # power): tentative, taken only in a file whose such numbers cite its list (intext.py).
+    for match in _PAREN_NUMERIC.finditer(shown):
+        before = shown[max(0, match.start() - 40) : match.start()]
+        if _ENUMERATION.search(before + match.group("gap")):
+            continue
+        numbers = _numbers(match.group("numbers"))
+        if numbers:
+            start = match.start() + len(match.group("gap"))
+            add(start, shown[start : match.end()], kind="numeric", numbers=numbers, tentative=True)
+    if kind != "text":
+        for match in _SUPERSCRIPT.finditer(text):
+            if _POWER_BEFORE.search(text[max(0, match.start() - 3) : match.start()]):
+                continue
+            numbers = _numbers(match.group("numbers"))
+            if numbers:
+                cited = match.group("numbers").strip()
+                add(
+                    match.start(),
+                    cited,
+                    in_file=True,
+                    kind="numeric",
+                    numbers=numbers,
+                    tentative=True,
+                )
     bracketed = False
     key_spans: list[tuple[int, int]] = []
     for match in _OBSIDIAN.finditer(shown):
