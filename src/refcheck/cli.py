@@ -88,6 +88,7 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
     and which rules count."""
     parser.add_argument("--crossref-url", help="Crossref API base URL")
     parser.add_argument("--datacite-url", help="DataCite REST API base URL")
+    parser.add_argument("--doi-url", help="doi.org base URL (agency look-ups, other agencies)")
     parser.add_argument("--arxiv-url", help="arXiv export API base URL")
     parser.add_argument("--openlibrary-url", help="Open Library base URL (books)")
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
@@ -265,6 +266,7 @@ def _cli_layer(args: argparse.Namespace) -> Layer:
     settings = {
         "crossref_url": args.crossref_url,
         "datacite_url": args.datacite_url,
+        "doi_url": args.doi_url,
         "arxiv_url": args.arxiv_url,
         "openlibrary_url": args.openlibrary_url,
         "mailto": args.mailto,

@@ -44,6 +44,11 @@ class Settings(BaseModel):
     arxiv_url: str = DEFAULT_ARXIV_URL
     # Open Library, asked for books by ISBN when Crossref lists none, and by title and author.
     openlibrary_url: str = DEFAULT_OPENLIBRARY_URL
+    # doi.org: the registration agencies of many DOIs a request (/ra/), and the records of
+    # agencies other than Crossref and DataCite by content negotiation. None: https://doi.org
+    # when Crossref is Crossref's own API, not asked when it is a mirror or a stand-in (a run
+    # against a mirror never reaches the internet behind the caller's back).
+    doi_url: str | None = None
     mailto: str | None = None
     # A Crossref Metadata Plus token; sent as a header, never printed.
     plus_token: str | None = Field(default=None, repr=False)
@@ -108,6 +113,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "datacite-url": ("settings", "datacite_url"),
     "arxiv-url": ("settings", "arxiv_url"),
     "openlibrary-url": ("settings", "openlibrary_url"),
+    "doi-url": ("settings", "doi_url"),
     "mailto": ("settings", "mailto"),
     "cache-dir": ("settings", "cache_dir"),
     "no-cache": ("settings", "no_cache"),
@@ -138,6 +144,7 @@ ENV_KEYS: dict[str, tuple[str, str]] = {
     "REFCHECK_DATACITE_URL": ("settings", "datacite_url"),
     "REFCHECK_ARXIV_URL": ("settings", "arxiv_url"),
     "REFCHECK_OPENLIBRARY_URL": ("settings", "openlibrary_url"),
+    "REFCHECK_DOI_URL": ("settings", "doi_url"),
     "REFCHECK_MAILTO": ("settings", "mailto"),
     "REFCHECK_CACHE_DIR": ("settings", "cache_dir"),
     "REFCHECK_PLUS_TOKEN": ("settings", "plus_token"),
