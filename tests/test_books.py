@@ -3,15 +3,20 @@ Crossref then Open Library, and books no registry holds skipped, over loopback H
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from refcheck.cli import main
 from refcheck.errors import RegistryError
 from refcheck.models import Reference
 from refcheck.parse.identifiers import CitedIsbn, cited_isbns, isbn13
+from refcheck.readers import read_markdown
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.http import HttpOptions
 from refcheck.resolve.openlibrary import OpenLibraryClient
@@ -187,3 +192,200 @@ async def test_crossref_lists_a_book_under_its_isbn_not_its_chapters(shared: Pat
     assert [w.doi for w in widgetkit] == ["10.1007/978-1-4842-6700-4"]
     assert unknown == []
     assert asked["filter"][0].startswith("isbn:9781484267004,type:book,")
+
+
+# --- books checked end to end: the CLI against the Crossref and Open Library stand-ins ------
+
+POST = """\
+# On judgement
+
+## References
+
+Lynch, S. (2020). Introducing WidgetKit for iOS: Adding a simple widget to your iOS app. \
+Apress. ISBN 978-1-4842-6700-4
+
+Kahneman, D. (2011). Thinking, fast and slow. Farrar, Straus and Giroux. ISBN 978-0-374-27563-1
+
+Hofstadter, D. R. (1979). Gödel, Escher, Bach: An eternal golden braid. Basic Books. \
+ISBN 0-465-02685-0
+
+Smith, J. (2019). A handbook nobody wrote. Oxford University Press.
+"""
+
+
+@pytest.fixture(scope="module")
+def crossref(shared: Path) -> Iterator[CrossrefStandin]:
+    with CrossrefStandin(load_records(shared / "crossref" / "works-dev.jsonl.gz")) as standin:
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def library() -> Iterator[OpenLibraryStandin]:
+    with OpenLibraryStandin() as standin:
+        yield standin
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], path: Path, crossref: str, library: str
+) -> tuple[int, list[dict[str, Any]]]:
+    code = main(
+        [
+            "check",
+            str(path),
+            "--isolated",
+            "--no-cache",
+            "--format",
+            "json",
+            "--crossref-url",
+            crossref,
+            "--openlibrary-url",
+            library,
+            # No DataCite or arXiv here: their stand-in is never reached, and asked of nothing.
+            "--datacite-url",
+            library,
+            "--arxiv-url",
+            library,
+            "--timeout",
+            "2",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    return code, report["references"]
+
+
+def test_books_are_verified_by_isbn_at_crossref_then_open_library_and_the_rest_skipped(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    crossref: CrossrefStandin,
+    library: OpenLibraryStandin,
+) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(POST, encoding="utf-8")
+    code, entries = run(capsys, post, crossref.url, library.url)
+    assert [(e["status"], e["doi"]) for e in entries] == [
+        ("verified", "10.1007/978-1-4842-6700-4"),  # Crossref lists it under its ISBN
+        ("verified", None),  # Open Library's edition: a book has no DOI
+        ("verified", None),  # a thin record (title only) confirms its title
+        ("skipped", None),  # no ISBN, and neither registry holds it
+    ]
+    assert entries[0]["sources"] == [{"source": "crossref", "outcome": "answered"}]
+    assert entries[1]["sources"] == [
+        {"source": "crossref", "outcome": "not-found"},
+        {"source": "openlibrary", "outcome": "answered"},
+    ]
+    assert entries[1]["findings"] == []  # no "no DOI cited" for a book without one
+    assert [f["code"] for f in entries[3]["findings"]] == ["RC105"]
+    assert "a book" in entries[3]["findings"][0]["message"]
+    assert entries[3]["sources"][-1]["source"] == "openlibrary"
+    assert all(f["severity"] == "info" for e in entries for f in e["findings"])
+    assert code == 0
+
+
+def test_each_error_in_a_book_is_named_on_its_field(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    crossref: CrossrefStandin,
+    library: OpenLibraryStandin,
+) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        "# Books\n\n## References\n\n"
+        # A year two off, at Crossref; a title word changed, at Open Library.
+        "Lynch, S. (2022). Introducing WidgetKit for iOS. Apress. ISBN 9781484267004\n\n"
+        "Kahneman, D. (2011). Thinking, fast and loud. Farrar, Straus and Giroux. "
+        "ISBN 9780374275631\n\n"
+        # A misspelt author, found by title without an ISBN; a wrong check digit.
+        "Kuhnn, T. S. (1962). The structure of scientific revolutions. University of Chicago "
+        "Press.\n\n"
+        "Cormen, T. H., Leiserson, C. E., Rivest, R. L., & Stein, C. (2009). Introduction to "
+        "algorithms (3rd ed.). MIT Press. ISBN 978-0-262-03384-7\n",
+        encoding="utf-8",
+    )
+    code, entries = run(capsys, post, crossref.url, library.url)
+    errors = [
+        [(f["code"], f["field"]) for f in e["findings"] if f["severity"] == "error"]
+        for e in entries
+    ]
+    assert errors == [
+        [("RC401", "year")],
+        [("RC201", "title")],
+        [("RC303", "authors")],
+        [("RC106", "doi")],
+    ]
+    assert "Open Library" in entries[1]["findings"][0]["message"]
+    assert "978-0-262-03384-7" in entries[3]["findings"][0]["message"]
+    assert entries[3]["status"] == "mismatch"  # the book itself was found by its title
+    assert code == 1
+
+
+def test_bibtex_and_csl_json_books_are_looked_up_by_their_isbn_field(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    crossref: CrossrefStandin,
+    library: OpenLibraryStandin,
+) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@book{kuhn,\n  author = {Kuhn, Thomas S.},\n  title = {The Structure of Scientific"
+        " Revolutions},\n  publisher = {University of Chicago Press},\n  year = {1996},\n"
+        "  edition = {3},\n  isbn = {0-226-45808-3}\n}\n",
+        encoding="utf-8",
+    )
+    items = tmp_path / "refs.json"
+    items.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "clrs",
+                    "type": "book",
+                    "title": "Introduction to Algorithms",
+                    "author": [
+                        {"family": "Cormen", "given": "Thomas H."},
+                        {"family": "Leiserson", "given": "Charles E."},
+                        {"family": "Rivest", "given": "Ronald L."},
+                        {"family": "Stein", "given": "Clifford"},
+                    ],
+                    "publisher": "MIT Press",
+                    "issued": {"date-parts": [[2009]]},
+                    "ISBN": "978-0-262-03384-8",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    for path in (bib, items):
+        code, entries = run(capsys, path, crossref.url, library.url)
+        assert [(e["status"], e["findings"]) for e in entries] == [("verified", [])]
+        assert entries[0]["sources"][-1] == {"source": "openlibrary", "outcome": "answered"}
+        assert code == 0
+
+
+def test_with_open_library_unreachable_its_books_are_unverified_never_not_found(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    crossref: CrossrefStandin,
+) -> None:
+    with OpenLibraryStandin() as gone:
+        url = gone.url  # nothing listens there once it has stopped
+    post = tmp_path / "post.md"
+    post.write_text(POST, encoding="utf-8")
+    code, entries = run(capsys, post, crossref.url, url)
+    assert [e["status"] for e in entries] == ["verified", "unverified", "unverified", "unverified"]
+    assert all("Open Library" in e["message"] for e in entries[1:])
+    assert all(
+        e["sources"][-1] == {"source": "openlibrary", "outcome": "unreachable"} for e in entries[1:]
+    )
+    assert code == 0
+
+
+def test_an_isbns_digits_are_never_read_as_a_year_volume_or_pages() -> None:
+    [reference] = read_references_from(
+        "# Books\n\n## References\n\n"
+        "Kahneman, D. Thinking, fast and slow. Farrar, Straus and Giroux. "
+        "ISBN 978-0-374-27563-1\n"
+    )
+    assert (reference.year, reference.volume, reference.pages) == (None, None, None)
+
+
+def read_references_from(text: str) -> list[Reference]:
+    return read_markdown(text, "post.md")

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
 
-from refcheck import intext, verify
+from refcheck import books, intext, verify
 from refcheck.config import Settings
 from refcheck.errors import ConfigError, CrossrefError
 from refcheck.models import Consulted, InTextCitation, Reference, Status, Verdict, Work
@@ -177,6 +177,15 @@ async def _chunk_verdicts(
                 settled[index] = settled[index].model_copy(update={"sources": sources[doi]})
             else:
                 looked_up[index] = sources[doi]
+    # A book cited by its ISBN (and no DOI) is looked up by it, as a paper by its DOI.
+    by_isbn, isbn_sources = await books.by_isbn(
+        resolver, chunk, [i for i, work in needs_search.items() if work is None]
+    )
+    for index, verdict in by_isbn.items():
+        settled[index] = verdict
+        del needs_search[index]
+    for index, asked in isbn_sources.items():
+        looked_up[index] = (*looked_up.get(index, ()), *asked)
 
     references = [chunk[i] for i in needs_search]
     cited = list(needs_search.values())
@@ -186,10 +195,11 @@ async def _chunk_verdicts(
     else:
         searched = await _searched_by(workers, references, cited)
     searched = await _also_at_datacite(resolver, searched)
+    searched = await books.also_as_books(resolver, searched)
     for index, verdict in zip(needs_search, map(_unregistered, searched), strict=True):
         before = looked_up.get(index, ())
         settled[index] = verdict.model_copy(update={"sources": (*before, *verdict.sources)})
-    return [settled[i] for i in range(len(chunk))]
+    return [books.with_isbn_findings(settled[i]) for i in range(len(chunk))]
 
 
 async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list[Verdict]:

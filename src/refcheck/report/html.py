@@ -237,7 +237,10 @@ def _reference(index: int, verdict: Verdict) -> Iterator[str]:
         yield f'<p class="cited-text">{text(verdict.reference.text)}</p>'
     if verdict.work is not None:
         score = f" (score {verdict.score:.3f})" if verdict.score is not None else ""
-        yield f"<p>{text(verdict.work.registry)}: {_doi_link(verdict.work.doi)}{score}</p>"
+        work = verdict.work
+        # A book from Open Library has no DOI: its ISBN names it.
+        named = _doi_link(work.doi) if work.doi else text(f"ISBN {', '.join(work.isbn)}", 200)
+        yield f"<p>{text(work.registry)}: {named}{score}</p>"
     reason = verdict.message or verdict.reference.problem
     if reason and verdict.status is not Status.VERIFIED:
         yield f'<p class="reason">{text(reason)}</p>'

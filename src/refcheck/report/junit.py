@@ -98,7 +98,10 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
         ET.SubElement(case, "skipped", {"message": f"not a registered work: {reason}"})
     lines: list[str] = []
     if verdict.work is not None:
-        lines.append(f"{registry}: doi:{clean(verdict.work.doi, MAX_VALUE)}")
+        work = verdict.work
+        # A book from Open Library has no DOI: its ISBN names it.
+        named = f"doi:{work.doi}" if work.doi or not work.isbn else f"isbn:{work.isbn[0]}"
+        lines.append(f"{registry}: {clean(named, MAX_VALUE)}")
     lines.extend(_detail(f, registry) for f in others)
     if lines:
         ET.SubElement(case, "system-out").text = "\n".join(lines)

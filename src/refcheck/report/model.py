@@ -86,7 +86,8 @@ def entry(verdict: Verdict, index: int | None = None, in_text: InText | None = N
         key=reference.location.key,
         text=reference.text,
         status=verdict.status,
-        doi=verdict.work.doi if verdict.work is not None else None,
+        # A book from Open Library has no DOI: null, as for no work.
+        doi=(verdict.work.doi or None) if verdict.work is not None else None,
         cited_doi=reference.doi,
         score=verdict.score,
         message=verdict.message,

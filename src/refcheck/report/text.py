@@ -322,7 +322,10 @@ def header(verdict: Verdict, view: View, width: int | None = None) -> Text:
         line.append(reference_name(verdict, 80), style="bold")
     message = _header_message(verdict, view)
     if verdict.work is not None:
-        line.append(f"  doi:{clean(verdict.work.doi, 120)}", style="cyan")
+        work = verdict.work
+        # A book from Open Library has no DOI: its ISBN names it.
+        named = f"doi:{work.doi}" if work.doi or not work.isbn else f"isbn:{work.isbn[0]}"
+        line.append(f"  {clean(named, 120)}", style="cyan")
     elif message:
         line.append(f"  {message}")
     return line if width is None else _fit(line, width)

@@ -9,6 +9,10 @@ is asked (Crossref's ``/works/{doi}/agency``). No agency: it exists nowhere (Non
 DataCite: DataCite is asked, and its record made into the same Work. Another agency (mEDRA,
 JaLC, KISTI...): a RegistryError naming it, so the reference is unverified, never wrong.
 
+A book's ISBN (:meth:`Resolver.lookup_isbns`) is asked of Crossref (the books it lists under
+the ISBN), then of Open Library for those Crossref does not list; a book without one may be
+searched at Open Library by its title and author (:meth:`Resolver.search_openlibrary`).
+
 Snapshots come as JSON lines, read into memory (:class:`~.snapshot.Snapshot`), or as SQLite
 stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a path ending in
 ``.sqlite3``, ``.sqlite`` or ``.db``, or a file starting with SQLite's header).
@@ -29,6 +33,7 @@ from refcheck.resolve.arxiv import ArxivClient
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.datacite import DataciteClient
+from refcheck.resolve.openlibrary import OpenLibraryClient
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.snapshot import Snapshot, WorkSource
 from refcheck.resolve.store import CombinedSnapshot, SnapshotStore, is_store
@@ -55,6 +60,7 @@ class ResolverStats:
     searches: int = 0
     agency_lookups: int = 0
     datacite_lookups: int = 0
+    isbn_lookups: int = 0
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Resolver:
     client: CrossrefClient | None = None
     datacite: DataciteClient | None = None
     arxiv: ArxivClient | None = None
+    openlibrary: OpenLibraryClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
     # Online, DataCite's and arXiv's clients are built on first use: each loads the TLS
@@ -73,6 +80,9 @@ class Resolver:
         default=None, init=False, repr=False
     )
     _build_arxiv: Callable[[], ArxivClient] | None = field(default=None, init=False, repr=False)
+    _build_openlibrary: Callable[[], OpenLibraryClient] | None = field(
+        default=None, init=False, repr=False
+    )
     # What each source said of a DOI looked up, until the caller takes it (consulted()).
     _consulted: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
     # The same for bibliographic queries, until forget_searches().
@@ -108,6 +118,12 @@ class Resolver:
             timeout=settings.timeout,
             retries=min(settings.retries, 2),
         )
+        resolver._build_openlibrary = lambda: OpenLibraryClient(
+            settings.openlibrary_url,
+            settings.mailto,
+            timeout=settings.timeout,
+            retries=min(settings.retries, 2),
+        )
         return resolver
 
     @property
@@ -115,11 +131,22 @@ class Resolver:
         """Whether DataCite is asked in this run (its client may not be built yet)."""
         return self.datacite is not None or self._build_datacite is not None
 
+    @property
+    def asks_openlibrary(self) -> bool:
+        """Whether Open Library is asked in this run (its client may not be built yet)."""
+        return self.openlibrary is not None or self._build_openlibrary is not None
+
     def _datacite_client(self) -> DataciteClient | None:
         if self.datacite is None and self._build_datacite is not None:
             self.datacite = self._build_datacite()
         self._build_datacite = None
         return self.datacite
+
+    def _openlibrary_client(self) -> OpenLibraryClient | None:
+        if self.openlibrary is None and self._build_openlibrary is not None:
+            self.openlibrary = self._build_openlibrary()
+        self._build_openlibrary = None
+        return self.openlibrary
 
     def _arxiv_client(self) -> ArxivClient | None:
         if self.arxiv is None and self._build_arxiv is not None:
@@ -139,7 +166,8 @@ class Resolver:
         await self.aclose()
 
     async def aclose(self) -> None:
-        self._build_datacite = self._build_arxiv = None  # closed: nothing more is built
+        # Closed: nothing more is built.
+        self._build_datacite = self._build_arxiv = self._build_openlibrary = None
         if self._workers is not None:
             self._workers.close()
             self._workers = None
@@ -149,6 +177,8 @@ class Resolver:
             await self.datacite.aclose()
         if self.arxiv is not None:
             await self.arxiv.aclose()
+        if self.openlibrary is not None:
+            await self.openlibrary.aclose()
         if self.cache is not None:
             self.cache.close()
         close = getattr(self.snapshot, "close", None)
@@ -329,6 +359,73 @@ class Resolver:
             if journal and isinstance(work, Work):
                 found[doi] = work.model_copy(update={"preprint_of": (journal,)})
         return found
+
+    async def lookup_isbns(self, isbns: Sequence[str]) -> dict[str, Lookup]:
+        """Each ISBN-13's book: the first Crossref lists under it, else Open Library's
+        edition; None when both answered and neither holds it; the error when one could not
+        be asked and the other did not hold it (the reference is then unverified). What each
+        said is kept for :meth:`consulted` under ``isbn:<ISBN-13>``. Offline: nothing (no
+        snapshot is indexed by ISBN; such a book is found by search, as any reference)."""
+        wanted = list(dict.fromkeys(isbns))
+        if self.client is None or not wanted:
+            return {}
+        self.stats.isbn_lookups += len(wanted)
+        answers = await asyncio.gather(
+            *(self.client.books(isbn) for isbn in wanted), return_exceptions=True
+        )
+        found: dict[str, Lookup] = {}
+        failed: dict[str, CrossrefError] = {}
+        for isbn, answer in zip(wanted, answers, strict=True):
+            if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
+                raise answer  # a bug, not Crossref's failure: do not hide it
+            if isinstance(answer, CrossrefError):
+                failed[isbn] = answer
+                self._note(f"isbn:{isbn}", "crossref", "unreachable")
+            elif answer:
+                found[isbn] = answer[0]
+                self._note(f"isbn:{isbn}", "crossref", "answered")
+            else:
+                self._note(f"isbn:{isbn}", "crossref", "not-found")
+        rest = [isbn for isbn in wanted if isbn not in found]
+        library = self._openlibrary_client() if rest else None
+        if library is None:
+            for isbn in rest:
+                self._note(f"isbn:{isbn}", "openlibrary", "not-asked")
+                found[isbn] = failed.get(isbn)
+            return found
+        try:
+            editions = await library.books(rest)
+        except RegistryError as error:
+            for isbn in rest:
+                self._note(f"isbn:{isbn}", "openlibrary", "unreachable")
+                found[isbn] = error
+            return found
+        for isbn in rest:
+            edition = editions.get(isbn)
+            self._note(
+                f"isbn:{isbn}", "openlibrary", "not-found" if edition is None else "answered"
+            )
+            found[isbn] = edition if edition is not None else failed.get(isbn)
+        return found
+
+    async def search_openlibrary(
+        self, title: str, author: str | None, year: int | None, *, key: str
+    ) -> list[Work]:
+        """Open Library's candidates for a book's title and first author, best first; what
+        it said is kept for :meth:`consulted_by_search` under ``key``. Raises RegistryError
+        (also offline, where Open Library is not asked)."""
+        library = self._openlibrary_client()
+        if library is None:
+            self._note_search(key, "openlibrary", "not-asked")
+            raise RegistryError("offline: Open Library is not asked")
+        self.stats.searches += 1
+        try:
+            works = await library.search(title, author, year=year, rows=self.settings.search_rows)
+        except RegistryError:
+            self._note_search(key, "openlibrary", "unreachable")
+            raise
+        self._note_search(key, "openlibrary", "answered" if works else "not-found")
+        return works
 
     def search_workers(self, searches: int) -> SearchWorkers | None:
         """Worker processes to check ``searches`` references in, or None to check them
