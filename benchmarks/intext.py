@@ -274,7 +274,7 @@ def make_post(
     groups: list[tuple[str, ...]] = []
     pending = order[:]
     while pending:
-        if len(pending) >= 2 and rng.random() < 0.2:
+        if len(pending) >= 2 and groups and rng.random() < 0.2:
             groups.append((pending.pop(0), pending.pop(0)))
         else:
             groups.append((pending.pop(0),))

@@ -282,6 +282,12 @@ def link(
         if _is_entry(verdict.reference):
             by_path.setdefault(verdict.reference.location.path, []).append((index, verdict))
     files = {path: _File(entries) for path, entries in by_path.items()}
+    # Entries of bibliography files (BibTeX, CSL-JSON) by key, for front-matter citations.
+    by_key: dict[str, int] = {}
+    for index, verdict in enumerate(verdicts):
+        key = verdict.reference.location.key
+        if key:
+            by_key.setdefault(key, index)
     links: list[tuple[InTextCitation, int | None]] = []
     findings: list[CitationFinding] = []
     by_entry: dict[int, list[InTextCitation]] = {}
@@ -293,6 +299,11 @@ def link(
         if citation.kind == "key" and keys is not None:
             if citation.key in keys:
                 citing.add(citation.path)
+                # Linked to the bibliography's entry when it is checked in this run.
+                entry = by_key.get(citation.key)
+                if entry is not None:
+                    links.append((citation, entry))
+                    by_entry.setdefault(entry, []).append(citation)
                 continue
             if file is None or file.key(citation)[0] is None:
                 links.append((citation, None))

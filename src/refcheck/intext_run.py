@@ -77,11 +77,24 @@ class InTextRun:
         self.linked = intext.Linked()
 
     def take(self, raw: Verdict, kept_index: int | None) -> None:
-        if not is_post(raw.reference.location.path):
+        location = raw.reference.location
+        if is_post(location.path):
+            entry = _linkable(raw)
+        elif location.key:
+            # A bibliography entry a post's front matter may cite by key: its place is all
+            # that linking reads (kept small, as a bibliography may be long).
+            entry = raw.model_copy(
+                update={
+                    "reference": Reference.model_construct(location=location, authors=()),
+                    "findings": (),
+                    "work": None,
+                }
+            )
+        else:
             return
         if kept_index is not None:
             self._kept_at[len(self._entries)] = kept_index
-        self._entries.append(_linkable(raw))
+        self._entries.append(entry)
 
     def finish(self, files: Iterable[Path], policy: Policy) -> None:
         """Read the posts' citations, link them, keep the findings the policy keeps."""

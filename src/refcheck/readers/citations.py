@@ -30,19 +30,30 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from refcheck.errors import InputError
-from refcheck.models import InTextCitation, Reference
+from refcheck.models import InTextCitation, Location, Reference
+from refcheck.readers.bibtex import read_bibtex
+from refcheck.readers.csljson import read_csljson
+from refcheck.readers.files import load_text
 
-__all__ = ["entry_lines", "find_citations", "front_matter_keys", "read_citations"]
+__all__ = [
+    "cited_bibliography",
+    "entry_lines",
+    "find_citations",
+    "front_matter_keys",
+    "read_citations",
+]
 
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l')"
+_PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l'|St\.)"
 # A family name: "Kasch", "El Barzouhi", "van der Kallen", "O'Brien", "Vleggeert-Lankamp".
 # A generational suffix after the family: "Gschneidner, Jr.", "King Jr".
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
 _NAME = (
     # Initials before a family, as some lists print a later author ("Fong and M. Fong").
     rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*[\w]"
-    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*\w){{0,2}}{_SUFFIX}"
+    # A group or literal name: "Climate Editorial Office", "Newell P. Campbell".
+    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-]*\w)){{0,2}}"
+    rf"{_SUFFIX}"
 )
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 _AUTHORS = (
@@ -527,3 +538,47 @@ def front_matter_keys(
             return None
         keys.update(r.location.key for r in references if r.location.key)
     return frozenset(keys)
+
+
+_NOCITE_KEY = re.compile(r"@(\*|[\w][\w:.#$%&\-+?<>~/]*[\w]|[\w])")
+
+
+def _nocite(lines: list[str]) -> set[str]:
+    """The keys of a ``nocite:`` field ("@a, @b", a block of them, or "@*": every entry)."""
+    return {match.group(1) for line in lines for match in _NOCITE_KEY.finditer(line)}
+
+
+def _front_matter_line(text: str, name: str) -> int:
+    """The 1-based line of a top-level front matter field (1 when not found)."""
+    for number, line in enumerate(text.split("\n")[:500], 1):
+        if re.match(rf"{name}\s*:", line, re.IGNORECASE):
+            return number
+    return 1
+
+
+def cited_bibliography(text: str, path: str | None) -> list[Reference]:
+    """The entries of a post's front-matter ``bibliography:`` files that the post cites by
+    key (``[@key]``, ``@key``, ``{% cite key %}``) or names in ``nocite:`` (``@*``: all), in
+    each file's order, located in that file: Pandoc and Quarto print these in the post, so
+    they are checked with it. A bibliography file that cannot be read is one reference
+    with a problem, at the front matter's ``bibliography:`` line."""
+    fields = _front_matter(text)
+    names = _bibliography_files(fields.get("bibliography", []))
+    if not names:
+        return []
+    cited = {c.key for c in find_citations(text, path) if c.kind == "key" and c.key}
+    cited |= _nocite(fields.get("nocite", []))
+    folder = Path(path).parent if path else Path()
+    entries: list[Reference] = []
+    for name in names:
+        file = folder / name
+        reader = read_csljson if file.suffix.lower() in {".json", ".csljson"} else read_bibtex
+        try:
+            references = reader(load_text(file), str(file))
+        except InputError as exc:
+            where = Location(path=path, line=_front_matter_line(text, "bibliography"))
+            problem = f"the front matter's bibliography {name} cannot be read: {exc}"
+            entries.append(Reference(location=where, text=name, problem=problem))
+            continue
+        entries += [r for r in references if "*" in cited or r.location.key in cited]
+    return entries

@@ -26,6 +26,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from refcheck.models import Reference
+from refcheck.readers.citations import cited_bibliography
 from refcheck.readers.html import html_blocks
 from refcheck.readers.post import (
     ITALIC_CLOSE,
@@ -327,4 +328,5 @@ def _paragraph(
 
 def read_markdown(text: str, path: str | None) -> list[Reference]:
     """The references of a Markdown post: its reference list, footnotes and DOIs in prose."""
-    return references_from_blocks(markdown_blocks(text), path)
+    # A Pandoc/Quarto post's list is its front matter's bibliography, as far as it cites it.
+    return references_from_blocks(markdown_blocks(text), path) + cited_bibliography(text, path)
