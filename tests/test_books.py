@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from refcheck.cli import main
+from refcheck.config import Settings
 from refcheck.errors import RegistryError
 from refcheck.models import Reference
 from refcheck.parse.identifiers import CitedIsbn, cited_isbns, isbn13
@@ -20,6 +21,7 @@ from refcheck.readers import read_markdown
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.http import HttpOptions
 from refcheck.resolve.openlibrary import OpenLibraryClient
+from refcheck.resolve.resolver import Resolver
 from refcheck.rules import lookup
 from refcheck.testing import CrossrefStandin, Fault, load_records
 from refcheck.testing.openlibrary_standin import OpenLibraryStandin
@@ -389,3 +391,16 @@ def test_an_isbns_digits_are_never_read_as_a_year_volume_or_pages() -> None:
 
 def read_references_from(text: str) -> list[Reference]:
     return read_markdown(text, "post.md")
+
+
+async def test_open_library_is_asked_beside_crossrefs_own_api_or_when_set() -> None:
+    mirror = "http://127.0.0.1:9"
+    cases = [
+        (Settings(no_cache=True), True),
+        (Settings(no_cache=True, crossref_url=mirror), False),  # never behind a mirror's back
+        (Settings(no_cache=True, crossref_url=mirror, openlibrary_url=mirror), True),
+        (Settings(no_cache=True, offline=True), False),
+    ]
+    for settings, asked in cases:
+        async with Resolver.from_settings(settings) as resolver:
+            assert resolver.asks_openlibrary is asked, settings

@@ -43,7 +43,9 @@ class Settings(BaseModel):
     # arXiv's export API, asked for the published version of arXiv preprints (RC703).
     arxiv_url: str = DEFAULT_ARXIV_URL
     # Open Library, asked for books by ISBN when Crossref lists none, and by title and author.
-    openlibrary_url: str = DEFAULT_OPENLIBRARY_URL
+    # None: https://openlibrary.org when Crossref is Crossref's own API, not asked when it is
+    # a mirror or a stand-in (as doi.org below).
+    openlibrary_url: str | None = None
     # doi.org: the registration agencies of many DOIs a request (/ra/), and the records of
     # agencies other than Crossref and DataCite by content negotiation. None: https://doi.org
     # when Crossref is Crossref's own API, not asked when it is a mirror or a stand-in (a run

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from refcheck.config import Settings
+from refcheck.config import DEFAULT_CROSSREF_URL, DEFAULT_OPENLIBRARY_URL, Settings
 from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
 from refcheck.models import Consulted, SourceOutcome, Work
 from refcheck.resolve.arxiv import ArxivClient
@@ -118,12 +118,19 @@ class Resolver:
             timeout=settings.timeout,
             retries=min(settings.retries, 2),
         )
-        resolver._build_openlibrary = lambda: OpenLibraryClient(
-            settings.openlibrary_url,
-            settings.mailto,
-            timeout=settings.timeout,
-            retries=min(settings.retries, 2),
+        # Open Library unset: asked only beside Crossref's own API, as doi.org.
+        openlibrary_url = settings.openlibrary_url or (
+            DEFAULT_OPENLIBRARY_URL
+            if settings.crossref_url.rstrip("/") == DEFAULT_CROSSREF_URL
+            else None
         )
+        if openlibrary_url:
+            resolver._build_openlibrary = lambda: OpenLibraryClient(
+                openlibrary_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=min(settings.retries, 2),
+            )
         return resolver
 
     @property
