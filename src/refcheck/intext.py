@@ -139,6 +139,14 @@ class _File:
         if citation.year_suffix and len(same_year) > 1:
             rank = ord(citation.year_suffix) - ord("a")
             same_year = same_year[rank : rank + 1] or same_year
+        if len(same_year) > 1 and len(citation.authors) > 1:
+            # "(Smith & Jones, 2019)" of two 2019 works by Smith: the one with Jones.
+            same_year = [
+                n
+                for n in same_year
+                if len(authors := self.entries[n][1].reference.authors) > 1
+                and _same_name(citation.authors[1], authors[1])
+            ] or same_year
         if same_year:
             n = same_year[0]
             return n, self._second_author(citation, n)
@@ -185,6 +193,45 @@ class _File:
             f"{citation.text} is cited in the text, and the reference list has no entry "
             f"by {cited} ({citation.year})",
             cited=f"{cited} {citation.year}",
+        )
+
+    def ambiguous(self, citation: InTextCitation) -> tuple[list[int], CitationFinding] | None:
+        """Two or more entries by the cited first author in the cited year that the
+        citation cannot tell apart (no "2019a", no second author that settles it): all of
+        them, and RC806."""
+        if citation.year_suffix or not citation.authors:
+            return None
+        fits = [
+            n
+            for n, (_, verdict) in enumerate(self.entries)
+            if verdict.reference.authors
+            and self._year_of(n) == citation.year
+            and _same_name(citation.authors[0], verdict.reference.authors[0])
+        ]
+        if len(fits) > 1 and len(citation.authors) > 1:
+            second = [
+                n
+                for n in fits
+                if len(authors := self.entries[n][1].reference.authors) > 1
+                and _same_name(citation.authors[1], authors[1])
+            ]
+            fits = second or fits
+        if len(fits) < 2:
+            return None
+        suffixed = all(
+            re.search(rf"\b{citation.year}[a-z]\b", self.entries[n][1].reference.text) for n in fits
+        )
+        how = (
+            f"they are marked {citation.year}a, {citation.year}b and the text gives no letter"
+            if suffixed
+            else f"each by {citation.authors[0]}, {citation.year}, with no a/b suffix to tell "
+            "them apart"
+        )
+        return fits, _where(
+            citation,
+            "RC806",
+            f"{citation.text} fits {len(fits)} entries of the reference list: {how}",
+            cited=f"{citation.authors[0]} {citation.year}",
         )
 
     def _second_author(self, citation: InTextCitation, n: int) -> CitationFinding | None:
@@ -325,7 +372,13 @@ def link(
             continue
         found: list[tuple[int | None, CitationFinding | None]]
         if citation.kind == "author-year":
-            found = [file.author_year(citation)]
+            ambiguous = file.ambiguous(citation)
+            if ambiguous is not None:
+                # Linked to each entry it may cite: none of them is "never cited".
+                entries, unclear = ambiguous
+                found = [(entries[0], unclear), *((n, None) for n in entries[1:])]
+            else:
+                found = [file.author_year(citation)]
         elif citation.kind == "key":
             found = [file.key(citation)]
         else:

@@ -399,6 +399,18 @@ RULES += (
         "the post is broken where the key stands.",
         "  text:     [@kasch2021]\n  list:     no entry with key kasch2021",
     ),
+    Rule(
+        "RC806",
+        "citation-ambiguous",
+        "citation",
+        W,
+        "An author-year citation fits two list entries that have no a/b year suffixes.",
+        "The list holds two works by the same first author in the same year and tells them "
+        "apart with no '2019a'/'2019b': a reader cannot say which one the text means. "
+        "Reported at the citation; linked to the first of the two.",
+        "  text:     (Smith et al., 2019)\n  list:     Smith, J. ... 2019. A ...\n"
+        "            Smith, K. ... 2019. B ...",
+    ),
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

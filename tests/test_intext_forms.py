@@ -1,0 +1,144 @@
+"""In-text citation forms beyond the seed post (issue 16): HTML entities, generational
+suffixes and initials in cited names, Vancouver's "(1)" and AMA's superscripts (taken only
+where they cite the list), and an author-year citation two entries fit (RC806)."""
+
+from __future__ import annotations
+
+from refcheck.intext import link
+from refcheck.models import InTextCitation, Location, Person, Reference, Status, Verdict
+from refcheck.readers.citations import find_citations
+
+
+def _entry(line: int, family: str, year: int, *, path: str = "p.html", text: str = "") -> Verdict:
+    reference = Reference(
+        location=Location(path=path, line=line),
+        authors=(Person(family=family, given="J."), Person(family="Other", given="K.")),
+        year=year,
+        title=f"A study by {family}",
+        text=text or f"{family}, J., Other, K. ({year}). A study by {family}.",
+    )
+    return Verdict(reference=reference, status=Status.UNVERIFIED)
+
+
+def _at(text: str, citation: InTextCitation) -> str:
+    line = text.split("\n")[citation.line - 1]
+    return line[citation.column - 1 :]
+
+
+def test_html_entities_are_read_as_characters_at_their_own_columns() -> None:
+    text = "<p>As shown (Drygajlo &amp; Li, 2013) and M&uuml;ller et al. (2020) &mdash; ok</p>"
+    found = find_citations(text, "post.html")
+    assert [(c.text, c.authors) for c in found] == [
+        ("(Drygajlo & Li, 2013)", ("Drygajlo", "Li")),
+        ("Müller et al. (2020)", ("Müller",)),
+    ]
+    assert _at(text, found[0]).startswith("(Drygajlo &amp; Li, 2013)")
+    assert _at(text, found[1]).startswith("M&uuml;ller et al. (2020)")
+
+
+def test_suffixes_initials_and_particles_in_cited_names() -> None:
+    text = (
+        "Seen before (Bertrand & Gschneidner, Jr., 1969; Fong and M. Fong, 2011) and "
+        "(Carmody, Brunner and St. Jeor, 1999)."
+    )
+    found = find_citations(text, "post.txt")
+    assert [c.authors for c in found] == [
+        ("Bertrand", "Gschneidner"),
+        ("Fong", "Fong"),
+        ("Carmody", "Brunner"),
+    ]
+
+
+VANCOUVER = """<h1>Back pain</h1>
+<p>Disc bulges are common without pain (1). Imaging rarely changes care (2,3), and
+the trial asked two questions: (1) whether it helps and (2) for whom. Pain fell (4-5).</p>
+<h2>References</h2>
+<ol>
+{entries}
+</ol>
+"""
+
+
+def _vancouver(cites: str = "") -> tuple[str, list[Verdict]]:
+    names = ["Brinjikji", "Kasch", "Jarvik", "Deyo", "Chou"]
+    entries = "\n".join(f"<li>{name} J. A study. 2015.</li>" for name in names)
+    text = VANCOUVER.format(entries=entries).replace("Pain fell (4-5).", f"Pain fell (4-5).{cites}")
+    verdicts = [_entry(n + 6, name, 2015) for n, name in enumerate(names)]
+    return text, verdicts
+
+
+def test_parenthesised_numbers_cite_a_numbered_list() -> None:
+    text, verdicts = _vancouver()
+    linked = link(find_citations(text, "p.html"), verdicts)
+    # The enumeration's "(1) whether" and "(2) for whom" are no citations.
+    assert [(c.text, c.line, index) for c, index in linked.citations] == [
+        ("(1)", 2, 0),
+        ("(2,3)", 2, 1),
+        ("(4-5)", 3, 3),
+    ]
+    assert linked.findings == ()
+
+
+def test_a_parenthesised_number_just_beyond_the_list_is_rc803() -> None:
+    text, verdicts = _vancouver(" Also (6).")
+    linked = link(find_citations(text, "p.html"), verdicts)
+    assert [(f.finding.code, f.text) for f in linked.findings] == [("RC803", "(6)")]
+    assert _at(text, linked.findings[0].citation or linked.unlinked[0]).startswith("(6)")
+
+
+def test_parenthesised_numbers_in_an_author_year_post_are_prose() -> None:
+    text = (
+        "<p>Back pain is common (Kasch et al., 2015) in adults (18) and the sample (120) was"
+        " large (3).</p>"
+    )
+    verdicts = [_entry(5, "Kasch", 2015), _entry(6, "Jarvik", 2015)]
+    linked = link(find_citations(text, "p.html"), verdicts)
+    assert [c.text for c, _ in linked.citations] == ["(Kasch et al., 2015)"]
+    # Jarvik is not cited, but half the list is: RC804 is the only finding; no RC803.
+    assert [f.finding.code for f in linked.findings] == ["RC804"]
+
+
+def test_superscripts_cite_but_powers_do_not() -> None:
+    text = (
+        "<p>Back pain is common<sup>1,2</sup> and costly.<sup>3</sup> A field of 10<sup>6</sup>"
+        " cells in 2 m<sup>2</sup>.</p>"
+    )
+    verdicts = [_entry(n + 2, name, 2015) for n, name in enumerate(["A", "B", "C"])]
+    found = find_citations(text, "p.html")
+    assert [(c.text, c.numbers) for c in found] == [("1,2", (1, 2)), ("3", (3,))]
+    assert _at(text, found[0]).startswith("<sup>1,2</sup>")
+    linked = link(found, verdicts)
+    assert [index for _, index in linked.citations] == [0, 2]
+    assert linked.findings == ()
+
+
+def test_a_year_two_entries_share_is_ambiguous() -> None:
+    verdicts = [_entry(10, "Smith", 2019), _entry(11, "Smith", 2019), _entry(12, "Jones", 2020)]
+    text = "As shown (Smith et al., 2019) and (Jones, 2020)."
+    linked = link(find_citations(text, "p.html"), verdicts)
+    [finding] = linked.findings
+    assert (finding.finding.code, finding.finding.severity.value) == ("RC806", "warning")
+    assert "2 entries" in finding.finding.message
+    assert "no a/b suffix" in finding.finding.message
+    # Linked to both: neither is "never cited".
+    assert linked.cited_by(0)
+    assert linked.cited_by(1)
+
+
+def test_a_year_suffix_or_a_second_author_settles_it() -> None:
+    a = _entry(10, "Smith", 2019, text="Smith, J., Other, K. (2019a). A.")
+    b = _entry(11, "Smith", 2019, text="Smith, J., Other, K. (2019b). B.")
+    linked = link(find_citations("As (Smith et al., 2019b) and (Smith, 2019a).", "p.html"), [a, b])
+    assert [index for _, index in linked.citations] == [1, 0]
+    assert linked.findings == ()
+    unsuffixed = link(find_citations("As (Smith et al., 2019).", "p.html"), [a, b])
+    assert "marked 2019a, 2019b" in unsuffixed.findings[0].finding.message
+    jones = Verdict(
+        reference=b.reference.model_copy(
+            update={"authors": (Person(family="Smith", given="J."), Person(family="Jones"))}
+        ),
+        status=Status.UNVERIFIED,
+    )
+    settled = link(find_citations("As (Smith & Jones, 2019).", "p.html"), [a, jones])
+    assert [index for _, index in settled.citations] == [1]
+    assert [f.finding.code for f in settled.findings] == ["RC804"]
