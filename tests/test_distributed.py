@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from refcheck import distributed
+from refcheck import api, distributed
 from refcheck.api import check_async, read_references
 from refcheck.cli import main
 from refcheck.config import Settings
@@ -182,15 +182,17 @@ def test_check_partition_is_pure(corpus: tuple[Path, Path]) -> None:
     assert any(v.status is Status.VERIFIED for v in first)
 
 
-def test_a_verdict_does_not_depend_on_the_other_references_of_its_chunk(
-    corpus: tuple[Path, Path],
+@pytest.mark.parametrize("chunk", [api.CHUNK, 16])
+def test_a_verdict_does_not_depend_on_the_other_references_of_its_run(
+    corpus: tuple[Path, Path], chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a partition needs to be pure: the references checked together (one chunk) or
-    each alone give the same verdicts, sources included (r53's query with its title is
-    r54-r57's without theirs)."""
+    """What a partition needs to be pure: the references checked together (in one chunk,
+    or in chunks of 16 whose searches overlap) or each alone give the same verdicts,
+    sources included (r53's query with its title is r54-r57's without theirs)."""
     store, bib = corpus
     references = read_references([bib])
     settings = Settings(offline=True, no_cache=True, snapshots=(store,))
+    monkeypatch.setattr(api, "CHUNK", chunk)
     together = asyncio.run(check_async(references, settings))
     alone = [v for r in references for v in asyncio.run(check_async([r], settings))]
     assert [v.model_dump(mode="json") for v in alone] == [

@@ -53,10 +53,10 @@ Candidates = tuple[list[Work], list[Work], Choice]
 
 
 async def _search(
-    resolver: Resolver, reference: Reference, asked: list[str]
+    resolver: Resolver, reference: Reference, asked: list[Consulted]
 ) -> Candidates | CrossrefError:
-    """Candidates for a reference, and candidates found without its title; the queries
-    sent are added to ``asked``.
+    """Candidates for a reference, and candidates found without its title; the sources
+    its searches asked are added to ``asked``.
 
     When nothing validates and the citation has enough besides its title to find it
     (authors and a volume or pages), Crossref is asked once more without the title: a
@@ -64,17 +64,32 @@ async def _search(
     candidates is made once and handed on (validation is most of a search's CPU).
     """
     try:
-        asked.append(verify.query_for(reference))
-        candidates, choice = await _candidates(resolver, reference, asked[-1])
+        query = verify.query_for(reference)
+        candidates, choice = await _recorded(resolver, reference, query, asked)
         if choice is None:
             choice = verify.choose(reference, candidates)
         if choice[0] is not None or not _findable_untitled(reference):
             return candidates, [], choice
-        asked.append(verify.query_for(reference, with_title=False))
-        untitled, _ = await _candidates(resolver, reference, asked[-1])
+        query = verify.query_for(reference, with_title=False)
+        untitled, _ = await _recorded(resolver, reference, query, asked)
         return candidates, untitled, choice
     except CrossrefError as exc:
         return exc
+
+
+async def _recorded(
+    resolver: Resolver, reference: Reference, query: str, asked: list[Consulted]
+) -> tuple[list[Work], Choice | None]:
+    """_candidates, the sources it asked added to ``asked``: the resolver's record of the
+    query as this search left it, without what other references' searches of the same
+    query had put there. Taken at once: offline nothing runs between the search and this,
+    while overlapping chunks forget their searches (and a verdict must not depend on the
+    other references a run checked with it)."""
+    before = len(resolver.consulted_by_search(query))
+    try:
+        return await _candidates(resolver, reference, query)
+    finally:
+        asked.extend(resolver.consulted_by_search(query)[before:])
 
 
 async def _candidates(
@@ -257,11 +272,11 @@ async def _searched(
 ) -> list[Verdict]:
     """Verdicts for references found by search (``cited``: the work of a DOI they cite
     that is another work, or None)."""
-    asked: list[list[str]] = [[] for _ in references]
+    asked: list[list[Consulted]] = [[] for _ in references]
     searched = await asyncio.gather(
         *(
-            _search(resolver, reference, queries)
-            for reference, queries in zip(references, asked, strict=True)
+            _search(resolver, reference, sources)
+            for reference, sources in zip(references, asked, strict=True)
         )
     )
     verdicts: list[Verdict] = []
@@ -275,24 +290,11 @@ async def _searched(
             titled, untitled, choice = candidates
             verdicts.append(verify.by_search(reference, titled, untitled, choice=choice))
     verdicts = [
-        _with_search_sources(resolver, verdict, queries)
-        for verdict, queries in zip(verdicts, asked, strict=True)
+        verdict.model_copy(update={"sources": (*verdict.sources, *sources)})
+        for verdict, sources in zip(verdicts, asked, strict=True)
     ]
     resolver.forget_searches()
     return verdicts
-
-
-def _with_search_sources(resolver: Resolver, verdict: Verdict, queries: Sequence[str]) -> Verdict:
-    """The verdict with the sources its own searches asked (``queries``: with the title,
-    and without it when it was searched so). Each query's record is taken once and only
-    for a query this reference sent: others in its chunk may share a query, and a verdict
-    must not depend on which other references its chunk held."""
-    asked = [
-        c
-        for query in dict.fromkeys(queries)
-        for c in dict.fromkeys(resolver.consulted_by_search(query))
-    ]
-    return verdict.model_copy(update={"sources": (*verdict.sources, *asked)})
 
 
 # References a worker process checks at a time, at most.
