@@ -303,3 +303,11 @@ def test_a_hindawi_article_id_is_the_number_its_doi_ends_in(cited: str) -> None:
     assert compare_pages(Reference(pages=cited), hindawi) == []
     assert pages_agree(cited, hindawi) is True
     assert [f.code for f in compare_pages(Reference(pages="904827"), hindawi)] == ["RC603"]
+
+
+@pytest.mark.parametrize("doi", ["10.32920/22229509", "10.2172/893359"])
+def test_a_doi_number_gives_no_pages_to_a_record_without_any(doi: str) -> None:
+    # works-dev: a report and a thesis with no pages, cited in MLA with a day ("7 Mar. 2023").
+    report = Work(doi=doi, title="A report")
+    assert compare_pages(Reference(pages="7"), report) == []
+    assert compare_pages(Reference(pages=doi.rsplit("/", 1)[1]), report) == []

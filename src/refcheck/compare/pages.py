@@ -137,15 +137,20 @@ def parse_pages(text: str) -> PageRange | None:
 
 def _work_ranges(work: Work) -> list[PageRange]:
     ranges: list[PageRange] = []
-    for text in (work.page, work.article_number or _doi_article_number(work.doi)):
+    for text in (work.page, work.article_number):
         parsed = parse_pages(text) if text else None
         if parsed is not None:
             ranges.append(parsed)
+    if ranges and ranges[0].first.number == 1 and not work.article_number:
+        number = _doi_article_number(work.doi)
+        if number is not None:
+            ranges.append(PageRange(Page(number, number=int(number)), None))
     return ranges
 
 
 # A DOI that ends in the article's number ("10.1155/2015/904826"): Hindawi records hold
 # only the page count ("1-12") and no article number, yet "Article ID 904826" is cited.
+# Only beside such a count: a record with no pages at all is not given one by its DOI.
 _DOI_NUMBER = re.compile(r"/(\d{5,8})$")
 
 

@@ -36,8 +36,10 @@ _LATEX_SYNTAX = re.compile(r"[\\{}$~]|--|``|''")
 _ET_AL_TAIL = re.compile(r"[\s,;]*\bet(?:\.\s*|\s+)al\b\.?\s*$", re.IGNORECASE)
 _DANGLING_AND = re.compile(r"(?:^\s*and\s+|\s+and\s*$)", re.IGNORECASE)
 _TRUNCATION_MARKERS = frozenset({"others", "et al", "et al.", "etal", "et. al."})
-_INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}")
-_GENERATIONS = frozenset({"II", "III", "IV", "JR", "JR.", "SR", "SR."})
+_INITIALS = re.compile(r"(?:[^\W\d_]\.?-?){1,4}")
+# "Jr", "Sr" and roman numerals after a name; "JR" and "SR" in capitals are Medline's
+# initials ("Gutierrez JR", "Østmo SR").
+_GENERATIONS = frozenset({"II", "III", "IV", "Jr", "Jr.", "Sr", "Sr.", "JR.", "SR."})
 
 
 def decode_latex(value: str) -> str:
@@ -73,7 +75,7 @@ def _is_wholly_braced(name: str) -> bool:
 
 
 def _is_initials(word: str) -> bool:
-    return bool(_INITIALS.fullmatch(word)) and word.upper() not in _GENERATIONS
+    return bool(_INITIALS.fullmatch(word)) and word.isupper() and word not in _GENERATIONS
 
 
 def split_bibtex_name(raw: str) -> Person:
@@ -94,6 +96,9 @@ def split_bibtex_name(raw: str) -> Person:
             cut -= 1
         if 0 < cut < len(words) and not any(_is_initials(word) for word in words[:cut]):
             first, von, last = words[cut:], [], words[:cut]
+        elif cut == 0 and len(words) == 2 and len(words[0]) > 1 and len(words[1]) == 1:
+            # "LI J": a family in capitals as short as initials, then one initial.
+            first, von, last = words[1:], [], words[:1]
     family = decode_latex(" ".join([*von, *last]))
     given = decode_latex(" ".join(first))
     if not family and given:
