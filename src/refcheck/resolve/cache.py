@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import json
 import sqlite3
 import time
 import unicodedata
@@ -45,6 +46,7 @@ import platformdirs
 from pydantic import TypeAdapter, ValidationError
 
 from refcheck.models import Work
+from refcheck.resolve.agency import Agency
 
 __all__ = [
     "MISS",
@@ -72,6 +74,12 @@ _DOI_PREFIXES: Final = (
     "doi:",
 )
 
+# body: the registration agency as JSON {"id", "label"}, or NULL when no agency holds the
+# DOI. Added after schema version 1 was released: created in older files when they open.
+_AGENCIES_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS agencies (doi TEXT PRIMARY KEY, body TEXT, stored_at REAL NOT NULL)"
+)
+
 _SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # body: the Work as JSON, or NULL when Crossref has no such DOI.
@@ -84,6 +92,7 @@ _SCHEMA: Final = (
         stored_at REAL NOT NULL,
         PRIMARY KEY (query, rows)
     )""",
+    _AGENCIES_TABLE,
 )
 _TABLES: Final = frozenset({"meta", "works", "searches"})
 
@@ -214,6 +223,37 @@ class WorkCache:
             for doi, work in works.items()
         ]
         self._write("INSERT OR REPLACE INTO works (doi, body, stored_at) VALUES (?, ?, ?)", rows)
+
+    # --- registration agencies -----------------------------------------------------------
+
+    def get_agency(self, doi: str) -> Agency | Literal[Miss.MISS] | None:
+        """The cached agency of ``doi``; None if cached as held by none; :data:`MISS`."""
+        row = self._fetch("SELECT body, stored_at FROM agencies WHERE doi = ?", (doi_key(doi),))
+        if row is None:
+            return self._miss()
+        body, stored_at = row
+        if not self._fresh(stored_at, self._ttl if body is not None else self._negative_ttl):
+            return self._miss()
+        if body is None:
+            return self._hit(None)
+        try:
+            value = json.loads(body)
+            return self._hit(Agency(str(value["id"]), str(value["label"])))
+        except (ValueError, TypeError, KeyError):
+            return self._miss()
+
+    def put_agencies(self, agencies: Mapping[str, Agency | None]) -> None:
+        """Store agency answers by DOI (None: no agency holds it) in one transaction."""
+        now = self._clock()
+        rows = [
+            (
+                doi_key(doi),
+                None if agency is None else json.dumps({"id": agency.id, "label": agency.label}),
+                now,
+            )
+            for doi, agency in agencies.items()
+        ]
+        self._write("INSERT OR REPLACE INTO agencies (doi, body, stored_at) VALUES (?, ?, ?)", rows)
 
     # --- searches ----------------------------------------------------------------------
 
@@ -449,6 +489,9 @@ def _check_schema(db: sqlite3.Connection) -> str | None:
     if row is None or row[0] != str(SCHEMA_VERSION):
         found = "none" if row is None else row[0]
         return f"has schema version {found}, not {SCHEMA_VERSION}"
+    if "agencies" not in tables:
+        with _transaction(db):
+            db.execute(_AGENCIES_TABLE)
     return None
 
 

@@ -7,7 +7,10 @@ asked only for what neither knows, and never in offline mode.
 A DOI Crossref does not hold is not yet a DOI that exists nowhere: its registration agency
 is asked (Crossref's ``/works/{doi}/agency``). No agency: it exists nowhere (None, RC101).
 DataCite: DataCite is asked, and its record made into the same Work. Another agency (mEDRA,
-JaLC, KISTI...): a RegistryError naming it, so the reference is unverified, never wrong.
+JaLC, KISTI...): its record is asked of doi.org by content negotiation (CSL-JSON); where the
+agency serves none, a RegistryError naming it, so the reference is unverified, never wrong.
+Where doi.org is asked, its ``/ra/`` route gives the agencies of many DOIs a request; the
+answers are cached with the others.
 
 A book's ISBN (:meth:`Resolver.lookup_isbns`) is asked of Crossref (the books it lists under
 the ISBN), then of Open Library for those Crossref does not list; a book without one may be
@@ -21,6 +24,7 @@ stores made by ``refcheck snapshot import`` (:class:`~.store.SnapshotStore`: a p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +33,12 @@ from types import TracebackType
 from refcheck.config import DEFAULT_CROSSREF_URL, DEFAULT_OPENLIBRARY_URL, Settings
 from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
 from refcheck.models import Consulted, SourceOutcome, Work
+from refcheck.resolve.agency import Agency
 from refcheck.resolve.arxiv import ArxivClient
 from refcheck.resolve.cache import MISS, WorkCache
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.datacite import DataciteClient
+from refcheck.resolve.doiorg import DEFAULT_DOI_URL, DoiOrgClient, NotServed
 from refcheck.resolve.openlibrary import OpenLibraryClient
 from refcheck.resolve.protocol import normalise_doi
 from refcheck.resolve.snapshot import Snapshot, WorkSource
@@ -71,6 +77,7 @@ class Resolver:
     client: CrossrefClient | None = None
     datacite: DataciteClient | None = None
     arxiv: ArxivClient | None = None
+    doiorg: DoiOrgClient | None = None
     openlibrary: OpenLibraryClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
@@ -80,6 +87,7 @@ class Resolver:
         default=None, init=False, repr=False
     )
     _build_arxiv: Callable[[], ArxivClient] | None = field(default=None, init=False, repr=False)
+    _build_doiorg: Callable[[], DoiOrgClient] | None = field(default=None, init=False, repr=False)
     _build_openlibrary: Callable[[], OpenLibraryClient] | None = field(
         default=None, init=False, repr=False
     )
@@ -112,6 +120,17 @@ class Resolver:
             timeout=settings.timeout,
             retries=settings.retries,
         )
+        # doi.org unset: asked only beside Crossref's own API, never behind a mirror's back.
+        doi_url = settings.doi_url or (
+            DEFAULT_DOI_URL if settings.crossref_url.rstrip("/") == DEFAULT_CROSSREF_URL else None
+        )
+        if doi_url:
+            resolver._build_doiorg = lambda: DoiOrgClient(
+                doi_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=min(settings.retries, 2),
+            )
         resolver._build_arxiv = lambda: ArxivClient(
             settings.arxiv_url,
             settings.mailto,
@@ -155,6 +174,12 @@ class Resolver:
         self._build_openlibrary = None
         return self.openlibrary
 
+    def _doiorg_client(self) -> DoiOrgClient | None:
+        if self.doiorg is None and self._build_doiorg is not None:
+            self.doiorg = self._build_doiorg()
+        self._build_doiorg = None
+        return self.doiorg
+
     def _arxiv_client(self) -> ArxivClient | None:
         if self.arxiv is None and self._build_arxiv is not None:
             self.arxiv = self._build_arxiv()
@@ -175,6 +200,7 @@ class Resolver:
     async def aclose(self) -> None:
         # Closed: nothing more is built.
         self._build_datacite = self._build_arxiv = self._build_openlibrary = None
+        self._build_doiorg = None
         if self._workers is not None:
             self._workers.close()
             self._workers = None
@@ -184,6 +210,8 @@ class Resolver:
             await self.datacite.aclose()
         if self.arxiv is not None:
             await self.arxiv.aclose()
+        if self.doiorg is not None:
+            await self.doiorg.aclose()
         if self.openlibrary is not None:
             await self.openlibrary.aclose()
         if self.cache is not None:
@@ -285,11 +313,10 @@ class Resolver:
         """DOIs Crossref does not hold: their agency's answer (None: no agency holds it)."""
         assert self.client is not None
         self.stats.agency_lookups += len(dois)
-        agencies = await asyncio.gather(
-            *(self.client.agency(doi) for doi in dois), return_exceptions=True
-        )
+        agencies = await self._agencies(dois)
         found: dict[str, Lookup] = {}
         at_datacite: list[str] = []
+        elsewhere: list[tuple[str, Agency]] = []
         for doi, agency in zip(dois, agencies, strict=True):
             if isinstance(agency, BaseException) and not isinstance(agency, CrossrefError):
                 raise agency  # a bug, not a registry's failure: do not hide it
@@ -314,13 +341,87 @@ class Resolver:
                     f" (yet): {doi}"
                 )
             else:
-                self._note(doi, agency.id, "not-asked")
-                found[doi] = RegistryError(
-                    f"the DOI is registered with {agency.label}, which refcheck does not ask"
-                    " yet: it could not be checked"
-                )
+                elsewhere.append((doi, agency))
         if at_datacite:
             found.update(await self._at_datacite(at_datacite))
+        if elsewhere:
+            found.update(await self._at_doi_org(elsewhere))
+        return found
+
+    async def _agencies(self, dois: Sequence[str]) -> list[Agency | CrossrefError | None]:
+        """Each DOI's agency (None: no agency holds it), or the error that kept it from being
+        known: from the cache, else doi.org's ``/ra/`` batch, else Crossref's ``/agency``
+        route one DOI a request (doi.org not asked in this run, unreachable, or unsure)."""
+        assert self.client is not None
+        known: dict[str, Agency | CrossrefError | None] = {}
+        if self.cache is not None:
+            for doi in dois:
+                cached = self.cache.get_agency(doi)
+                if cached is not MISS:
+                    known[doi] = cached
+        wanted = [doi for doi in dois if doi not in known]
+        doiorg = self._doiorg_client() if wanted else None
+        if doiorg is not None:
+            # doi.org failing: Crossref's route answers for any DOI too.
+            with contextlib.suppress(RegistryError):
+                known.update(await doiorg.agencies(wanted))
+        rest = [doi for doi in wanted if doi not in known]
+        answers = await asyncio.gather(
+            *(self.client.agency(doi) for doi in rest), return_exceptions=True
+        )
+        for doi, answer in zip(rest, answers, strict=True):
+            if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
+                raise answer  # a bug, not a registry's failure: do not hide it
+            known[doi] = answer
+        if self.cache is not None:
+            settled: dict[str, Agency | None] = {}
+            for doi in wanted:
+                answer = known[doi]
+                if not isinstance(answer, CrossrefError):
+                    settled[doi] = answer
+            self.cache.put_agencies(settled)
+        return [known[doi] for doi in dois]
+
+    async def _at_doi_org(self, dois: Sequence[tuple[str, Agency]]) -> dict[str, Lookup]:
+        """DOIs of agencies other than Crossref and DataCite: their records by content
+        negotiation at doi.org, or a RegistryError naming the agency (unverified)."""
+        doiorg = self._doiorg_client()
+        found: dict[str, Lookup] = {}
+        if doiorg is None:
+            for doi, agency in dois:
+                self._note(doi, agency.id, "not-asked")
+                found[doi] = RegistryError(
+                    f"the DOI is registered with {agency.label}, which is not asked in this"
+                    " run: it could not be checked"
+                )
+            return found
+        answers = await asyncio.gather(
+            *(doiorg.work(doi, agency) for doi, agency in dois), return_exceptions=True
+        )
+        for (doi, agency), answer in zip(dois, answers, strict=True):
+            if isinstance(answer, NotServed):
+                self._note(doi, agency.id, "unreachable")
+                found[doi] = RegistryError(
+                    f"the DOI is registered with {agency.label}, which serves no record of it"
+                    " to read: it could not be checked"
+                )
+            elif isinstance(answer, CrossrefError):
+                self._note(doi, "doi.org", "unreachable")
+                found[doi] = RegistryError(
+                    f"the DOI is registered with {agency.label}; {answer}: it could not be checked"
+                )
+            elif isinstance(answer, BaseException):
+                raise answer  # a bug, not a registry's failure: do not hide it
+            elif answer is None:
+                # The agency look-up placed it, doi.org does not know it: neither is sure.
+                self._note(doi, "doi.org", "not-found")
+                found[doi] = RegistryError(
+                    f"the DOI is registered with {agency.label}, but doi.org does not resolve"
+                    " it: it could not be checked"
+                )
+            else:
+                self._note(doi, "doi.org", "answered")
+                found[doi] = answer
         return found
 
     async def _at_datacite(self, dois: Sequence[str]) -> dict[str, Lookup]:
