@@ -131,3 +131,19 @@ def test_an_unreadable_bibliography_is_one_invalid_reference(
     assert len(report["unlinked_citations"]) == 6
     assert all(c["findings"] == [] for c in report["unlinked_citations"])
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_library_reads_the_same_citations_as_the_cli() -> None:
+    from refcheck.api import read_citations
+
+    # The bibliography's entries stand in refs.bib: their lines there are no lines of the
+    # post's own list, whose citations would otherwise be skipped.
+    found = read_citations([FIXTURE / "lumbar-mri.qmd"])
+    assert [(c.line, c.text) for c in found] == [
+        (12, "[@brinjikji2015]"),
+        (13, "@kasch2022"),
+        (14, "@brinjikji2015"),
+        (14, "@kasch2022"),
+        (21, "[-@kasch2022]"),
+        (22, "[@kasch2021]"),
+    ]

@@ -469,7 +469,8 @@ def read_citations(
     suffix = Path(path).suffix.lower() if path else ""
     if suffix in {".bib", ".bibtex", ".json", ".csljson"}:
         return []
-    skip = entry_lines(text, references)
+    # The post's own list only: a front-matter bibliography's entries stand in their file.
+    skip = entry_lines(text, [r for r in references if r.location.path in {path, None}])
     return [c for c in find_citations(text, path) if c.line not in skip]
 
 
