@@ -1,5 +1,5 @@
-"""Test helpers for refcheck and for projects that build on it: loopback Crossref, DataCite and
-arXiv stand-ins."""
+"""Test helpers for refcheck and for projects that build on it: loopback Crossref, DataCite,
+arXiv and doi.org stand-ins."""
 
 from refcheck.testing.arxiv_standin import ArxivStandin
 from refcheck.testing.crossref_standin import (
@@ -11,11 +11,13 @@ from refcheck.testing.crossref_standin import (
     load_records,
 )
 from refcheck.testing.datacite_standin import DataciteStandin
+from refcheck.testing.doi_standin import DoiStandin
 
 __all__ = [
     "ArxivStandin",
     "CrossrefStandin",
     "DataciteStandin",
+    "DoiStandin",
     "Fault",
     "FaultKind",
     "FaultPlan",
