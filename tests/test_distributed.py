@@ -8,12 +8,13 @@ import asyncio
 import gzip
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -264,3 +265,123 @@ def test_partition_size_alone_is_a_usage_error(
     _, bib = corpus
     line = _one_line_refusal(*_check(["--partition-size", "10", str(bib)], capsys))
     assert "--dask-scheduler" in line
+
+
+# --- the README's Spark recipe --------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+RECIPE_STORE = '"/shared/works.sqlite3"'
+
+
+class _Row(NamedTuple):
+    article: str
+    line: int
+    text: str
+
+
+def _recipe(store: Path) -> str:
+    """The README's Spark recipe, as written, reading ``store``."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("```python\n", text.index("**The same check on Spark.**"))
+    block = text[start + len("```python\n") : text.index("\n```\n", start)]
+    assert RECIPE_STORE in block
+    return block.replace(RECIPE_STORE, repr(str(store)))
+
+
+def _free_text(record: dict[str, Any]) -> str:
+    names = ", ".join(
+        f"{a['family']}, {a.get('given', ' ')[0]}."
+        for a in record.get("author") or []
+        if isinstance(a, dict) and a.get("family")
+    )
+    year = record["issued"]["date-parts"][0][0]
+    return (
+        f"{names} ({year}). {_first(record.get('title'))}. "
+        f"{_first(record.get('container-title'))}, {_first(record.get('volume'))}, "
+        f"{_first(record.get('page'))}."
+    )
+
+
+@pytest.fixture(scope="module")
+def recipe_rows(corpus: tuple[Path, Path], shared: Path) -> list[_Row]:
+    """Free-text references to works in the store (one with a wrong year), and to some
+    the store lacks."""
+    with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    usable = [r for r in records if r.get("author") and r.get("title") and r.get("page")]
+    texts = [_free_text(r) for r in usable[:200:10]]
+    texts[3] = re.sub(r"\((\d{4})\)", lambda m: f"({int(m[1]) - 5})", texts[3], count=1)
+    return [_Row(f"article{n % 3}.html", n + 1, text) for n, text in enumerate(texts)]
+
+
+class _Partitioned:
+    """What the recipe asks of a Spark DataFrame (``.rdd.mapPartitions(f).toDF(columns)``),
+    over rows in two partitions, for a run without Spark."""
+
+    def __init__(self, rows: Sequence[_Row]) -> None:
+        self.rdd = self
+        self._parts = [rows[: len(rows) // 2], rows[len(rows) // 2 :]]
+        self.rows: list[tuple[Any, ...]] = []
+
+    def mapPartitions(self, check: Any) -> _Partitioned:  # Spark's name
+        self.rows = [row for part in self._parts for row in check(iter(part))]
+        return self
+
+    def toDF(self, columns: Sequence[str]) -> list[dict[str, Any]]:
+        return [dict(zip(columns, row, strict=True)) for row in self.rows]
+
+
+def _expected(rows: Sequence[_Row], store: Path) -> list[dict[str, Any]]:
+    from refcheck.models import Location
+    from refcheck.parse.reference import parse_reference, to_reference
+
+    references = [
+        to_reference(parse_reference(r.text), r.text, Location(path=r.article, line=r.line))
+        for r in rows
+    ]
+    verdicts = asyncio.run(
+        check_async(references, Settings(offline=True, no_cache=True, snapshots=(store,)))
+    )
+    return [
+        {
+            "article": row.article,
+            "line": row.line,
+            "status": v.status.value,
+            "doi": v.work.doi if v.work is not None else None,
+            "rules": ",".join(f.code for f in v.findings),
+        }
+        for row, v in zip(rows, verdicts, strict=True)
+    ]
+
+
+def test_the_spark_recipe_over_plain_partitions(
+    corpus: tuple[Path, Path], recipe_rows: list[_Row]
+) -> None:
+    store, _ = corpus
+    namespace: dict[str, Any] = {
+        "__name__": "spark_recipe",
+        "references": _Partitioned(recipe_rows),
+    }
+    exec(compile(_recipe(store), "README.md", "exec"), namespace)
+    got = namespace["verdicts"]
+    assert got == _expected(recipe_rows, store)
+    statuses = [row["status"] for row in got]
+    assert statuses.count("verified") >= 10
+    assert "mismatch" in statuses  # the wrong year
+    assert got[3]["status"] == "mismatch"
+
+
+def test_the_spark_recipe_on_spark(corpus: tuple[Path, Path], recipe_rows: list[_Row]) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed")
+    from pyspark.sql import SparkSession
+
+    store, _ = corpus
+    spark = SparkSession.builder.master("local[2]").appName("refcheck").getOrCreate()
+    try:
+        frame = spark.createDataFrame([tuple(r) for r in recipe_rows], ["article", "line", "text"])
+        namespace: dict[str, Any] = {"__name__": "spark_recipe", "references": frame}
+        exec(compile(_recipe(store), "README.md", "exec"), namespace)
+        got = [row.asDict() for row in namespace["verdicts"].orderBy("line").collect()]
+    finally:
+        spark.stop()
+    assert got == _expected(recipe_rows, store)
