@@ -4,7 +4,12 @@ cited by DOI, arXiv papers cited by ID, and works no registry holds. Prints figu
 Every usable record of ../shared/datacite/records.jsonl.gz becomes one correct reference and
 one with a single injected error (first author misspelled, year off by two, DOI with one
 wrong digit), written both as a post's reference list (Markdown, APA-like) and as BibTeX
-(@misc with doi). arXiv's records are also cited by their arXiv ID without DOI. A fixed list
+(@misc with doi). arXiv's records are also cited by their arXiv ID without DOI. Crossref's
+books with an ISBN (../shared/crossref, types book/monograph/edited-book/reference-book) are
+cited by their ISBN without DOI (kind ``book``: correct, and once with each of: the year off
+by two, a title word changed, the first author misspelled, the ISBN's check digit wrong) and
+without ISBN or DOI (kind ``book-no-isbn``, correct only), as APA with "(Eds.)" for editors
+and as @book; an Open Library stand-in (its fixtures) answers for ISBNs Crossref lacks. A fixed list
 of blog posts, news articles, code repositories and web pages (written here, not recorded:
 no registry holds them) is added to every post. Records are split into tune and held-out
 halves by a hash of the DOI. The Crossref stand-in serves ../shared/crossref's records (and
@@ -34,10 +39,13 @@ from typing import Any
 from refcheck.api import check_async, read_references
 from refcheck.config import Settings
 from refcheck.models import Severity, Status, Verdict
-from refcheck.parse.identifiers import ARXIV_DOI_PREFIX
+from refcheck.parse.identifiers import ARXIV_DOI_PREFIX, isbn13
+from refcheck.resolve.crossref import BOOK_TYPES
 from refcheck.resolve.datacite_records import work_from_datacite
+from refcheck.resolve.records import work_from_record
 from refcheck.testing import CrossrefStandin, DataciteStandin, load_records
 from refcheck.testing.arxiv_standin import ArxivStandin
+from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -66,7 +74,7 @@ UNREGISTERED = [
 @dataclass
 class Case:
     key: str
-    kind: str  # "doi", "arxiv-id", "unregistered"
+    kind: str  # "doi", "arxiv-id", "book", "book-no-isbn", "unregistered"
     error: str | None  # None: correct
     doi: str | None  # the record's DOI
     field: str | None  # the field the error is on
@@ -144,7 +152,7 @@ def build(records: list[dict[str, Any]], rng: random.Random) -> tuple[str, str, 
             continue
         arxiv = work.doi.startswith(ARXIV_DOI_PREFIX.lower())
         publisher = work.publisher or ""
-        versions = [("correct", None)]
+        versions: list[tuple[str, str | None]] = [("correct", None)]
         error = rng.choice(["author-misspelled", "year", "doi-digit"])
         versions.append((error, error))
         for label, injected in versions:
@@ -193,6 +201,97 @@ def build(records: list[dict[str, Any]], rng: random.Random) -> tuple[str, str, 
     return "\n".join(post), "\n".join(bib), cases
 
 
+def _book_names(people: list[dict[str, Any]]) -> tuple[str, str]:
+    """APA and BibTeX name lists of a Crossref record's authors or editors."""
+    apa: list[str] = []
+    bib: list[str] = []
+    for person in people[:20]:
+        family, given = person.get("family"), person.get("given")
+        if not isinstance(family, str) or not family.strip():
+            continue
+        initials = _initials(given if isinstance(given, str) else None)
+        apa.append(f"{family}, {initials}" if initials else family)
+        bib.append(f"{family}, {given}" if isinstance(given, str) and given else family)
+    text = apa[0] if len(apa) == 1 else ", ".join(apa[:-1]) + ", & " + apa[-1] if apa else ""
+    return text, " and ".join(bib)
+
+
+def _other_title_word(title: str) -> str | None:
+    """The title with its longest word replaced by another (an injected title error)."""
+    words = title.split()
+    longest = max(words, key=len)
+    if len(longest) < 5:
+        return None
+    return title.replace(longest, "Foundations" if longest != "Foundations" else "Principles", 1)
+
+
+def _bad_check_digit(isbn: str) -> str:
+    return isbn[:-1] + str((int(isbn[-1]) + 1) % 10)
+
+
+def build_books(records: list[dict[str, Any]]) -> tuple[list[str], list[str], list[Case]]:
+    """Post lines, BibTeX entries and cases for Crossref's books with an ISBN."""
+    post: list[str] = []
+    bib: list[str] = []
+    cases: list[Case] = []
+    for n, record in enumerate(records):
+        work = work_from_record(record)
+        isbns = [i for i in map(isbn13, work.isbn) if i is not None]
+        if not work.title or work.year is None or not isbns:
+            continue
+        people = record.get("author") or record.get("editor") or []
+        names, bib_names = _book_names(people)
+        if not names:
+            continue
+        editors = not record.get("author")
+        title = f"{work.title}: {work.subtitle}" if work.subtitle else work.title
+        publisher = work.publisher or ""
+        errors = ["year", "title", "isbn-digit"] + ([] if editors else ["author-misspelled"])
+        # Few books: each is cited with every error that applies, one error a reference.
+        versions: list[tuple[str, str | None, bool]] = [("c", None, True), ("n", None, False)]
+        versions += [(f"e{e[0]}", e, True) for e in errors]
+        for label, injected, with_isbn in versions:
+            year, cited_title, cited_names, cited_bib, isbn = (
+                work.year,
+                title,
+                names,
+                bib_names,
+                isbns[0],
+            )
+            field = None
+            if injected == "year":
+                year, field = max(work.years) + 2, "year"
+            elif injected == "title":
+                other = _other_title_word(work.title)
+                if other is None:
+                    continue
+                cited_title = f"{other}: {work.subtitle}" if work.subtitle else other
+                field = "title"
+            elif injected == "author-misspelled":
+                family = str(people[0].get("family") or "")
+                wrong = _misspell(family)
+                if wrong is None:
+                    continue
+                cited_names = names.replace(family, wrong, 1)
+                cited_bib = bib_names.replace(family, wrong, 1)
+                field = "authors"
+            elif injected == "isbn-digit":
+                isbn, field = _bad_check_digit(isbn), "doi"
+            key = f"b{n}{label}"
+            kind = "book" if with_isbn else "book-no-isbn"
+            cases.append(Case(key, kind, injected, work.doi, field))
+            eds = " (Eds.)." if editors else ""
+            tail = f" ISBN {isbn}" if with_isbn else ""
+            post.append(f"{cited_names}{eds} ({year}). {cited_title}. {publisher}.{tail}\n")
+            who = "editor" if editors else "author"
+            isbn_field = f",\n  isbn = {{{isbn}}}" if with_isbn else ""
+            bib.append(
+                f"@book{{{key},\n  {who} = {{{cited_bib}}},\n  title = {{{{{cited_title}}}}},\n"
+                f"  publisher = {{{publisher}}},\n  year = {{{year}}}{isbn_field}\n}}\n"
+            )
+    return post, bib, cases
+
+
 def _alarm(verdict: Verdict) -> bool:
     return any(f.severity in (Severity.ERROR, Severity.WARNING) for f in verdict.findings)
 
@@ -206,22 +305,39 @@ async def run(args: argparse.Namespace) -> None:
         chosen = chosen[: args.limit]
     rng = random.Random(13)
     post, bib, cases = build(chosen, rng)
+    crossref_records = load_records(SHARED / "crossref" / "works-dev.jsonl.gz")
+    books = [
+        r
+        for r in crossref_records
+        if r.get("type") in BOOK_TYPES
+        and r.get("ISBN")
+        and (args.split == "all" or split_of(r["DOI"]) == args.split)
+    ]
+    book_post, book_bib, book_cases = build_books(books)
+    # Before the unregistered works, which the post alone holds.
+    first_unregistered = next(i for i, c in enumerate(cases) if c.kind == "unregistered")
+    cases[first_unregistered:first_unregistered] = book_cases
+    post = post.replace(UNREGISTERED[0], "\n".join(book_post) + "\n" + UNREGISTERED[0], 1)
+    bib += "\n" + "\n".join(book_bib)
     agencies = {r["attributes"]["doi"].split("/")[0]: "datacite" for r in records}
-    crossref = CrossrefStandin(
-        load_records(SHARED / "crossref" / "works-dev.jsonl.gz"), agencies=agencies
-    )
+    crossref = CrossrefStandin(crossref_records, agencies=agencies)
+    library = OpenLibraryStandin()
     datacite = DataciteStandin(records)
     arxiv = ArxivStandin(load_records(SHARED / "arxiv" / "entries.jsonl.gz"))
-    with crossref, datacite, arxiv, tempfile.TemporaryDirectory() as folder:
+    with crossref, datacite, arxiv, library, tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             crossref_url=crossref.url,
             datacite_url=datacite.url,
             arxiv_url=arxiv.url,
+            openlibrary_url=library.url,
             no_cache=True,
             timeout=5.0,
             mailto="bench@example.org",
         )
-        print(f"refcheck beyond Crossref — split {args.split}: {len(chosen)} DataCite records")
+        print(
+            f"refcheck beyond Crossref — split {args.split}: {len(chosen)} DataCite records, "
+            f"{len(books)} Crossref books"
+        )
         for form, text, name in (("post", post, "post.md"), ("bibtex", bib, "refs.bib")):
             path = Path(folder) / name
             path.write_text(text, encoding="utf-8")
