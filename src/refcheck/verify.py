@@ -114,8 +114,18 @@ def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | Non
         if best_score - score < TIE_MARGIN and _validates(citation, other):
             if other.doi.lower() == best.doi.lower():
                 continue
+            exact = _exact_title(citation, best), _exact_title(citation, other)
+            if exact == (True, False):
+                continue  # a chapter and its reprint without the subtitle: the cited title
+            if exact == (False, True):
+                best = other  # is one of them whole
+                continue
             return None, f"two works match equally well: {describe(best)} and {describe(other)}"
     return best, None
+
+
+def _exact_title(citation: Citation, work: Work) -> bool:
+    return citation.evidence(work).title == 1.0
 
 
 # Words of a title that say nothing of which work it is.

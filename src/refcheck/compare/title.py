@@ -535,8 +535,13 @@ def compare_title(reference: Reference, work: Work) -> list[Finding]:
         reference = reference.model_copy(update={"title": _title_written(reference.text, work)})
     if not reference.title or not work.title or not fold(reference.title):
         return []
+    cited = reference.title
+    if work.type == "peer-review" and (label := _REVIEW_LABEL.match(cited)):
+        # Styles print a review's title as "[Review of <title>]" (CSL's type "review").
+        cited = label.group(1)
+        reference = reference.model_copy(update={"title": cited})
     # A work whose title has no word (":") gives nothing to compare against.
-    if same_title(reference.title, work) or not fold(work.title):
+    if same_title(cited, work) or not fold(work.title):
         return []
     comparison = _compare_words(reference, work)
     grade, size, _ = _grade(comparison.changes)
@@ -550,6 +555,8 @@ def compare_title(reference: Reference, work: Work) -> list[Finding]:
     code = "RC201" if grade == 2 else "RC202"
     return [finding(code, message, cited=reference.title, expected=expected)]
 
+
+_REVIEW_LABEL = re.compile(r"^\[?\s*review\s+of\s+(.+?)\]?$", re.IGNORECASE | re.DOTALL)
 
 # Marks around a piece of a reference string that set it apart from its neighbours.
 _CLOSERS = tuple(".,:;?!\"'”’)]»")

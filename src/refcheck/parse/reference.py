@@ -95,6 +95,8 @@ _TRAILING_DATE = re.compile(
     rf"(?:[\s,.(]+{_MONTHS})?$",
     re.IGNORECASE,
 )
+# "In:" before a book's title (a chapter), at the start of a reference's rest.
+_IN_COLON = re.compile(r"[\s,.;]*\bin\s*:\s+(?=\S)", re.IGNORECASE)
 _TRAILING_VOLUME = re.compile(r"[,\s]+\d{1,5}[A-Z]?$")
 _TRAILING_JUNK = " ,.;:-–—"
 
@@ -241,6 +243,12 @@ def _parse(cleaned: CleanText) -> ParsedReference:
 
     title, title_end, title_sure, title_italic = _read_title(text, position, cleaned.italics)
     tail_start = title_end
+    if title is not None and not title_sure and not title_italic:
+        # "Title, in: Book. Publisher, pp. 324-337" (Elsevier Harvard): "in:" ends the title.
+        chapter = _IN_COLON.search(text, position, title_end)
+        if chapter is not None and chapter.start() > _skip(text, position):
+            title = _tidy(text[_skip(text, position) : chapter.start()]) or None
+            tail_start = chapter.start() + 1
     if year is None and title is not None and not authors:
         # No author: APA puts the title first, then the year ("Editorial. (2015). ...").
         slot = _YEAR_SLOT.match(text, title_end)
@@ -256,7 +264,8 @@ def _parse(cleaned: CleanText) -> ParsedReference:
         # the last sentence before the numbers; the sentences before it are the title's.
         region = tail[: numbers.start]
         cut = _last_sentence_start(region)
-        if cut > 0:
+        # "Title. In: Book. Publisher; p. 324-37": the sentences after "In:" are the book's.
+        if cut > 0 and not _IN_COLON.match(region):
             title = _tidy(f"{title}. {region[:cut]}")
             tail_start += cut
             tail = text[tail_start:]
@@ -294,6 +303,12 @@ def _parse(cleaned: CleanText) -> ParsedReference:
         title = None
 
     container = _read_container(text, tail_start, tail, numbers, cleaned.italics)
+    if (book := _IN_COLON.match(tail)) is not None and not cleaned.italics:
+        # A chapter: the book is the sentence after "In:", not the publisher after it.
+        book_text = _container_text(tail[book.end() : numbers.start if numbers.found else None])
+        end = _sentence_end(book_text, 0, journal=True) if book_text else -1
+        if book_text and end > 0:
+            container = _container_text(book_text[:end]) or container
     if title_italic and not numbers.found:
         container = None  # an italic title without volume or pages: a book, no container
 
