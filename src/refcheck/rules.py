@@ -407,7 +407,7 @@ RULES += (
         "An author-year citation fits two list entries that have no a/b year suffixes.",
         "The list holds two works by the same first author in the same year and tells them "
         "apart with no '2019a'/'2019b': a reader cannot say which one the text means. "
-        "Reported at the citation; linked to the first of the two.",
+        "Reported at the citation, which is linked to each of them (none is 'never cited').",
         "  text:     (Smith et al., 2019)\n  list:     Smith, J. ... 2019. A ...\n"
         "            Smith, K. ... 2019. B ...",
     ),
