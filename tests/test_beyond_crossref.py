@@ -14,6 +14,7 @@ import pytest
 from refcheck.cli import main
 from refcheck.testing import CrossrefStandin, DataciteStandin, Fault, load_records
 from refcheck.testing.arxiv_standin import ArxivStandin
+from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 POST = """\
 # What I read this year
@@ -80,7 +81,7 @@ def standins(shared: Path) -> Iterator[tuple[CrossrefStandin, DataciteStandin]]:
 
 
 def check(
-    capsys: pytest.CaptureFixture[str], path: Path, crossref: str, datacite: str
+    capsys: pytest.CaptureFixture[str], path: Path, crossref: str, datacite: str, *extra: str
 ) -> tuple[int, list[dict[str, Any]]]:
     code = main(
         [
@@ -98,6 +99,7 @@ def check(
             ARXIV_URL,
             "--timeout",
             "2",
+            *extra,
         ]
     )
     report = json.loads(capsys.readouterr().out)
@@ -285,4 +287,40 @@ def test_datacite_failing_leaves_its_works_unverified_never_not_found(
     assert all({"source": "datacite", "outcome": "unreachable"} in e["sources"] for e in entries)
     if fault != "refused":
         assert failing.requests  # it was asked, and failed
+    assert code == 0
+
+
+BOOKS = """
+Lynch, S. (2020). Introducing WidgetKit for iOS: Adding a simple widget to your iOS app. \
+Apress. ISBN 978-1-4842-6700-4
+
+Smith, J. (2019). A handbook nobody wrote. Oxford University Press.
+"""
+
+
+def test_the_issues_example_post_in_full_passes(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    standins: tuple[CrossrefStandin, DataciteStandin],
+) -> None:
+    """Issue 13's example: arXiv papers by DOI and by ID, a Zenodo software DOI, a Crossref
+    book by its ISBN, a book without one, a blog post and a news article, all correct."""
+    crossref, datacite = standins
+    post = tmp_path / "post.md"
+    post.write_text(POST + BOOKS, encoding="utf-8")
+    with OpenLibraryStandin() as library:
+        code, entries = check(
+            capsys, post, crossref.url, datacite.url, "--openlibrary-url", library.url
+        )
+    assert [(e["status"], e["doi"]) for e in entries] == [
+        ("verified", "10.48550/arxiv.1706.03762"),
+        ("verified", "10.48550/arxiv.1902.02534"),
+        ("verified", "10.5281/zenodo.28518"),
+        ("skipped", None),  # the blog post
+        ("skipped", None),  # the news article
+        ("verified", "10.1007/978-1-4842-6700-4"),  # Crossref lists the book under its ISBN
+        ("skipped", None),  # a book no registry holds, without ISBN
+    ]
+    assert all(f["severity"] == "info" for e in entries for f in e["findings"])
+    assert [f["code"] for f in entries[6]["findings"]] == ["RC105"]
     assert code == 0
