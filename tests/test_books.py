@@ -15,7 +15,7 @@ import pytest
 from refcheck.cli import main
 from refcheck.config import Settings
 from refcheck.errors import RegistryError
-from refcheck.models import Reference
+from refcheck.models import Reference, Work
 from refcheck.parse.identifiers import CitedIsbn, cited_isbns, isbn13
 from refcheck.readers import read_markdown
 from refcheck.resolve.crossref import CrossrefClient
@@ -25,6 +25,7 @@ from refcheck.resolve.resolver import Resolver
 from refcheck.rules import lookup
 from refcheck.testing import CrossrefStandin, Fault, load_records
 from refcheck.testing.openlibrary_standin import OpenLibraryStandin
+from refcheck.verify import matched
 
 
 @pytest.mark.parametrize(
@@ -404,3 +405,23 @@ async def test_open_library_is_asked_beside_crossrefs_own_api_or_when_set() -> N
     for settings, asked in cases:
         async with Resolver.from_settings(settings) as resolver:
             assert resolver.asks_openlibrary is asked, settings
+
+
+def test_a_book_title_read_as_its_container_is_no_wrong_series(shared: Path) -> None:
+    # A real monograph in a series ("Classiques des sciences sociales."), cited in APA: the
+    # post parser reads its title, cut at the comma, as the container too.
+    [record] = [
+        r
+        for r in load_records(shared / "crossref" / "works-dev.jsonl.gz")
+        if r["DOI"] == "10.1522/cla.der.con"
+    ]
+    [reference] = read_references_from(
+        "# Books\n\n## References\n\n"
+        "Denis, R., & Racine, L. (2005). conjoncture politique québécoise, 1960-1970. "
+        "J.-M. Tremblay. ISBN 9781554418831\n"
+    )
+    assert reference.container == "conjoncture politique québécoise, 1960-1970"
+    verdict = matched(reference, Work.from_crossref(record))
+    assert [f.code for f in verdict.findings] == ["RC103"]  # no RC501 against the series
+    wrong = reference.model_copy(update={"container": "Cahiers de recherche sociologique"})
+    assert "RC501" in [f.code for f in matched(wrong, Work.from_crossref(record)).findings]

@@ -192,7 +192,9 @@ def _title_and_publisher(reference: Reference, work: Work) -> bool:
     # a journal named, not a slip.
     head = pieces[0]
     if len(head.split()) >= 3 and f"{title} ".startswith(f"{head} "):
-        pieces = pieces[1:]
+        # The whole title, when the split cut it at its commas ("Title, 1960-1970").
+        whole = next((n for n in range(len(pieces), 1, -1) if " ".join(pieces[:n]) == title), 1)
+        pieces = pieces[whole:]
         if not pieces:
             return True
     return bool(publisher) and " ".join(pieces) == publisher
