@@ -235,3 +235,13 @@ def test_one_inverted_full_name_before_et_al_is_a_name() -> None:
     found = scan_authors("Cembraneli, Pedro Nogarotto, et al. “Acute Appendicitis")
     assert found.persons == (Person(family="Cembraneli", given="Pedro Nogarotto"),)
     assert found.truncated
+
+
+def test_vancouver_puts_a_particle_after_the_initials() -> None:
+    # 10.1371/journal.pone.0105551 (works-dev): "Almeida RM de" ended the list, so a
+    # misspelled author after it ("Nistijo H" for "Nishijo") went unseen.
+    found = scan_authors("Saletti PG, Maior RS, Hori E, Almeida RM de, Nistijo H, Tomaz C. Whole")
+    assert [(p.family, p.given) for p in found.persons][3:5] == [
+        ("de Almeida", "RM"),
+        ("Nistijo", "H"),
+    ]

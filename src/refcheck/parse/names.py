@@ -95,7 +95,8 @@ _SHAPES: dict[Shape, re.Pattern[str]] = {
     # "Brinjikji W", and with dots "Janhäll S.", "Harrison R.M.".
     Shape.FAMILY_BARE: re.compile(
         rf"(?P<family>{_FAMILY})(?:,?\s+(?:Jr|Sr)\.?)?\s+(?P<given>{_DOTTED}(?=\s|$|[,;:(&\[\"“«])"
-        rf"|{_BARE_GIVEN}(?=\s*(?:[,;.(]|\s(?:and|&)\s|$)|\s+\d{{4}}\b)){_SUFFIX}?"
+        rf"|{_BARE_GIVEN}(?=(?:\s(?P<late>de|da|do|dos|das|del|van|von|der|den|di|du|le|la))?"
+        rf"(?:\s*(?:[,;.(]|\s(?:and|&)\s|$)|\s+\d{{4}}\b))){_SUFFIX}?(?:\s(?P=late))?"
     ),
     # "W. Brinjikji", "J.-F. Chenot", and without dots "AM Trinkoff".
     Shape.INITIALS_FAMILY: re.compile(
@@ -178,6 +179,8 @@ _NOTHING = AuthorList((), False, 0, None)
 
 def _person(match: re.Match[str]) -> Person:
     family = " ".join(match.group("family").split()).strip(" ,")
+    if late := match.groupdict().get("late"):
+        family = f"{late} {family}"  # Vancouver puts a particle last: "Almeida RM de"
     given = " ".join(match.group("given").split()).strip(" ,")
     return Person(family=family or None, given=given or None)
 
