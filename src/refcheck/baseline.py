@@ -7,6 +7,9 @@ and the expected value. Moving an entry, or editing another one, keeps it baseli
 the cited value makes it a new finding. An entry that could not be read is fingerprinted as
 rule RC001 on its text.
 
+In-text citation findings (RC801-RC806) are baselined the same way, the citation's text
+("citation:(kasch et al., 2021)") standing for the reference.
+
 The file is JSON, sorted, one finding per item, readable in a code review::
 
     {"refcheck-baseline": 1, "findings": [{"fingerprint": "...", "path": "refs.bib",
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.errors import ConfigError, RefcheckError
-from refcheck.models import Finding, Reference, Status, Verdict
+from refcheck.models import CitationFinding, Finding, Reference, Status, Verdict
 from refcheck.policy import INVALID_CODE, filter_findings
 
 VERSION = 1
@@ -85,6 +88,16 @@ def entry_for(verdict: Verdict, found: Finding | None, root: Path) -> Entry:
     return Entry(path, identity(reference), found.code, found.cited, found.expected)
 
 
+def citation_entry(item: CitationFinding, root: Path) -> Entry:
+    """The baseline entry of an in-text finding: the citation's text (``citation:`` and
+    folded, as a reference's) where a reference's identity goes; an entry never cited, its
+    own text."""
+    path = portable_path(item.path, root) if item.path else ""
+    folded = " ".join(item.text.split()).casefold()[:_TEXT_LIMIT]
+    where = f"citation:{folded}" if item.citation is not None else folded
+    return Entry(path, where, item.finding.code, item.finding.cited, item.finding.expected)
+
+
 def entries(verdicts: Iterable[Verdict], root: Path) -> list[Entry]:
     """Every finding of the verdicts (and every invalid entry) as baseline entries."""
     out: list[Entry] = []
@@ -95,9 +108,13 @@ def entries(verdicts: Iterable[Verdict], root: Path) -> list[Entry]:
     return out
 
 
-def write_baseline(path: Path, verdicts: Sequence[Verdict]) -> int:
-    """Write the verdicts' findings to ``path``; the number written."""
+def write_baseline(
+    path: Path, verdicts: Sequence[Verdict], citations: Iterable[CitationFinding] = ()
+) -> int:
+    """Write the verdicts' findings (and the in-text ``citations`` findings) to ``path``;
+    the number written."""
     found = entries(verdicts, path.absolute().parent)
+    found += [citation_entry(item, path.absolute().parent) for item in citations]
     found.sort(key=lambda e: (e.path, e.reference, e.code, e.cited or "", e.expected or ""))
     document = {"refcheck-baseline": VERSION, "findings": [e.to_json() for e in found]}
     try:
@@ -151,3 +168,18 @@ def new_findings(verdicts: Sequence[Verdict], baseline: Baseline) -> list[Verdic
         return True
 
     return filter_findings(verdicts, is_new)
+
+
+def new_citation_findings(
+    findings: Iterable[CitationFinding], baseline: Baseline
+) -> list[CitationFinding]:
+    """The in-text findings not in the baseline (counted, as :func:`new_findings`)."""
+    remaining = Counter(baseline.fingerprints)
+    kept: list[CitationFinding] = []
+    for item in findings:
+        fingerprint = citation_entry(item, baseline.root).fingerprint
+        if remaining[fingerprint] > 0:
+            remaining[fingerprint] -= 1
+        else:
+            kept.append(item)
+    return kept

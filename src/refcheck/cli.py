@@ -66,10 +66,9 @@ from refcheck.readers import (
     read_csljson,
     reader_for,
 )
-from refcheck.report import json as json_report
 from refcheck.report import text as text_report
 from refcheck.report.model import InText
-from refcheck.report.registry import FORMATS, emitter, plain_console
+from refcheck.report.registry import FORMATS, IN_TEXT_EMITTERS, emitter, plain_console
 from refcheck.rules import RULES, lookup
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -440,11 +439,11 @@ def _opened(path: Path) -> Iterator[TextIO]:
 def _write_report(
     fmt: str, verdicts: Sequence[Verdict], path: Path | None, in_text: InText | None = None
 ) -> None:
-    """One report in a format that needs every verdict: to ``path``, or stdout; the JSON
-    report with the in-text citations too."""
+    """One report in a format that needs every verdict: to ``path``, or stdout; with the
+    in-text citation findings."""
     emit = emitter(fmt)
-    if fmt == "json" and in_text is not None:
-        emit = partial(json_report.emit, in_text=in_text)
+    if fmt in IN_TEXT_EMITTERS and in_text is not None:
+        emit = partial(IN_TEXT_EMITTERS[fmt], in_text=in_text)
     if path is None:
         emit(verdicts, sys.stdout)
         return
@@ -788,14 +787,19 @@ def _run_check(args: argparse.Namespace) -> int:
         # In-text citations are linked once every verdict of their post is in; not with
         # --diff-base, which checks only the changed entries: the others would be missing.
         run.in_text.finish([p for p, _ in to_read] if changes is None else [], run.policy)
+        if baseline is not None:
+            shown = baselines.new_citation_findings(run.in_text.findings, baseline)
+            run.baselined += len(run.in_text.findings) - len(shown)
+            run.in_text.findings = shown
         run.failed = run.failed or run.in_text.failing(run.fail_on)
         notes = run.notes if options.format == "text" else []
         for text in texts:
             run.in_text.write(text.console, show_info=args.show_info)
+            text.report.add_in_text(run.in_text.findings)
             text.close(notes)
 
     if writing_baseline:
-        count = baselines.write_baseline(args.write_baseline, run.kept)
+        count = baselines.write_baseline(args.write_baseline, run.kept, run.in_text.findings)
         print(f"refcheck: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         if run.unverified:
             print(

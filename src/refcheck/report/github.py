@@ -6,7 +6,8 @@
   are left out: an annotation on every reference without a DOI is noise in a PR);
 - an entry that could not be read -> ``::error`` titled ``RC001 invalid-entry``;
 - a reference that could not be checked -> ``::notice`` titled ``unverified``: worth
-  seeing, but not a fault of the file (the CLI does not fail on it either).
+  seeing, but not a fault of the file (the CLI does not fail on it either);
+- in-text citation findings (RC801-RC806) at the citation's line and column (``col=``).
 
 Every value is escaped as the runner unescapes it (``%``, CR and LF in the message; also
 ``:`` and ``,`` in properties), after control characters are removed, so untrusted text
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from refcheck.models import Severity, Status, Verdict
+from refcheck.report.model import InText
 from refcheck.report.safety import clean, posix_path
 from refcheck.rules import BY_CODE
 
@@ -40,12 +42,22 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(name: str, message: str, *, file: str | None, line: int | None, title: str) -> str:
+def command(
+    name: str,
+    message: str,
+    *,
+    file: str | None,
+    line: int | None,
+    title: str,
+    col: int | None = None,
+) -> str:
     properties: list[str] = []
     if file:
         properties.append(f"file={escape_property(file)}")
         if line is not None and line >= 1:
             properties.append(f"line={line}")
+            if col is not None and col >= 1:
+                properties.append(f"col={col}")
     properties.append(f"title={escape_property(title)}")
     return f"::{name} {','.join(properties)}::{escape_data(message)}"
 
@@ -79,7 +91,24 @@ def _commands(verdict: Verdict) -> Iterator[str]:
         yield command(COMMAND[f.severity], message, file=file, line=line, title=title)
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
+def _citation_commands(in_text: InText) -> Iterator[str]:
+    """In-text findings at the citation's line and column (an entry never cited: its line)."""
+    for item in in_text.located(show_info=False):
+        f = item.finding
+        if f.severity not in COMMAND:
+            continue
+        rule = BY_CODE.get(f.code)
+        title = clean(f"{f.code} {rule.name}" if rule else f.code, 100)
+        file = clean(posix_path(item.path), MAX_PATH) if item.path else None
+        message = clean(f.message, MAX_MESSAGE)
+        yield command(
+            COMMAND[f.severity], message, file=file, line=item.line, title=title, col=item.column
+        )
+
+
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
     for verdict in verdicts:
         for line in _commands(verdict):
             out.write(line + "\n")
+    for line in _citation_commands(in_text) if in_text is not None else ():
+        out.write(line + "\n")

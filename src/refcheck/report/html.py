@@ -23,8 +23,8 @@ from typing import TextIO
 from urllib.parse import quote
 
 from refcheck._version import __version__
-from refcheck.models import Finding, Severity, Status, Verdict
-from refcheck.report.model import summarise
+from refcheck.models import Finding, Location, Severity, Status, Verdict
+from refcheck.report.model import InText, summarise
 from refcheck.report.safety import clean, posix_path, reference_name, where
 from refcheck.report.text import STATUS_STYLE
 from refcheck.rules import BY_CODE
@@ -282,8 +282,34 @@ def _parts(verdicts: Sequence[Verdict]) -> Iterator[str]:
             yield "</section>\n"
 
 
-def _summary(verdicts: Sequence[Verdict]) -> Iterator[str]:
-    s = summarise(verdicts)
+def _in_text(in_text: InText) -> Iterator[str]:
+    """In-text citation findings, each at its citation's ``path:line:column`` (a section
+    of its own, outside the references the filters show and hide)."""
+    located = in_text.located(show_info=False)
+    if not located:
+        return
+    yield (
+        f'<section class="in-text"><h2>In-text citations ({len(located)})</h2>\n'
+        '<table class="findings"><colgroup><col style="width:6rem"><col style="width:14rem">'
+        '<col style="width:12rem"><col><col></colgroup>'
+        "<thead><tr><th>severity</th><th>where</th><th>rule</th><th>citation</th>"
+        "<th>message</th></tr></thead><tbody>"
+    )
+    for item in located:
+        f = item.finding
+        place = where(Location(path=item.path, line=item.line))
+        if item.column is not None:
+            place += f":{item.column}"
+        yield (
+            f'<tr class="{f.severity.value}"><td class="severity">{f.severity.value}</td>'
+            f"<td>{text(place)}</td><td>{_rule_title(f)}</td>"
+            f'<td class="cited">{text(item.text)}</td><td>{text(f.message)}</td></tr>\n'
+        )
+    yield "</tbody></table></section>\n"
+
+
+def _summary(verdicts: Sequence[Verdict], in_text: InText | None = None) -> Iterator[str]:
+    s = summarise(verdicts, in_text)
     noun = "reference" if s.total == 1 else "references"
     yield f'<p class="total"><strong>{s.total} {noun}</strong></p><ul class="counts">'
     for count, name, status in (
@@ -325,7 +351,9 @@ def _filters(verdicts: Sequence[Verdict]) -> Iterator[str]:
     yield '</select></label><output id="shown"></output></form>'
 
 
-def render(verdicts: Sequence[Verdict], nonce: str | None = None) -> str:
+def render(
+    verdicts: Sequence[Verdict], nonce: str | None = None, in_text: InText | None = None
+) -> str:
     """The whole page; ``nonce`` (random unless given) lets its one script run."""
     nonce = nonce or secrets.token_urlsafe(18)
     head = (
@@ -336,7 +364,8 @@ def render(verdicts: Sequence[Verdict], nonce: str | None = None) -> str:
         f"<title>refcheck report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         "<header><h1>refcheck report</h1>\n"
     )
-    parts = [head, *_summary(verdicts), *_filters(verdicts), "</header>\n<main>\n"]
+    parts = [head, *_summary(verdicts, in_text), *_filters(verdicts), "</header>\n<main>\n"]
+    parts.extend(_in_text(in_text) if in_text is not None else ())
     parts.extend(_parts(verdicts))
     parts.append(
         f"</main>\n<footer>refcheck {html.escape(__version__)}</footer>\n"
@@ -345,5 +374,5 @@ def render(verdicts: Sequence[Verdict], nonce: str | None = None) -> str:
     return "".join(parts)
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    out.write(render(verdicts))
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
+    out.write(render(verdicts, in_text=in_text))

@@ -7,7 +7,9 @@ follows the CLI's exit code:
 - a finding of severity error -> ``<failure>`` (all error findings in its text);
 - an entry that could not be read -> ``<error>`` (type RC001 invalid-entry);
 - a reference that could not be checked, or a work no registry holds -> ``<skipped>``;
-- otherwise the test passes; warnings and info findings go to ``<system-out>``.
+- otherwise the test passes; warnings and info findings go to ``<system-out>``;
+- each in-text finding (RC801-RC806) is a test of its own in its file's suite, named by
+  the citation and its line and column: an error fails it, a warning goes to its output.
 
 The tree is built with ElementTree, which escapes markup; characters XML 1.0 cannot carry
 at all (most controls) are removed first by :mod:`refcheck.report.safety`.
@@ -20,7 +22,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from refcheck._version import __version__
-from refcheck.models import Finding, Severity, Status, Verdict
+from refcheck.models import CitationFinding, Finding, Severity, Status, Verdict
+from refcheck.report.model import InText
 from refcheck.report.safety import clean, posix_path, reference_name
 from refcheck.rules import BY_CODE
 
@@ -108,19 +111,45 @@ def _testcase(verdict: Verdict, classname: str, counts: _Counts) -> ET.Element:
     return case
 
 
-def junit_tree(verdicts: Sequence[Verdict]) -> ET.Element:
-    """The ``<testsuites>`` element of ``verdicts``."""
+def _citation_testcase(item: CitationFinding, classname: str, counts: _Counts) -> ET.Element:
+    """An in-text finding as a test of its own, named by where it stands: an error fails."""
+    f = item.finding
+    place = f"line {item.line or 0}" + (f", column {item.column}" if item.column else "")
+    name = clean(f"{' '.join(item.text.split())[:100]} ({place})", MAX_NAME)
+    case = ET.Element("testcase", {"classname": classname, "name": name, "time": "0"})
+    counts.tests += 1
+    detail = f"{f.severity.value} {_title(f)} ({place}): {clean(f.message, MAX_MESSAGE)}"
+    if f.severity is Severity.ERROR:
+        counts.failures += 1
+        failure = ET.SubElement(
+            case, "failure", {"message": clean(f"{f.code}: {f.message}", MAX_MESSAGE)}
+        )
+        failure.set("type", "in-text")
+        failure.text = detail
+    else:
+        ET.SubElement(case, "system-out").text = detail
+    return case
+
+
+def junit_tree(verdicts: Sequence[Verdict], in_text: InText | None = None) -> ET.Element:
+    """The ``<testsuites>`` element of ``verdicts`` (and of the in-text findings)."""
     suites: dict[str, tuple[ET.Element, _Counts]] = {}
-    for verdict in verdicts:
-        path = verdict.reference.location.path
+
+    def suite_of(path: str | None) -> tuple[str, ET.Element, _Counts]:
         classname = clean(posix_path(path), MAX_NAME) if path else "<input>"
         if classname not in suites:
             suite = ET.Element("testsuite", {"name": classname})
             properties = ET.SubElement(suite, "properties")
             ET.SubElement(properties, "property", {"name": "refcheck", "value": __version__})
             suites[classname] = (suite, _Counts())
-        suite, counts = suites[classname]
+        return classname, *suites[classname]
+
+    for verdict in verdicts:
+        classname, suite, counts = suite_of(verdict.reference.location.path)
         suite.append(_testcase(verdict, classname, counts))
+    for item in in_text.located(show_info=False) if in_text is not None else ():
+        classname, suite, counts = suite_of(item.path)
+        suite.append(_citation_testcase(item, classname, counts))
     root = ET.Element("testsuites", {"name": SUITES_NAME})
     total = _Counts()
     for suite, counts in suites.values():
@@ -134,8 +163,8 @@ def junit_tree(verdicts: Sequence[Verdict]) -> ET.Element:
     return root
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    root = junit_tree(verdicts)
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
+    root = junit_tree(verdicts, in_text)
     ET.indent(root)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(root, encoding="unicode"))

@@ -1,7 +1,8 @@
 """The ``markdown`` format: a summary a bot can post on a pull request (GitHub Markdown).
 
 A counts line, then one table row per problem: every finding of severity error or warning,
-every entry that could not be read and every reference that could not be checked. Info
+every entry that could not be read, every reference that could not be checked and every
+in-text citation finding (status ``in-text``, at ``path:line:column``). Info
 findings and clean references are only counted. The document stays under GitHub's
 comment limit (65,536 characters): rows past the budget are counted, not shown.
 
@@ -17,8 +18,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from refcheck.models import Severity, Status, Verdict
-from refcheck.report.model import summarise
+from refcheck.models import Location, Severity, Status, Verdict
+from refcheck.report.model import InText, summarise
 from refcheck.report.safety import clean, reference_name, where
 from refcheck.report.text import STATUS_STYLE
 
@@ -64,8 +65,24 @@ def _rows(verdict: Verdict) -> Iterator[str]:
         )
 
 
-def counts_line(verdicts: Sequence[Verdict]) -> str:
-    s = summarise(verdicts)
+def _citation_rows(in_text: InText) -> Iterator[str]:
+    """In-text findings, each at its citation's ``path:line:column``; the list's value is
+    in the value column."""
+    for item in in_text.located(show_info=False):
+        f = item.finding
+        place = where(Location(path=item.path, line=item.line))
+        if item.column is not None:
+            place += f":{item.column}"
+        severity = "" if f.severity is Severity.ERROR else " (warning)"
+        message = f"**{cell(f.code, 20)}**{severity} {cell(f.message)}"
+        yield (
+            f"| in-text | {cell(place)} | {f.field} | {cell(f.cited or item.text)} "
+            f"| {cell(f.expected)} | {message} |"
+        )
+
+
+def counts_line(verdicts: Sequence[Verdict], in_text: InText | None = None) -> str:
+    s = summarise(verdicts, in_text)
     noun = "reference" if s.total == 1 else "references"
     statuses = ", ".join(
         f"{count} {name}"
@@ -84,10 +101,11 @@ def counts_line(verdicts: Sequence[Verdict]) -> str:
     )
 
 
-def render(verdicts: Sequence[Verdict]) -> str:
+def render(verdicts: Sequence[Verdict], in_text: InText | None = None) -> str:
     """The whole Markdown document."""
-    parts = ["### refcheck\n\n", counts_line(verdicts), "\n"]
+    parts = ["### refcheck\n\n", counts_line(verdicts, in_text), "\n"]
     rows = [row for verdict in verdicts for row in _rows(verdict)]
+    rows += list(_citation_rows(in_text)) if in_text is not None else []
     if not rows:
         parts.append("\nNo problems found.\n")
         return "".join(parts)
@@ -105,5 +123,5 @@ def render(verdicts: Sequence[Verdict]) -> str:
     return "".join(parts)
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
-    out.write(render(verdicts))
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
+    out.write(render(verdicts, in_text))

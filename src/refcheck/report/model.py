@@ -49,6 +49,7 @@ class InText:
     def __init__(self, linked: Linked, findings: Sequence[CitationFinding] | None = None) -> None:
         self.linked = linked
         kept = linked.findings if findings is None else findings
+        self.kept: tuple[CitationFinding, ...] = tuple(kept)
         self._on: dict[InTextCitation, list[Finding]] = {}
         self._uncited: dict[tuple[str | None, int | None], list[Finding]] = {}
         for item in kept:
@@ -67,6 +68,11 @@ class InText:
 
     def unlinked(self) -> list[ReportCitation]:
         return [_citation(c, self._on.get(c, [])) for c in self.linked.unlinked]
+
+    def located(self, *, show_info: bool = True) -> list[CitationFinding]:
+        """The kept findings where they stand (citation, or an entry never cited), in file
+        order; info ones only with ``show_info``."""
+        return [f for f in self.kept if show_info or f.finding.severity is not Severity.INFO]
 
     def findings(self) -> list[Finding]:
         return [f for group in (*self._on.values(), *self._uncited.values()) for f in group]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from rich.console import Console
 
@@ -18,6 +18,7 @@ from refcheck.models import Verdict
 from refcheck.report import concise, github, html, junit, markdown, sarif
 from refcheck.report import json as json_report
 from refcheck.report import text as text_report
+from refcheck.report.model import InText
 
 Emitter = Callable[[Sequence[Verdict], TextIO], None]
 
@@ -66,6 +67,28 @@ EMITTERS: Mapping[str, Emitter] = MappingProxyType(
     }
 )
 FORMATS: tuple[str, ...] = tuple(EMITTERS)
+
+
+class InTextEmitter(Protocol):
+    """An emitter that also writes the in-text citation findings (``in_text``)."""
+
+    def __call__(
+        self, verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None
+    ) -> None: ...
+
+
+# The formats written whole at the end carry the in-text findings; text and concise print
+# them as they stream (intext_run.InTextRun.write).
+IN_TEXT_EMITTERS: Mapping[str, InTextEmitter] = MappingProxyType(
+    {
+        "json": json_report.emit,
+        "sarif": sarif.emit,
+        "github": github.emit,
+        "junit": junit.emit,
+        "markdown": markdown.emit,
+        "html": html.emit,
+    }
+)
 
 
 def emitter(name: str) -> Emitter:

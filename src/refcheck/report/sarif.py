@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from refcheck._version import __version__
-from refcheck.models import Finding, Severity, Status, Verdict
-from refcheck.report.model import summarise
+from refcheck.models import CitationFinding, Finding, Severity, Status, Verdict
+from refcheck.report.model import InText, summarise
 from refcheck.report.safety import clean, is_absolute, posix_path, uri_reference
 from refcheck.rules import RULES, Rule
 
@@ -174,9 +174,42 @@ def _notification(verdict: Verdict) -> dict[str, Any]:
     return notification
 
 
-def sarif_log(verdicts: Sequence[Verdict]) -> dict[str, Any]:
-    """The SARIF log of ``verdicts`` as plain JSON data."""
+def _citation_result(item: CitationFinding) -> dict[str, Any]:
+    """An in-text finding at the citation's line and column (an entry never cited: its
+    line), fingerprinted by file, rule and the citation's text (not its line, which moves)."""
+    f = item.finding
+    result: dict[str, Any] = {"ruleId": f.code}
+    if f.code in _RULE_INDEX:
+        result["ruleIndex"] = _RULE_INDEX[f.code]
+    result["level"] = LEVEL[f.severity]
+    result["message"] = {"text": clean(f.message, MAX_MESSAGE)}
+    path = item.path
+    if path and posix_path(path):
+        artifact: dict[str, Any] = {"uri": uri_reference(path)}
+        if not is_absolute(posix_path(path)):
+            artifact["uriBaseId"] = SRCROOT
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if item.line is not None and item.line >= 1:
+            physical["region"] = {"startLine": item.line}
+            if item.column is not None and item.column >= 1:
+                physical["region"]["startColumn"] = item.column
+        result["locations"] = [{"physicalLocation": physical}]
+    parts = [posix_path(path or ""), "text:" + " ".join(item.text.split()), f.code, f.cited or ""]
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    result["partialFingerprints"] = {FINGERPRINT: digest[:32]}
+    result["properties"] = {
+        "field": f.field,
+        "cited": clean(f.cited, MAX_VALUE) or None,
+        "expected": clean(f.expected, MAX_VALUE) or None,
+    }
+    return result
+
+
+def sarif_log(verdicts: Sequence[Verdict], in_text: InText | None = None) -> dict[str, Any]:
+    """The SARIF log of ``verdicts`` (and of the in-text findings) as plain JSON data."""
     results = [result for verdict in verdicts for result in _results(verdict)]
+    if in_text is not None:
+        results += [_citation_result(item) for item in in_text.located()]
     notifications = [_notification(v) for v in verdicts if v.status is Status.UNVERIFIED]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
@@ -189,13 +222,13 @@ def sarif_log(verdicts: Sequence[Verdict]) -> dict[str, Any]:
                 "tool": {"driver": _driver()},
                 "invocations": [invocation],
                 "results": results,
-                "properties": {"summary": summarise(verdicts).model_dump()},
+                "properties": {"summary": summarise(verdicts, in_text).model_dump()},
             }
         ],
     }
 
 
-def emit(verdicts: Sequence[Verdict], out: TextIO) -> None:
+def emit(verdicts: Sequence[Verdict], out: TextIO, in_text: InText | None = None) -> None:
     # ensure_ascii keeps the file 7-bit clean whatever encoding ``out`` was opened with.
-    out.write(json.dumps(sarif_log(verdicts), indent=2, ensure_ascii=True))
+    out.write(json.dumps(sarif_log(verdicts, in_text), indent=2, ensure_ascii=True))
     out.write("\n")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 import shlex
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
@@ -39,7 +39,15 @@ from rich.console import Console
 from rich.text import Text
 
 from refcheck.fix import crossref_value, fixable
-from refcheck.models import Finding, Location, Severity, Status, Summary, Verdict
+from refcheck.models import (
+    CitationFinding,
+    Finding,
+    Location,
+    Severity,
+    Status,
+    Summary,
+    Verdict,
+)
 from refcheck.readers import read_bibtex, reader_for
 from refcheck.report.author_marks import AUTHOR_CODES, agree, mark_authors
 from refcheck.report.model import summarise
@@ -379,6 +387,16 @@ class Tally:
             if target is not None:
                 self.fixable[target] += 1
 
+    def add_in_text(self, findings: Iterable[CitationFinding]) -> None:
+        """In-text citation findings (printed apart from the references) in the counts."""
+        for item in findings:
+            found = item.finding
+            self.severities[found.severity] += 1
+            if found.severity is Severity.ERROR:
+                self.errors[found.code] += 1
+            elif found.severity is Severity.WARNING:
+                self.warnings[found.code] += 1
+
     def summary(self) -> Summary:
         return Summary(
             total=self.statuses.total(),
@@ -534,6 +552,9 @@ class TextReport:
             self._print(line)
         if (asked := sources_line(verdict, width)) is not None:
             self._print(asked)
+
+    def add_in_text(self, findings: Iterable[CitationFinding]) -> None:
+        self.tally.add_in_text(findings)
 
     def close(self) -> None:
         width = self.console.width if self.view.layout is Layout.TERMINAL else None
