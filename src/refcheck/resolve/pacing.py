@@ -28,6 +28,15 @@ a strict sliding window:
   on two cores: send to arrival took 1-59 ms against the stand-in with that jitter, and any 4
   list requests arrived 1.025 s apart or more); spaced exactly at the limit, a strict counter
   throttles.
+- Told by answers: a request can reach the server far later than the margin covers (a lost
+  packet sent again, a stalled server: against the stand-in on a machine at load 9, one
+  search arrived 385 ms after it was sent, and the fourth request after it was refused).
+  No answer comes back quicker than the quickest answer of its kind so far, so one that
+  took longer than that by more than the margin less ``ESTIMATE_SLACK`` (60 ms) says the
+  request arrived that much later than it left: its windows then count from that arrival,
+  and the next window opens ``ESTIMATE_SLACK`` after it. Answers within the jitter move
+  nothing; a request whose answer has not come back when a later turn is due counts from
+  its send, with the margin.
 - In flight: a place is held from before the request is sent until its answer has been read
   in full, so the server, which counts a request from its arrival until its answer is written,
   never counts more than the client does.
@@ -64,6 +73,7 @@ How a client uses it::
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections import deque
@@ -78,6 +88,7 @@ __all__ = [
     "ARXIV",
     "DATACITE",
     "DOI_ORG",
+    "ESTIMATE_SLACK",
     "MARGIN",
     "OPEN_LIBRARY",
     "POLITE",
@@ -101,6 +112,11 @@ Sleep = Callable[[float], Awaitable[None]]
 MARGIN = 0.08
 # A 429 within this many windows after a 429 pause ended counts as a failure.
 _REPEAT_WINDOWS = 10
+# Seconds kept between a late request's arrival, as estimated from its answer, and the
+# next window: what answering it may have taken less than answering the quickest did.
+ESTIMATE_SLACK = 0.02
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -177,12 +193,15 @@ DOI_ORG = Etiquette({"single": Window(2, 1.0)}, concurrency=2)
 
 @dataclass(eq=False)
 class Turn:
-    """One request's turn: when it was let go, and the end of the pause before it, if any."""
+    """One request's turn: when its windows count from (when it was let go, then when it
+    really went, later still when its answer says it arrived late), the end of the pause
+    before it, if any, and when the request left (``left``, None until it has)."""
 
     kind: RequestKind
     at: float
     after_pause: float | None = None
     sent: bool = False
+    left: float | None = None
 
 
 @dataclass
@@ -191,7 +210,9 @@ class _Bucket:
     announced: Window | None = None  # as the server's headers said last
     next_slot: float = float("-inf")
     paused_until: float = float("-inf")
-    # The latest turns, oldest first: as many as the largest window holds.
+    # The quickest answer to this kind so far, from the request leaving to its answer.
+    quickest: float = float("inf")
+    # The latest turns, in the order they were planned: as many as the largest window holds.
     turns: deque[Turn] = field(default_factory=deque)
 
     def windows(self) -> list[Window]:
@@ -220,11 +241,15 @@ class _Bucket:
 
     def keep(self, turn: Turn) -> None:
         # The new turn and the ``limit`` turns before it; turns still waiting stay, however
-        # many, since the turns after them are planned from them.
+        # many, since the turns after them are planned from them. A turn whose answer moved
+        # it later may count after turns planned after it: the earliest sent turn goes first.
         most = max(w.limit for w in self.windows()) + 1
         self.turns.append(turn)
-        while len(self.turns) > most and self.turns[0].sent:
-            self.turns.popleft()
+        while len(self.turns) > most:
+            sent = [other for other in self.turns if other.sent]
+            if not sent:
+                break
+            self.turns.remove(min(sent, key=lambda other: other.at))
 
     def forget(self, turn: Turn) -> None:
         """A turn given up before its request was sent counts against no window."""
@@ -496,15 +521,42 @@ class Pacer:
         """The turn's request has just left: its windows count from now, if that is later
         than the turn (the client may yield between its turn and the send, and a busy event
         loop can take a while to come back)."""
-        turn.at = max(turn.at, self.clock())
+        turn.left = self.clock()
+        turn.at = max(turn.at, turn.left)
+
+    def answered(self, turn: Turn) -> None:
+        """The answer to the turn's request has begun to arrive: if it came later than the
+        quickest answer of its kind by more than the margin covers, the request reached the
+        server late (a resent packet, a stalled server), and its windows count from when it
+        arrived as near as the client can tell (see :func:`_late_arrival`)."""
+        if turn.left is None:
+            return
+        bucket = self._bucket(turn.kind)
+        now = self.clock()
+        took = now - turn.left
+        bucket.quickest = min(bucket.quickest, took)
+        arrived = _late_arrival(turn.left, now, bucket.quickest, self.margin)
+        if arrived > turn.at:
+            _log.debug(
+                "%s request answered after %.3f s (quickest %.3f s): counted from %.3f s "
+                "after it left",
+                turn.kind,
+                took,
+                bucket.quickest,
+                arrived - turn.left,
+            )
+            turn.at = arrived
 
     def tracer(self, turn: Turn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
         """An httpx ``trace`` extension that calls :meth:`sent` once the request's headers
-        are written: ``http.get(url, extensions={"trace": pacer.tracer(turn)})``."""
+        are written and :meth:`answered` once the answer's headers have been read:
+        ``http.get(url, extensions={"trace": pacer.tracer(turn)})``."""
 
         async def trace(event: str, info: dict[str, Any]) -> None:
             if event.endswith("send_request_headers.complete"):
                 self.sent(turn)
+            elif event.endswith("receive_response_headers.complete"):
+                self.answered(turn)
 
         return trace
 
@@ -550,3 +602,16 @@ class Pacer:
         wanted = self._slowed_concurrency()
         if wanted != self._gate.limit:
             self._gate.resize(wanted)
+
+
+def _late_arrival(left: float, answered: float, quickest: float, margin: float) -> float:
+    """When a request's windows count from, judged by its answer: the time it left, or, when
+    it may have reached the server later than the margin covers, that later time less the
+    margin (so that the next window opens ``ESTIMATE_SLACK`` after the arrival).
+
+    No answer comes back quicker than the quickest so far, so the server had the request by
+    ``answered - quickest`` at the latest (if answering it took no longer than answering the
+    quickest one did); an answer within the margin of the quickest is the jitter the margin
+    is for, and moves nothing."""
+    latest = answered - quickest
+    return max(left, latest + ESTIMATE_SLACK - margin)

@@ -50,7 +50,9 @@ counts (:mod:`refcheck.testing.limiter`), per kind of route:
 ``latency`` seconds pass before each answer. ``jitter`` delays each request by a random
 0-``jitter`` seconds on its way in (seeded by ``jitter_seed``), before the stand-in counts its
 arrival: the network between a client and a server, which makes requests sent evenly arrive
-unevenly.
+unevenly. ``crossref.arrive_late(0.2, after=5)``: the sixth request from now reaches it 0.2 s
+later still (a lost packet sent again). Each logged request has ``released``, when it left
+flight (its answer written, counting strictly; ready, with the bucket).
 
 Faults, for the next requests in order, or at random::
 
@@ -83,7 +85,7 @@ import time
 import unicodedata
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -226,6 +228,7 @@ class LoggedRequest:
     status: int
     fault: FaultKind | None = None
     in_flight: int = 1
+    released: float | None = None  # ``time.monotonic()`` when it left flight
 
     def param(self, name: str) -> str | None:
         """The first value of a query parameter."""
@@ -405,6 +408,8 @@ class CrossrefStandin(LoopbackStandin):
         self._in_flight = 0
         self.max_in_flight = 0
         self.throttled = 0
+        self._arrivals = 0  # requests come in so far, for arrive_late
+        self._late: dict[int, float] = {}
         super().__init__()
 
     # --- what happened ----------------------------------------------------------------------
@@ -427,12 +432,23 @@ class CrossrefStandin(LoopbackStandin):
         with self._flight_lock:
             return self._in_flight
 
+    def arrive_late(self, seconds: float, *, after: int = 0) -> None:
+        """The request that comes in after ``after`` more reaches the stand-in ``seconds``
+        late (on top of the jitter), as if its first packet were lost and sent again."""
+        if seconds < 0 or after < 0:
+            raise ValueError("a late arrival needs seconds and after not negative")
+        with self._lock:
+            self._late[self._arrivals + after] = seconds
+
     # --- answering --------------------------------------------------------------------------
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
-        if self.jitter:
-            with self._lock:
-                travel = self._jitter_random.uniform(0.0, self.jitter)
+        with self._lock:
+            travel = self._late.pop(self._arrivals, 0.0)
+            self._arrivals += 1
+            if self.jitter:
+                travel += self._jitter_random.uniform(0.0, self.jitter)
+        if travel:
             self._stopping.wait(travel)
         arrived = time.monotonic()
         split = urlsplit(handler.path)
@@ -474,27 +490,29 @@ class CrossrefStandin(LoopbackStandin):
             with self._flight_lock:
                 self._in_flight -= 1
             raise
+        released: float | None = None
         if not strict:
             # Out of flight once the answer is ready: the client may send its next request
             # the moment it has read this one, before this thread gets to run again.
             with self._flight_lock:
                 self._in_flight -= 1
+                released = time.monotonic()
         dropped = fault is not None and fault.kind == "disconnect"
+        entry = LoggedRequest(
+            method=handler.command,
+            path=split.path,
+            query=query,
+            headers=headers,
+            time=arrived,
+            kind=kind,
+            status=0 if dropped else answer.status,
+            fault=fault.kind if fault is not None else None,
+            in_flight=in_flight,
+            released=released,
+        )
         with self._lock:
             # Logged before answering, so a client that has its answer finds it in the log.
-            self._log.append(
-                LoggedRequest(
-                    method=handler.command,
-                    path=split.path,
-                    query=query,
-                    headers=headers,
-                    time=arrived,
-                    kind=kind,
-                    status=0 if dropped else answer.status,
-                    fault=fault.kind if fault is not None else None,
-                    in_flight=in_flight,
-                )
-            )
+            self._log.append(entry)
         truncate = fault is not None and fault.kind == "truncated"
         if not strict:
             if dropped:
@@ -510,6 +528,13 @@ class CrossrefStandin(LoopbackStandin):
                     self._send(handler, kind, answer, truncate=truncate)
             finally:
                 self._in_flight -= 1
+                released = time.monotonic()
+        with self._lock:
+            # Unless the log was cleared meanwhile.
+            for index in range(len(self._log) - 1, -1, -1):
+                if self._log[index] is entry:
+                    self._log[index] = replace(entry, released=released)
+                    break
 
     def _over_limits(self, kind: RouteKind, now: float, in_flight: int) -> _Answer | None:
         if not self.enforce_limits:
