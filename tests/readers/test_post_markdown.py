@@ -163,7 +163,7 @@ def test_doi_link_in_prose_is_a_reference_with_only_its_doi() -> None:
 
     assert [(reference.doi, reference.location.line) for reference in references] == [
         ("10.3174/ajnr.A4173", 4),
-        ("10.1056/NEJMoa1209250", 4),  # its sentence starts on line 4
+        ("10.1056/NEJMoa1209250", 5),  # the DOI's own line (its sentence starts on 4)
     ]
     link, bare = references
     assert link.text == (

@@ -230,7 +230,7 @@ def test_doi_in_prose_and_prose_only_text() -> None:
     (reference,) = read_text(text, None)
 
     assert reference.doi == "10.3174/ajnr.A4173"
-    assert reference.location.line == 1
+    assert reference.location.line == 2  # the DOI's own line, not its sentence's first
     assert reference.text.startswith("Smith et al. (2019) showed that most people recover")
     assert read_text(text.replace("https://doi.org/10.3174/ajnr.A4173", "the journal"), None) == []
 

@@ -816,7 +816,8 @@ def _prose_dois(
         cited.add(cleaned.casefold())
         begin, finish = _sentence(text, start, start + len(doi))
         sentence = _one_line(_strip_marker(tidy(text[begin:finish])))
-        line = lines[bisect_right(starts, begin) - 1]
+        # The DOI's own line (a link on a paragraph's third line is there, not at its top).
+        line = lines[bisect_right(starts, start) - 1]
         references.append(
             Reference(
                 location=Location(path=path, line=line),
