@@ -247,6 +247,8 @@ class InTextCitation(_Model):
     year_suffix: str | None = None
     numbers: tuple[int, ...] = ()
     key: str | None = None
+    # The DOI a link that is the citation points at ("[Kasch et al., 2021](https://doi.org/...)").
+    doi: str | None = None
     narrative: bool = False
     tentative: bool = False
     # Rule codes a ``refcheck: ignore[...]`` comment on the citation's line suppresses.
