@@ -500,7 +500,7 @@ def compare_authors(reference: Reference, work: Work) -> list[Finding]:
             )
         )
     for i, c in enumerate(cited):
-        findings.extend(_finding_for(i, c, listed, out))
+        findings.extend(_finding_for(i, c, listed, out, work.registry))
     return findings
 
 
@@ -565,7 +565,7 @@ _LIST_LIMIT = 12
 
 
 def _finding_for(
-    i: int, c: AuthorName, listed: Sequence[AuthorName], out: _Outcome
+    i: int, c: AuthorName, listed: Sequence[AuthorName], out: _Outcome, registry: str
 ) -> list[Finding]:
     """The finding on cited author ``i``, if any."""
     name = show(c.person)
@@ -575,7 +575,7 @@ def _finding_for(
             finding(
                 "RC302",
                 f"Cited author {i + 1} '{name}' is not an author of this work; "
-                f"Crossref's author {out.replaced[i] + 1} is '{show(w.person)}'",
+                f"{registry}'s author {out.replaced[i] + 1} is '{show(w.person)}'",
                 cited=name,
                 expected=show(w.person),
             )
@@ -594,7 +594,7 @@ def _finding_for(
         return [
             finding(
                 "RC303",
-                f"Author {i + 1} is cited as '{name}'; Crossref spells it '{show(w.person)}'",
+                f"Author {i + 1} is cited as '{name}'; {registry} spells it '{show(w.person)}'",
                 cited=name,
                 expected=show(w.person),
             )
@@ -604,7 +604,7 @@ def _finding_for(
         return [
             finding(
                 "RC305",
-                f"Author {i + 1} '{name}': Crossref has '{show(w.person)}' (initials differ)",
+                f"Author {i + 1} '{name}': {registry} has '{show(w.person)}' (initials differ)",
                 cited=name,
                 expected=show(w.person),
             )

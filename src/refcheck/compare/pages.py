@@ -199,7 +199,7 @@ def compare_pages(reference: Reference, work: Work) -> list[Finding]:
     return [
         finding(
             "RC603",
-            f"Pages {reference.pages} cited; Crossref has {expected}",
+            f"Pages {reference.pages} cited; {work.registry} has {expected}",
             cited=reference.pages,
             expected=expected,
         )
@@ -220,7 +220,7 @@ def _last_page(
         return [
             finding(
                 "RC604",
-                f"Pages {pages} cited; Crossref has {expected}, a range that runs "
+                f"Pages {pages} cited; {work.registry} has {expected}, a range that runs "
                 f"backwards, so the last page could not be checked",
                 cited=pages,
                 expected=expected,
@@ -237,7 +237,7 @@ def _last_page(
         return [
             finding(
                 "RC604",
-                f"Pages {pages} cited; Crossref has {expected}, the page count of article "
+                f"Pages {pages} cited; {work.registry} has {expected}, the page count of article "
                 f"{work.article_number} (the last page differs)",
                 cited=pages,
                 expected=expected,
@@ -247,7 +247,7 @@ def _last_page(
     return [
         finding(
             "RC604",
-            f"Pages {pages} cited; Crossref has {expected} (the last page differs)",
+            f"Pages {pages} cited; {work.registry} has {expected} (the last page differs)",
             cited=pages,
             expected=expected,
         )
