@@ -172,6 +172,7 @@ def test_another_agencys_work_is_checked_from_its_csl_record(
     errors = {(f["code"], f["field"]): f["message"] for f in entries[1]["findings"]}
     assert set(errors) == {("RC303", "authors"), ("RC401", "year")}
     assert "mEDRA has 1997" in errors["RC401", "year"]  # the registry holding the work
+    assert "mEDRA spells it" in errors["RC303", "authors"]
     assert entries[0]["sources"] == [
         {"source": "crossref", "outcome": "not-found"},
         {"source": "agency", "outcome": "answered"},
