@@ -14,7 +14,8 @@ say how refcheck does on references it has not seen.
 Issue 12's classes (benchmarks/error_classes.py; ``--class-records N`` records of the split
 each) are drawn after these with their own seed and printed in a table of their own, so the
 figures above stay comparable. The middle-author classes write the names surname first,
-initials first ("J. Wang") or as Vancouver does ("Wang, J").
+initials first ("J. Wang"), as Vancouver does ("Wang, J"), as Medline does without a comma
+("Wang JK", pasted from PubMed) or given name first ("Jing Wang").
 
     .venv/bin/python benchmarks/accuracy.py [--split heldout|tune|all] [--limit N]
         [--class-records N] [-v]

@@ -35,8 +35,10 @@ the error; benchmarks/error_classes.py) follow in a table of their own, written 
 their own and checked apart, so the figures above do not change: a wrong last page, one
 content word of the title substituted / dropped / added, a SICI DOI beside a wrong volume, a
 wrong year where the volume is a year, a middle author of 4-6 misspelled (also where two
-authors share the surname), a wrong year with no DOI shown; and correct references of records
-with a SICI DOI, a volume that is a year, or affiliations held as authors.
+authors share the surname), a wrong year with no DOI shown, a misspelled middle author whose
+name is hard to read (a particle, a hyphen, several words, letters beyond ASCII) or who is
+one of 7-20; and correct references of records with a SICI DOI, a volume that is a year, or
+affiliations held as authors.
 
 Section 2 — Crossref's reference-matching evaluation (../shared/refdata/...): the 2,000
 real deposited reference strings of ``real_2000`` (1,194 with a verified DOI). Their

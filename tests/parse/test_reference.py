@@ -811,3 +811,25 @@ def test_a_title_is_not_cut_at_a_quotation_inside_it(text: str) -> None:
     # 10.1126/science.caredit.a1400238: the trained model cut the title at its quote marks
     # ("misleading” jobs report", "A “misleading"), so a wrong year left it unmatched.
     assert parse_reference(text).title == "A “misleading” jobs report from NSF?"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # 10.5194/acp-2016-887: the model ended the title at "Low-" inside a word.
+        (
+            "Schwantes, R. H., Schilling, K. A., & Seinfeld, J. H. (2013). Formation of Highly "
+            "Oxygenated Low-Volatility Products from Cresol Oxidation.",
+            "Formation of Highly Oxygenated Low-Volatility Products from Cresol Oxidation",
+        ),
+        # 10.2172/7118251: the model started the title after its first word's comma.
+        (
+            "McClurg, F. R. (1995). Motif, the basics: an overview of the widget set. Office "
+            "of Scientific and Technical Information (OSTI).",
+            "Motif, the basics: an overview of the widget set",
+        ),
+    ],
+)
+def test_a_title_is_not_cut_inside_a_word_or_after_its_first(text: str, title: str) -> None:
+    # With a wrong year and no DOI, the cut title left these works unmatched (RC104).
+    assert parse_reference(text).title == title

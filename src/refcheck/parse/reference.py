@@ -155,15 +155,17 @@ def _with_model(parsed: ParsedReference, text: str) -> ParsedReference:
         and fields.title.startswith(parsed.title)
     ):
         offered.discard("title")
-    # A model title cut inside a quotation the parser's title holds whole ('misleading” jobs
-    # report' of 'A “misleading” jobs report'): the model split at the quote mark.
+    # A model title inside the parser's that cuts a word or a quotation in two: it ends at a
+    # hyphen inside a word ("Formation of ... Low" of "... Low-Volatility Products"), starts
+    # in lower case after the parser's capital ("the basics: ..." of "Motif, the basics:
+    # ..."), or holds one quote mark of a pair ('misleading” jobs' of 'A “misleading” jobs').
     if (
         "title" in offered
         and parsed.title
         and fields.title
+        and fields.title != parsed.title
         and fields.title in parsed.title
-        and _unbalanced_quotes(fields.title)
-        and not _unbalanced_quotes(parsed.title)
+        and _cuts_title(fields.title, parsed.title)
     ):
         offered.discard("title")
 
@@ -183,6 +185,17 @@ def _with_model(parsed: ParsedReference, text: str) -> ParsedReference:
         issue=pick("issue", parsed.issue, fields.issue),
         pages=pick("pages", parsed.pages, fields.pages),
     )
+
+
+def _cuts_title(part: str, whole: str) -> bool:
+    """Does ``part`` of the title ``whole`` cut a word or a quotation in two?"""
+    at = whole.find(part)
+    after = whole[at + len(part) : at + len(part) + 2]
+    if re.match(r"[-‐][^\W\d_]", after) and part[-1:].isalpha():
+        return True
+    if at > 0 and part[:1].islower() and whole[:1].isupper():
+        return True
+    return _unbalanced_quotes(part) and not _unbalanced_quotes(whole)
 
 
 def _unbalanced_quotes(title: str) -> bool:
