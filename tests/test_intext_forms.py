@@ -4,9 +4,16 @@ where they cite the list), and an author-year citation two entries fit (RC806)."
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from refcheck.intext import link
 from refcheck.models import InTextCitation, Location, Person, Reference, Status, Verdict
 from refcheck.readers.citations import find_citations
+
+SNAPSHOT = Path(__file__).resolve().parents[1] / "references" / "seed-works.jsonl"
 
 
 def _entry(line: int, family: str, year: int, *, path: str = "p.html", text: str = "") -> Verdict:
@@ -142,3 +149,62 @@ def test_a_year_suffix_or_a_second_author_settles_it() -> None:
     settled = link(find_citations("As (Smith & Jones, 2019).", "p.html"), [a, jones])
     assert [index for _, index in settled.citations] == [1]
     assert [f.finding.code for f in settled.findings] == ["RC804"]
+
+
+LINKED = """# Scans
+
+Back pain is common and scans are too, as found in the
+cohort ([{kasch}](https://doi.org/10.1097/BRS.0000000000004198)) and
+the review of [{brinjikji}](https://doi.org/10.3174/ajnr.A4173 "AJNR").
+"""
+
+
+@pytest.mark.parametrize(
+    ("kasch", "brinjikji", "expected"),
+    [
+        # 2021 is the work's online year, 2022 its print year: both are the work's.
+        ("Kasch et al., 2021", "Brinjikji et al., 2015", []),
+        ("Kasch et al., 2022", "Brinjikji et al. (2015)", []),
+        (
+            "Kasch et al., 2019",
+            "Smith et al., 2015",
+            [
+                (4, "Kasch et al., 2019", "RC802", "is of 2021 or 2022"),
+                (5, "Smith et al., 2015", "RC802", "has Brinjikji as its first author"),
+            ],
+        ),
+    ],
+)
+def test_a_link_that_is_the_citation_is_checked_against_the_linked_work(
+    tmp_path: Path, kasch: str, brinjikji: str, expected: list[tuple[int, str, str, str]]
+) -> None:
+    from refcheck.cli import main
+
+    post = tmp_path / "post.md"
+    text = LINKED.format(kasch=kasch, brinjikji=brinjikji)
+    post.write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    argv = ["check", "--isolated", "--offline", "--no-cache", "--snapshot", str(SNAPSHOT)]
+    status = main([*argv, "--format", "json", "--output", str(out), str(post)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    # Each link's DOI is a reference at the link's own line, and the link text its citation
+    # there (not the paragraph's first line); no citation is read twice or left unlinked.
+    references = report["references"]
+    assert [r["line"] for r in references] == [4, 5]
+    lines = text.split("\n")
+    for reference in references:
+        [citation] = reference["citations"]
+        assert citation["line"] == reference["line"]
+        assert lines[citation["line"] - 1][citation["column"] - 1 :].startswith(
+            ("[" + kasch, "[" + brinjikji)
+        )
+    assert report["unlinked_citations"] == []
+    found = [
+        (c["line"], c["text"], f["code"], f["message"])
+        for r in references
+        for c in r["citations"]
+        for f in c["findings"]
+    ]
+    assert [(line, text, code) for line, text, code, _ in found] == [e[:3] for e in expected]
+    assert all(e[3] in message for e, (*_, message) in zip(expected, found, strict=True))
+    assert status == (1 if expected else 0)

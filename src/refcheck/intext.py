@@ -128,6 +128,14 @@ class _File:
     def _year_of(self, index: int) -> int | None:
         return self.entries[index][1].reference.year
 
+    def _has_year(self, index: int, year: int | None) -> bool:
+        """The entry's year is ``year``: as read, or as printed where a list prints its
+        year ("(2022)", "2022.") when the reading took another (one from the title)."""
+        if year is None or self._year_of(index) == year:
+            return year is not None
+        text = self.entries[index][1].reference.text
+        return re.search(rf"\(\s*{year}[a-z]?\s*[),]|(?<![\d–-]){year}[a-z]?[.;]", text) is not None
+
     def author_year(self, citation: InTextCitation) -> tuple[int | None, CitationFinding | None]:
         cited = citation.authors[0]
         by_name = [
@@ -135,7 +143,7 @@ class _File:
             for n, (_, verdict) in enumerate(self.entries)
             if verdict.reference.authors and _same_name(cited, verdict.reference.authors[0])
         ]
-        same_year = [n for n in by_name if self._year_of(n) == citation.year]
+        same_year = [n for n in by_name if self._has_year(n, citation.year)]
         if citation.year_suffix and len(same_year) > 1:
             rank = ord(citation.year_suffix) - ord("a")
             same_year = same_year[rank : rank + 1] or same_year
@@ -313,6 +321,60 @@ def _numbers_that_cite(
     return kept
 
 
+def _link_disagrees(citation: InTextCitation, work: Work | None) -> CitationFinding | None:
+    """RC802 where a link's text names a first author or a year the linked work does not
+    have (nothing when the work is unknown: not checked, or not found)."""
+    if work is None or not citation.authors:
+        return None
+    cited = citation.authors[0]
+    if work.authors and not any(_same_name(cited, person) for person in work.authors[:1]):
+        first = work.authors[0].family or work.authors[0].display()
+        return _where(
+            citation,
+            "RC802",
+            f"The link text cites {cited}; the linked work ({work.doi}) has {first} as its "
+            "first author",
+            cited=cited,
+            expected=first,
+        )
+    if citation.year is not None and work.years and citation.year not in work.years:
+        years = " or ".join(str(year) for year in sorted(set(work.years)))
+        return _where(
+            citation,
+            "RC802",
+            f"The link text cites {cited} {citation.year}; the linked work ({work.doi}) is "
+            f"of {years}",
+            cited=str(citation.year),
+            expected=years,
+        )
+    return None
+
+
+def _confirmed(citations: list[InTextCitation]) -> list[InTextCitation]:
+    """A narrative "Friz (1983)" is sure when the same file also cites Friz 1983 in
+    parentheses: no longer tentative (pointing at nothing, it is reported like them)."""
+    sure = {
+        (c.path, _fold(c.authors[0]), c.year)
+        for c in citations
+        if c.kind == "author-year" and not c.tentative and c.authors
+    }
+    return [
+        c.model_copy(update={"tentative": False})
+        if c.tentative and c.authors and (c.path, _fold(c.authors[0]), c.year) in sure
+        else c
+        for c in citations
+    ]
+
+
+def _citable(reference: Reference) -> bool:
+    """An entry whose first author a citation can name: a family of two letters or more
+    ("C.", "-" or "S" as a family is a record's oddity no citation reader can match, and
+    the entry is not called never cited for it)."""
+    if not reference.authors:
+        return True
+    return len(_family(reference.authors[0])) >= 2
+
+
 def link(
     citations: Iterable[InTextCitation],
     verdicts: Sequence[Verdict],
@@ -335,11 +397,17 @@ def link(
         key = verdict.reference.location.key
         if key:
             by_key.setdefault(key, index)
+    # Each post's references by DOI (its list's, and DOIs met in its prose), for links.
+    by_doi: dict[str | None, dict[str, int]] = {}
+    for index, verdict in enumerate(verdicts):
+        if verdict.reference.doi:
+            place = by_doi.setdefault(verdict.reference.location.path, {})
+            place.setdefault(verdict.reference.doi.casefold(), index)
     links: list[tuple[InTextCitation, int | None]] = []
     findings: list[CitationFinding] = []
     by_entry: dict[int, list[InTextCitation]] = {}
     citing: set[str | None] = set()
-    citations = _numbers_that_cite(list(citations), files)
+    citations = _confirmed(_numbers_that_cite(list(citations), files))
     for citation in citations:
         file = files.get(citation.path)
         keys = defined.get(citation.path)
@@ -366,6 +434,16 @@ def link(
                         )
                     )
                 continue
+        if citation.doi is not None and citation.doi.casefold() in by_doi.get(citation.path, {}):
+            # A link that is the citation: it cites the work it links to, list or no list.
+            index = by_doi[citation.path][citation.doi.casefold()]
+            citing.add(citation.path)
+            links.append((citation, index))
+            by_entry.setdefault(index, []).append(citation)
+            problem = _link_disagrees(citation, verdicts[index].work)
+            if problem is not None:
+                findings.append(problem)
+            continue
         if file is None:
             if not citation.tentative:
                 links.append((citation, None))
@@ -417,7 +495,7 @@ def link(
         if path not in citing or 2 * len(cited) < len(file.entries):
             continue
         for index, verdict in file.entries:
-            if index not in by_entry:
+            if index not in by_entry and _citable(verdict.reference):
                 reference = verdict.reference
                 findings.append(
                     CitationFinding(

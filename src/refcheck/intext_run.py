@@ -44,6 +44,7 @@ def _linkable(verdict: Verdict) -> Verdict:
         text=reference.text,
         authors=reference.authors,
         year=reference.year,
+        doi=reference.doi,
         title=reference.title,
         problem=reference.problem,
         suppress=reference.suppress,
@@ -57,6 +58,8 @@ def _linkable(verdict: Verdict) -> Verdict:
             if work is None
             else Work.model_construct(
                 doi=work.doi,
+                # A link that is the citation names the work's first author.
+                authors=work.authors[:1],
                 published_print=work.published_print,
                 published_online=work.published_online,
                 issued=work.issued,

@@ -34,6 +34,7 @@ from refcheck.models import InTextCitation, Location, Reference
 from refcheck.readers.bibtex import read_bibtex
 from refcheck.readers.csljson import read_csljson
 from refcheck.readers.files import load_text
+from refcheck.readers.text import clean_doi, find_dois
 
 __all__ = [
     "cited_bibliography",
@@ -43,7 +44,12 @@ __all__ = [
     "read_citations",
 ]
 
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+# Capitals, and the letters of scripts without case a name may be written in (Greek and
+# Cyrillic capitals, kana, CJK, Hangul).
+_UPPER = (
+    "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0391-\u03a9\u0410-\u042f"
+    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
+)
 _PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|d'|l'|St\.)"
 # A family name: "Kasch", "El Barzouhi", "van der Kallen", "O'Brien", "Vleggeert-Lankamp".
 # A generational suffix after the family: "Gschneidner, Jr.", "King Jr".
@@ -442,7 +448,52 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
             if any(a <= match.start() < b for a, b in key_spans):
                 continue
             add(match.start(), match.group(0), kind="key", key=match.group("key"), narrative=True)
+    for (begin, end), offset, label, doi in _citing_links(text, kind):
+        item = _ITEM.fullmatch(label) or _NARRATIVE.fullmatch(label.strip())
+        if item is None or not _is_name(item.group("first") or item.group("lead") or ""):
+            continue
+        names, more = _names(item)
+        years = list(_years(item.group("years")))
+        if len(years) != 1:
+            continue
+        # The link is the citation: a reading of its text, or of the parentheses around
+        # it, as a citation of its own gives way.
+        found = [(o, c) for o, c in found if not (begin - 1 <= o < end)]
+        year, suffix = years[0]
+        add(
+            offset,
+            label,
+            in_file=True,
+            kind="author-year",
+            authors=names,
+            et_al=more,
+            year=year,
+            year_suffix=suffix or None,
+            doi=doi,
+        )
     return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
+
+
+_MD_LINK = re.compile(r"\[([^\[\]\n]{4,200})\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?")
+_HTML_LINK = re.compile(
+    r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']+)[\"'][^>]*>([^<]{4,200})</a\s*>", re.IGNORECASE
+)
+
+
+def _citing_links(text: str, kind: str) -> Iterator[tuple[tuple[int, int], int, str, str]]:
+    """Links to a DOI whose text may be a citation ("[Kasch et al., 2021](https://doi.org/
+    10.1097/...)", "<a href=...>Kasch et al., 2021</a>"): the link's span in the file, where
+    the citation stands (Markdown: the "["; HTML: the link's text), its text and the DOI."""
+    if kind == "markdown":
+        for match in _MD_LINK.finditer(text):
+            dois = find_dois(match.group(2))
+            if dois and (doi := clean_doi(dois[0])):
+                yield match.span(), match.start(), match.group(1), doi
+    elif kind == "html":
+        for match in _HTML_LINK.finditer(text):
+            dois = find_dois(html.unescape(match.group(1)))
+            if dois and (doi := clean_doi(dois[0])):
+                yield match.span(), match.start(2), html.unescape(match.group(2)), doi
 
 
 def entry_lines(text: str, references: Sequence[Reference]) -> set[int]:
