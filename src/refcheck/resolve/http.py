@@ -21,8 +21,10 @@ service's warning when it has one. Messages are one line and start with the serv
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -142,6 +144,7 @@ class RegistryHttp:
             timeout=httpx.Timeout(timeout),
             transport=options.get("transport"),
             follow_redirects=False,
+            verify=_tls(),
         )
 
     async def aclose(self) -> None:
@@ -320,6 +323,13 @@ class RegistryHttp:
         doublings = attempt - 1 + self.pacer.slowdown
         ceiling = min(self._max_backoff, self._backoff * 2.0**doublings)
         return float(ceiling / 2 + ceiling / 2 * self._jitter())
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context, made once a process: loading the certificate bundle took
+    30-150 ms for every client, and a run makes one a registry (tests and benchmarks, many)."""
+    return httpx.create_ssl_context()
 
 
 def _attempts(count: int) -> str:
