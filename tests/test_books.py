@@ -12,10 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from refcheck.api import check_async
+from refcheck.books import with_isbn_findings
 from refcheck.cli import main
 from refcheck.config import Settings
 from refcheck.errors import RegistryError
-from refcheck.models import Reference, Work
+from refcheck.models import Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import CitedIsbn, cited_isbns, isbn13
 from refcheck.readers import read_markdown
 from refcheck.resolve.crossref import CrossrefClient
@@ -425,3 +427,36 @@ def test_a_book_title_read_as_its_container_is_no_wrong_series(shared: Path) -> 
     assert [f.code for f in verdict.findings] == ["RC103"]  # no RC501 against the series
     wrong = reference.model_copy(update={"container": "Cahiers de recherche sociologique"})
     assert "RC501" in [f.code for f in matched(wrong, Work.from_crossref(record)).findings]
+
+
+async def test_an_isbn_in_a_book_reviews_title_is_neither_looked_up_nor_checked(
+    shared: Path,
+) -> None:
+    # A real review whose title, as Crossref holds it, ends with the reviewed book's ISBN,
+    # one with a wrong check digit ("0 87969 210 X").
+    doi = "10.1017/s0016672300028044"
+    records = [
+        r for r in load_records(shared / "crossref" / "works-dev.jsonl.gz") if r["DOI"] == doi
+    ]
+    title = records[0]["title"][0]
+    [reference] = read_references_from(
+        f"# Reviews\n\n## References\n\nRidley, R. G. (1989). {title} Genetical Research, "
+        "53(2), 148-149.\n"
+    )
+    assert cited_isbns(reference) == (CitedIsbn("0 87969 210 X", None),)
+    with CrossrefStandin(records) as crossref:
+        settings = Settings(crossref_url=crossref.url, no_cache=True, timeout=2.0)
+        [verdict] = await check_async([reference], settings)
+        filters = [r.query.get("filter", [""])[0] for r in crossref.requests]
+    assert (verdict.status.value, verdict.work.doi if verdict.work else None) == (
+        "verified",
+        doi,
+    )
+    assert [f.code for f in verdict.findings] == ["RC103"]
+    assert not any("isbn" in f for f in filters)
+    # The same number cited as a book's own ISBN is an error.
+    book = Reference(
+        text="Ginsberg, H. (1988). Vaccines '88. Cold Spring Harbor. ISBN 0 87969 210 X"
+    )
+    flagged = with_isbn_findings(Verdict(reference=book, status=Status.NOT_FOUND))
+    assert [(f.code, f.severity.value) for f in flagged.findings] == [("RC106", "error")]

@@ -18,6 +18,10 @@ Open Library's records. The run (:mod:`refcheck.api`) calls three steps:
 - :func:`with_isbn_findings`, on every verdict: a cited ISBN whose check digit fails is an
   error (RC106), whatever else was found.
 
+An ISBN in an article's citation (a volume and pages, or an article's entry type) is part of
+its title, a book review's naming the reviewed book: it is neither looked up nor checked, and
+neither is one the matched work's own title holds (the registry's text, not the writer's).
+
 An Open Library record has no DOI: no RC103 ("no DOI cited") is said of it.
 """
 
@@ -46,7 +50,9 @@ _PUBLISHER = re.compile(
     r"macmillan|pearson|addison[- ]wesley|prentice[- ]hall|academic press)\b",
     re.IGNORECASE,
 )
+_ARTICLE_TYPES = frozenset({"article", "article-journal", "article-magazine", "article-newspaper"})
 _EDITORS = re.compile(r"\((?:eds?|editors?|hrsg)\.?\)", re.IGNORECASE)
+_NOT_DIGIT = re.compile(r"[^\dXx]")
 _SUBTITLE = re.compile(r"\s*[:.?!]\s+")
 
 
@@ -69,6 +75,16 @@ def _valid_isbns(reference: Reference) -> list[str]:
     return [cited.isbn13 for cited in cited_isbns(reference) if cited.isbn13 is not None]
 
 
+def _cites_by_isbn(reference: Reference) -> list[str]:
+    """The valid ISBNs a reference cites its work by: none for an article's citation,
+    whose ISBN names another work (a book review's title names the reviewed book's)."""
+    return [] if _cites_an_article(reference) else _valid_isbns(reference)
+
+
+def _cites_an_article(reference: Reference) -> bool:
+    return has_article_marks(reference) or (reference.entry_type or "").lower() in _ARTICLE_TYPES
+
+
 def _pretend_cited(reference: Reference, work: Work, key: str) -> tuple[Reference, Work]:
     """The reference and the work as if the ISBN were a DOI both carry: matching then asks
     only whether the citation clearly describes another work, as for a cited DOI."""
@@ -89,7 +105,7 @@ async def by_isbn(
 ) -> tuple[dict[int, Verdict], dict[int, tuple[Consulted, ...]]]:
     """Verdicts for the references (of ``indices``) settled by their ISBN, and for the
     others that cite one, the sources asked (the caller adds them to the search's)."""
-    wanted = {i: isbns for i in indices if (isbns := _valid_isbns(chunk[i]))}
+    wanted = {i: isbns for i in indices if (isbns := _cites_by_isbn(chunk[i]))}
     if not wanted:
         return {}, {}
     found = await resolver.lookup_isbns([isbn for isbns in wanted.values() for isbn in isbns])
@@ -205,9 +221,15 @@ async def also_as_books(resolver: Resolver, verdicts: list[Verdict]) -> list[Ver
 
 def with_isbn_findings(verdict: Verdict) -> Verdict:
     """The verdict with an error for each cited ISBN whose check digit fails (RC106)."""
-    if verdict.status is Status.INVALID:
-        return verdict
-    bad = [cited.written for cited in cited_isbns(verdict.reference) if cited.isbn13 is None]
+    if verdict.status is Status.INVALID or _cites_an_article(verdict.reference):
+        return verdict  # an article's ISBN is its title's (a book review's), not a citation
+    # An ISBN the matched work's own title holds (a book review's) is the registry's text.
+    title = _NOT_DIGIT.sub("", verdict.work.title or "") if verdict.work is not None else ""
+    bad = [
+        cited.written
+        for cited in cited_isbns(verdict.reference)
+        if cited.isbn13 is None and _NOT_DIGIT.sub("", cited.written) not in title
+    ]
     if not bad:
         return verdict
     findings = [
