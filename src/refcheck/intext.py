@@ -76,7 +76,10 @@ def _same_name(cited: str, person: Person) -> bool:
     if _fold(cited.split()[-1]) == have:
         return True
     shorter, longer = sorted((want, have), key=len)
-    return len(shorter) >= 4 and longer.endswith(shorter)
+    if len(shorter) >= 4 and longer.endswith(shorter):
+        return True
+    # A group of names the list's parse kept whole ("이다영, and 조현재"): its first is cited.
+    return person.family is None and len(want) >= 4 and have.startswith(want)
 
 
 def _is_entry(reference: Reference) -> bool:

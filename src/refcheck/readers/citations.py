@@ -56,9 +56,9 @@ _PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|z
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
 _NAME = (
     # Initials before a family, as some lists print a later author ("Fong and M. Fong").
-    rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-]*[\w]"
+    rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-\u2010\u2011]*[\w]"
     # A group or literal name: "Climate Editorial Office", "Newell P. Campbell".
-    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-]*\w)){{0,2}}"
+    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-\u2010\u2011]*\w)){{0,2}}"
     rf"{_SUFFIX}"
 )
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
