@@ -31,8 +31,10 @@ load average is printed beside the figures: the machine may be shared.
 The stand-in runs in this process, so its records and search index (and the benchmark's own
 inputs) share the client's heap: a full garbage collection walked them all, 0.3-0.7 s with
 the whole process stopped (late sends, and arrivals the stand-in stamped late). They are
-frozen out of the collector (``gc.freeze``) once built, as a real Crossref would not be in
-the client's process; the longest collection during each run is printed with it.
+frozen out of the collector (``gc.freeze``) before each run, as a real Crossref would not be
+in the client's process (so are the verdicts of the runs before, kept for the table: frozen,
+each run collects only its own garbage, as a fresh process would); the longest collection
+during each run is printed with it.
 
     .venv/bin/python benchmarks/speed.py [--latency 0.15] [--jitter 0.05] [--runs 5]
         [--counting bucket,window] [--profile] [--skip-faults]
@@ -135,8 +137,8 @@ class Collections:
 
 
 def freeze_fixtures() -> None:
-    """Take what is alive now (the stand-in's records and index, the references) out of
-    the collector's walks; see the module docstring."""
+    """Take what is alive now (the stand-in's records and index, the references, earlier
+    runs' verdicts) out of the collector's walks; see the module docstring."""
     gc.collect()
     gc.freeze()
 
@@ -145,6 +147,9 @@ async def run_once(
     label: str, server: CrossrefStandin, references: list[Reference], settings: Settings
 ) -> Run:
     server.clear_requests()
+    # What earlier runs left (their verdicts are kept for the table) is walked no more: each
+    # run collects its own garbage only, as a fresh process would.
+    freeze_fixtures()
     collections = Collections()
     with collections:
         return await _run_once(label, server, references, settings, collections)
@@ -295,7 +300,6 @@ async def run_counter(
     """``runs`` runs of the cold, search and warm figures against one stand-in."""
     figures: list[Figures] = []
     with polite_standin(all_records, latency, counting, jitter) as server:
-        freeze_fixtures()
         uncached = Settings(crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=30)
         for number in range(1, runs + 1):
             cached = Settings(
@@ -479,7 +483,6 @@ async def run_faults(latency: float, jitter: float, counting: Counting) -> None:
         ) as server,
     ):
         references = read_references(list(write_bibs(Path(tmp), with_doi, without_doi)))
-        freeze_fixtures()
         settings = Settings(
             crossref_url=server.url, mailto=MAILTO, no_cache=True, timeout=FAULT_TIMEOUT
         )
