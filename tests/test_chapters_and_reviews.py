@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.compare.title import compare_title
+from refcheck.match import is_same_work
 from refcheck.models import Reference, Work
 from refcheck.parse import parse_reference, to_reference
 from refcheck.verify import choose
@@ -92,3 +93,41 @@ def test_a_peer_review_cited_as_a_review_of_its_title(title: str, works: dict[st
     # Another work's title after "Review of" is still another title.
     other = title.replace("wind power", "solar power").replace("Wind Power", "Solar Power")
     assert [f.code for f in compare_title(Reference(title=other), review)] != []
+
+
+@pytest.fixture(scope="module")
+def abstracts(shared: Path) -> dict[str, Work]:
+    wanted = ("10.1145/2676723.2691909", "10.5555/6vs5en6")
+    found: dict[str, Work] = {}
+    with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if any(doi in line for doi in wanted):
+                record = json.loads(line)
+                found[record["DOI"].lower()] = Work.from_crossref(record)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "doi"),
+    [
+        # The model reads "Where are we?" and drops "(Abstract Only)"; the string holds the
+        # whole title, so the wrong year (2015, 2020 in the records) is named, not RC104.
+        ("Waltman, L. (2018). Open Abstracts: Where are we?. Jamon Iberico.", "10.5555/6vs5en6"),
+        (
+            "Hu, H. H. (2018). Using POGIL Activities to Teach CS Principles to Diverse Students "
+            "(Abstract Only). Proceedings of the 46th ACM Technical Symposium on Computer Science "
+            "Education - SIGCSE '15.",
+            "10.1145/2676723.2691909",
+        ),
+    ],
+)
+def test_a_title_written_whole_in_the_string_matches_despite_the_parse(
+    text: str, doi: str, abstracts: dict[str, Work]
+) -> None:
+    reference = to_reference(parse_reference(text), text)
+    assert is_same_work(reference, abstracts[doi])
+    # One word of the title changed in the string: no longer the same title, and with the
+    # year wrong too, not the work.
+    changed = text.replace("Where are we", "Where were we").replace("Diverse", "Young")
+    reference = to_reference(parse_reference(changed), changed)
+    assert not is_same_work(reference, abstracts[doi])

@@ -25,7 +25,7 @@ from refcheck.compare.container import container_match
 from refcheck.compare.numbers import same_number
 from refcheck.compare.pages import pages_agree, parse_pages
 from refcheck.compare.text import fold
-from refcheck.compare.title import HEAD_MATCH, is_notice_title, title_similarity
+from refcheck.compare.title import HEAD_MATCH, is_notice_title, title_in_text, title_similarity
 from refcheck.models import Person, Reference, Work
 
 __all__ = ["WEIGHTS", "Citation", "Evidence", "evidence", "is_same_work", "similarity"]
@@ -48,6 +48,7 @@ _SAME_TITLE = 1.0
 _NEAR_TITLE = 0.97
 _VARIANT_TITLE = 0.85
 _LOOSE_TITLE = 0.6
+_WRITTEN_TITLE = 0.99
 # A title whose numbers differ ("Part 2" / "Part 3") is at most a loose match.
 _OTHER_NUMBERS = 0.84
 _DIGITS = re.compile(r"\d+")
@@ -74,6 +75,16 @@ def _title(reference: Reference, work: Work) -> float | None:
     if not reference.title or not work.title or not fold(reference.title):
         return None
     score = title_similarity(reference.title, work)
+    if (
+        score < _SAME_TITLE
+        and reference.free_text
+        and len(fold(work.title).split()) >= 3
+        and title_in_text(reference.text, work)
+    ):
+        # The string holds the work's whole title, set apart: the parse cut or ran past it
+        # ("Motif, the basics: ..." read as "the basics: ..."), the citation did not. Short
+        # of the same title: a work whose title is the parsed one whole still ranks first.
+        return max(score, _WRITTEN_TITLE)
     if score < HEAD_MATCH and _numbers(reference.title) != _numbers(work.title):
         score = min(score, _OTHER_NUMBERS)
     return score
