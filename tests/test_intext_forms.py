@@ -208,3 +208,38 @@ def test_a_link_that_is_the_citation_is_checked_against_the_linked_work(
     assert [(line, text, code) for line, text, code, _ in found] == [e[:3] for e in expected]
     assert all(e[3] in message for e, (*_, message) in zip(expected, found, strict=True))
     assert status == (1 if expected else 0)
+
+
+FOOTNOTES = Path(__file__).resolve().parent / "fixtures" / "posts" / "footnotes.md"
+
+
+def test_footnote_markers_cite_the_footnotes_references(tmp_path: Path) -> None:
+    from refcheck.api import link_citations, read_citations, read_references
+
+    text = FOOTNOTES.read_text(encoding="utf-8")
+    # An author-year citation beside them: the post cites in the text, so an entry no
+    # marker pointed at would be "never cited".
+    text = text.replace("Some say otherwise.", "Some say otherwise (Kasch et al., 2022).[^9]")
+    post = tmp_path / "post.md"
+    post.write_text(text, encoding="utf-8")
+    references = read_references([post])
+    verdicts = [Verdict(reference=r, status=Status.UNVERIFIED) for r in references]
+    linked = link_citations(read_citations([post]), verdicts)
+    lines = text.split("\n")
+    by_text = {c.text: (c, index) for c, index in linked.citations}
+    brinjikji, first = by_text["[^brinjikji]"]
+    barzouhi, second = by_text["[^2]"]
+    # Each marker where it stands, linked to the reference its footnote holds; "[^note]"
+    # is a note, not a citation.
+    assert "[^note]" not in by_text
+    for citation in (brinjikji, barzouhi):
+        assert lines[citation.line - 1][citation.column - 1 :].startswith(citation.text)
+    assert first is not None
+    assert references[first].location.line == 8
+    assert second is not None
+    assert references[second].location.line == 14
+    # "[^9]" has no footnote: Markdown prints it as it is.
+    assert [(f.finding.code, f.text) for f in linked.findings] == [
+        ("RC801", "(Kasch et al., 2022)"),
+        ("RC805", "[^9]"),
+    ]

@@ -12,6 +12,10 @@ The forms read (each cited item becomes one :class:`~refcheck.models.InTextCitat
 - narrative author-year: "Kasch et al. (2022)", "Kasch and colleagues (2022)", "Smith and
   Jones (2019)", "Smith (2019)";
 - numeric: "[3]", "[1-4]", "[2, 5]" (not a Markdown link "[3](...)" or definition "[3]:");
+  "(1)", "(2,5)" and "<sup>1</sup>", tentative (intext.py takes them where they cite the
+  list); Markdown footnote markers "[^2]" (read_citations: the footnote's reference);
+- links that are the citation: "[Kasch et al., 2021](https://doi.org/...)", an HTML
+  <a href> to a DOI with such a text (``doi`` set: linked to the work the DOI names);
 - keys (Pandoc, Quarto, R Markdown, Jekyll-Scholar, Obsidian): "[@kasch2022]",
   "[see @kasch2022, p. 3; @smith2019]", "[-@kasch2022]", "@kasch2022 says",
   "{% cite kasch2022 %}", "[[@kasch2022]]"; an Obsidian note link "[[Some Note]]" is none.
@@ -19,7 +23,8 @@ The forms read (each cited item becomes one :class:`~refcheck.models.InTextCitat
   a handle or an address).
 
 Prose that only looks like a citation is not one: a year alone ("in 2022"), "(n = 283)",
-"(84%)", "(March 2022)".
+"(84%)", "(March 2022)", "(p < 0.05)", "(Table 2)", "[sic]", "(WHO)", an enumeration's
+"(1) whether", a power "10<sup>6</sup>".
 """
 
 from __future__ import annotations
@@ -521,8 +526,57 @@ def read_citations(
     if suffix in {".bib", ".bibtex", ".json", ".csljson"}:
         return []
     # The post's own list only: a front-matter bibliography's entries stand in their file.
-    skip = entry_lines(text, [r for r in references if r.location.path in {path, None}])
-    return [c for c in find_citations(text, path) if c.line not in skip]
+    own = [r for r in references if r.location.path in {path, None}]
+    skip = entry_lines(text, own)
+    found = [c for c in find_citations(text, path) if c.line not in skip]
+    if _kind_of(path) == "markdown":
+        found = sorted(
+            [*found, *_footnote_citations(text, path, own)], key=lambda c: (c.line, c.column)
+        )
+    return found
+
+
+_FOOTNOTE_MARKER = re.compile(r"\[\^([^\]\s]{1,100})\](?!:)")
+_FOOTNOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[\^([^\]\s]{1,100})\]:", re.MULTILINE)
+
+
+def _footnote_citations(
+    text: str, path: str | None, references: Sequence[Reference]
+) -> list[InTextCitation]:
+    """Markdown footnote markers ("[^2]") whose footnote is a reference of the list: a
+    numeric citation of that entry (its place among the entries, as intext.py counts them:
+    those with authors or a title and no problem). A marker of a footnote that is a note
+    is none; one with no footnote at all (Markdown prints "[^9]" as it is) is a key cited
+    with no entry."""
+    shown = _visible(text, "markdown")
+    lines = _Lines(shown, text)
+    defined = {m.group(1): lines.place(m.start())[0] for m in _FOOTNOTE_DEFINITION.finditer(shown)}
+    entries = [r for r in references if (r.authors or r.title) and r.problem is None]
+    number_at = {r.location.line: n for n, r in enumerate(entries, 1) if r.location.line}
+    citations: list[InTextCitation] = []
+    for match in _FOOTNOTE_MARKER.finditer(shown):
+        label = match.group(1)
+        line, column = lines.place(match.start())
+        parts: dict[str, object] = {}
+        if label not in defined:
+            parts = {"kind": "key", "key": f"^{label}"}
+        elif defined[label] in number_at:
+            parts = {"kind": "numeric", "numbers": (number_at[defined[label]],)}
+        else:
+            continue
+        citations.append(
+            InTextCitation.model_validate(
+                {
+                    "path": path,
+                    "line": line,
+                    "column": column,
+                    "text": match.group(0),
+                    "suppress": lines.suppress.get(line, ()),
+                    **parts,
+                }
+            )
+        )
+    return citations
 
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
