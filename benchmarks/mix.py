@@ -13,7 +13,8 @@ and as @book; an Open Library stand-in (its fixtures) answers for ISBNs Crossref
 of blog posts, news articles, code repositories and web pages (written here, not recorded:
 no registry holds them) is added to every post. Records are split into tune and held-out
 halves by a hash of the DOI. The Crossref stand-in serves ../shared/crossref's records (and
-answers /agency: DataCite for the DataCite prefixes), the DataCite stand-in the DataCite ones.
+answers /agency: DataCite for the DataCite prefixes), the DataCite stand-in the DataCite ones;
+the doi.org stand-in answers /ra/ batches (DataCite for the same prefixes).
 
     .venv/bin/python benchmarks/mix.py [--split tune|heldout|all] [--limit N] [-v]
 
@@ -45,6 +46,7 @@ from refcheck.resolve.datacite_records import work_from_datacite
 from refcheck.resolve.records import work_from_record
 from refcheck.testing import CrossrefStandin, DataciteStandin, load_records
 from refcheck.testing.arxiv_standin import ArxivStandin
+from refcheck.testing.doi_standin import DoiStandin
 from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,13 +323,17 @@ async def run(args: argparse.Namespace) -> None:
     bib += "\n" + "\n".join(book_bib)
     agencies = {r["attributes"]["doi"].split("/")[0]: "datacite" for r in records}
     crossref = CrossrefStandin(crossref_records, agencies=agencies)
+    # doi.org's /ra/ answers the agencies of the DOIs Crossref lacks, many a request, as in a
+    # run against Crossref's own API; Crossref's /agency route stays the fallback.
+    doiorg = DoiStandin(dict.fromkeys(agencies, "DataCite"))
     library = OpenLibraryStandin()
     datacite = DataciteStandin(records)
     arxiv = ArxivStandin(load_records(SHARED / "arxiv" / "entries.jsonl.gz"))
-    with crossref, datacite, arxiv, library, tempfile.TemporaryDirectory() as folder:
+    with crossref, datacite, arxiv, library, doiorg, tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             crossref_url=crossref.url,
             datacite_url=datacite.url,
+            doi_url=doiorg.url,
             arxiv_url=arxiv.url,
             openlibrary_url=library.url,
             no_cache=True,
