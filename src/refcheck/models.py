@@ -204,7 +204,8 @@ class Consulted(_Model):
     """One source asked about a reference, and what came of it.
 
     ``source``: ``snapshot``, ``cache``, ``crossref``, ``agency`` (the DOI's registration
-    agency looked up), ``datacite``, or an agency refcheck does not ask (``medra``...).
+    agency looked up), ``datacite``, ``arxiv``, ``doi.org`` (content negotiation for another
+    agency's DOI), or that agency (``medra``...: unreachable where it serves no record).
     ``outcome``: ``answered`` (it holds the work, or gave candidates), ``not-found`` (it
     answered that it does not hold it), ``unreachable`` (no usable answer), ``not-asked``.
     """
