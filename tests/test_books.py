@@ -460,3 +460,30 @@ async def test_an_isbn_in_a_book_reviews_title_is_neither_looked_up_nor_checked(
     )
     flagged = with_isbn_findings(Verdict(reference=book, status=Status.NOT_FOUND))
     assert [(f.code, f.severity.value) for f in flagged.findings] == [("RC106", "error")]
+
+
+def test_an_isbn_of_another_book_is_named_when_the_cited_work_is_found(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    crossref: CrossrefStandin,
+    library: OpenLibraryStandin,
+) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        "# Books\n\n## References\n\n"
+        # WidgetKit (Crossref) cited with Kuhn's ISBN (Open Library).
+        "Lynch, S. (2020). Introducing WidgetKit for iOS. Apress. ISBN 978-0-226-45808-3\n\n"
+        # Kuhn's ISBN beside a book no registry holds: nothing says the ISBN is the fault.
+        "Nobody, J. (2001). A book nobody wrote. Nowhere Press. ISBN 978-0-226-45808-3\n",
+        encoding="utf-8",
+    )
+    code, entries = run(capsys, post, crossref.url, library.url)
+    assert [(e["status"], e["doi"]) for e in entries] == [
+        ("mismatch", "10.1007/978-1-4842-6700-4"),
+        ("skipped", None),
+    ]
+    [wrong] = [f for f in entries[0]["findings"] if f["severity"] == "error"]
+    assert (wrong["code"], wrong["field"], wrong["cited"]) == ("RC107", "doi", "978-0-226-45808-3")
+    assert "Kuhn" in wrong["message"]
+    assert [f["code"] for f in entries[1]["findings"]] == ["RC105"]
+    assert code == 1

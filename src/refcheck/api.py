@@ -193,13 +193,13 @@ async def _chunk_verdicts(
             else:
                 looked_up[index] = sources[doi]
     # A book cited by its ISBN (and no DOI) is looked up by it, as a paper by its DOI.
-    by_isbn, isbn_sources = await books.by_isbn(
+    by_isbn = await books.by_isbn(
         resolver, chunk, [i for i, work in needs_search.items() if work is None]
     )
-    for index, verdict in by_isbn.items():
+    for index, verdict in by_isbn.settled.items():
         settled[index] = verdict
         del needs_search[index]
-    for index, asked in isbn_sources.items():
+    for index, asked in by_isbn.asked.items():
         looked_up[index] = (*looked_up.get(index, ()), *asked)
 
     references = [chunk[i] for i in needs_search]
@@ -214,7 +214,7 @@ async def _chunk_verdicts(
     for index, verdict in zip(needs_search, map(_unregistered, searched), strict=True):
         before = looked_up.get(index, ())
         settled[index] = verdict.model_copy(update={"sources": (*before, *verdict.sources)})
-    return [books.with_isbn_findings(settled[i]) for i in range(len(chunk))]
+    return [books.with_isbn_findings(settled[i], by_isbn.other.get(i)) for i in range(len(chunk))]
 
 
 async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list[Verdict]:

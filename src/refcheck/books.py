@@ -16,7 +16,9 @@ Open Library's records. The run (:mod:`refcheck.api`) calls three steps:
   finding (RC105), never a warning (no registry holds every book). Open Library could not
   be reached: ``unverified``.
 - :func:`with_isbn_findings`, on every verdict: a cited ISBN whose check digit fails is an
-  error (RC106), whatever else was found.
+  error (RC106), whatever else was found; one that named another book than the work the
+  search then found is an error too (RC107). Not when the search found nothing: a citation
+  read badly must not make its own ISBN look wrong.
 
 An ISBN in an article's citation (a volume and pages, or an article's entry type) is part of
 its title, a book review's naming the reviewed book: it is neither looked up nor checked, and
@@ -30,10 +32,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from refcheck import verify
+from refcheck.compare.text import fold
 from refcheck.errors import CrossrefError
-from refcheck.models import Consulted, Reference, Status, Verdict, Work
+from refcheck.models import Consulted, Finding, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import cited_isbns
 from refcheck.parse.unregistered import has_article_marks
 from refcheck.resolve.resolver import Resolver
@@ -100,17 +104,28 @@ def _matched(reference: Reference, work: Work) -> Verdict:
     return verdict.model_copy(update={"findings": findings})
 
 
+@dataclass
+class IsbnLookups:
+    """What looking references up by ISBN settled, and what it leaves to the search."""
+
+    settled: dict[int, Verdict] = field(default_factory=dict)
+    # The sources asked for the references left to the search (added to the search's).
+    asked: dict[int, tuple[Consulted, ...]] = field(default_factory=dict)
+    # References whose ISBN named a book the citation does not describe: the ISBN and book.
+    other: dict[int, tuple[str, Work]] = field(default_factory=dict)
+
+
 async def by_isbn(
     resolver: Resolver, chunk: Sequence[Reference], indices: Iterable[int]
-) -> tuple[dict[int, Verdict], dict[int, tuple[Consulted, ...]]]:
-    """Verdicts for the references (of ``indices``) settled by their ISBN, and for the
-    others that cite one, the sources asked (the caller adds them to the search's)."""
+) -> IsbnLookups:
+    """The references (of ``indices``) settled by their ISBN, and for the others that cite
+    one, the sources asked and the other book an ISBN named (see :func:`with_isbn_findings`)."""
     wanted = {i: isbns for i in indices if (isbns := _cites_by_isbn(chunk[i]))}
+    lookups = IsbnLookups()
     if not wanted:
-        return {}, {}
+        return lookups
     found = await resolver.lookup_isbns([isbn for isbns in wanted.values() for isbn in isbns])
-    settled: dict[int, Verdict] = {}
-    asked: dict[int, tuple[Consulted, ...]] = {}
+    settled, asked, other = lookups.settled, lookups.asked, lookups.other
     for index, isbns in wanted.items():
         reference = chunk[index]
         sources = tuple(c for isbn in isbns for c in resolver.consulted(f"isbn:{isbn}"))
@@ -120,21 +135,22 @@ async def by_isbn(
             answer = found.get(isbn)
             if isinstance(answer, CrossrefError):
                 errors.append(answer)
-            elif isinstance(answer, Work) and verify.by_doi(
-                *_pretend_cited(reference, answer, f"isbn:{isbn}")
-            ):
-                verdict = _matched(reference, answer)
-                break
+            elif isinstance(answer, Work):
+                if verify.by_doi(*_pretend_cited(reference, answer, f"isbn:{isbn}")):
+                    verdict = _matched(reference, answer)
+                    break
+                other.setdefault(index, (isbn, answer))
         if verdict is None and errors and not any(isinstance(found.get(i), Work) for i in isbns):
             verdict = verify.unverified(reference, errors[0])
         if verdict is None:
             asked[index] = sources
         else:
+            other.pop(index, None)
             settled[index] = verdict.model_copy(update={"sources": sources})
     for isbns in wanted.values():
         for isbn in isbns:
             resolver.consulted(f"isbn:{isbn}", forget=True)
-    return settled, asked
+    return lookups
 
 
 def _book_query(reference: Reference) -> tuple[str, str | None] | None:
@@ -219,10 +235,45 @@ async def also_as_books(resolver: Resolver, verdicts: list[Verdict]) -> list[Ver
     return out
 
 
-def with_isbn_findings(verdict: Verdict) -> Verdict:
-    """The verdict with an error for each cited ISBN whose check digit fails (RC106)."""
+def _label(work: Work) -> str:
+    who = work.authors[0].family or work.authors[0].display() if work.authors else ""
+    year = f" ({work.year})" if work.year else ""
+    return f"{who}{year} {work.title or '(untitled)'}".strip()
+
+
+def _same_book(one: Work, other: Work, isbn: str) -> bool:
+    if one.doi and other.doi:
+        return one.doi.lower() == other.doi.lower()
+    return isbn in other.isbn or fold(one.title or "") == fold(other.title or "")
+
+
+def _other_book(verdict: Verdict, other: tuple[str, Work] | None) -> list[Finding]:
+    """RC107 when the ISBN named a book the citation does not describe and the described
+    work was found: only then is the ISBN, not the reading of the citation, at fault."""
+    if other is None or verdict.work is None:
+        return []
+    isbn, book = other
+    if _same_book(book, verdict.work, isbn):
+        return []
+    written = next((c.written for c in cited_isbns(verdict.reference) if c.isbn13 == isbn), isbn)
+    return [
+        finding(
+            "RC107",
+            f"ISBN {written} is another book, {_label(book)} ({book.registry}); the cited "
+            f"work is {_label(verdict.work)}",
+            cited=written,
+            expected=next(iter(verdict.work.isbn), None),
+        )
+    ]
+
+
+def with_isbn_findings(verdict: Verdict, other: tuple[str, Work] | None = None) -> Verdict:
+    """The verdict with an error for each cited ISBN whose check digit fails (RC106), and
+    for one that named another book than the work found (``other``, from :func:`by_isbn`:
+    RC107)."""
     if verdict.status is Status.INVALID or _cites_an_article(verdict.reference):
         return verdict  # an article's ISBN is its title's (a book review's), not a citation
+    wrong = _other_book(verdict, other)
     # An ISBN the matched work's own title holds (a book review's) is the registry's text.
     title = _NOT_DIGIT.sub("", verdict.work.title or "") if verdict.work is not None else ""
     bad = [
@@ -230,9 +281,9 @@ def with_isbn_findings(verdict: Verdict) -> Verdict:
         for cited in cited_isbns(verdict.reference)
         if cited.isbn13 is None and _NOT_DIGIT.sub("", cited.written) not in title
     ]
-    if not bad:
+    if not bad and not wrong:
         return verdict
-    findings = [
+    findings = wrong + [
         finding(
             "RC106",
             f"ISBN {written} has a wrong check digit: no book has it (a digit mistyped, or "

@@ -119,6 +119,18 @@ RULES: tuple[Rule, ...] = (
         "  check:    the check digit of 978-0-374-27563 is 1, not 2",
     ),
     Rule(
+        "RC107",
+        "isbn-other-work",
+        "doi",
+        E,
+        "The cited ISBN belongs to another book than the rest of the citation describes.",
+        "A reader or a library system looking the ISBN up finds another book; the title, "
+        "authors and year say one work and the ISBN another. Said only when the described "
+        "work was found too, so a citation read badly never makes its own ISBN look wrong.",
+        "  cited:    Kahneman D (2011) Thinking, fast and slow. ISBN 978-0-226-45808-3\n"
+        "  ISBN:     978-0-226-45808-3 is Kuhn (1996) The Structure of Scientific Revolutions",
+    ),
+    Rule(
         "RC201",
         "title-mismatch",
         "title",
