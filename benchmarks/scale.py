@@ -54,7 +54,7 @@ from accuracy import usable
 from snapshot_store import WORKS, Simulator, bibtex_items, free_text_items
 
 from refcheck import distributed, verify
-from refcheck.api import check_async
+from refcheck.api import iter_check_async
 from refcheck.config import Settings
 from refcheck.models import Reference, Verdict
 from refcheck.resolve.store import SnapshotStore, import_records
@@ -148,10 +148,13 @@ def references(
 ) -> tuple[list[Reference], list[Reference]]:
     """The references cited without and with their DOI (built once, kept in ``folder``)."""
     kept = folder / f"scale-references-{store_count}-{wanted}-{with_doi}.pickle"
-    if kept.exists():
-        with kept.open("rb") as handle:
-            found: tuple[list[Reference], list[Reference]] = pickle.load(handle)
-            return found
+    for path in [kept, *sorted(folder.glob(f"scale-references-{store_count}-*.pickle"))]:
+        # A larger set made before serves: its first references are as random.
+        _, _, more, more_doi = path.stem.rsplit("-", 3)
+        if path.exists() and int(more) >= wanted and int(more_doi) >= with_doi:
+            with path.open("rb") as handle:
+                found: tuple[list[Reference], list[Reference]] = pickle.load(handle)
+            return found[0][:wanted], found[1][:with_doi]
     rng = random.Random(SEED)
     started = time.perf_counter()
     source = folder / f"works-{store_count}.jsonl.gz"
@@ -183,9 +186,21 @@ def settings_for(store: Path, jobs: int = 1) -> Settings:
     return Settings(offline=True, no_cache=True, snapshots=(store,), jobs=jobs)
 
 
-def run_here(refs: Sequence[Reference], store: Path, jobs: int) -> tuple[float, list[Verdict]]:
+def light(verdict: Verdict) -> str:
+    """What a run is compared by, held small: 100,000 verdicts as models (each with its
+    work's record) take gigabytes, and the collector's passes over them slow the run."""
+    # Without the free-text fields the parser is sure of: a set, whose JSON order is each
+    # process's string hashing (reports do not hold it).
+    return verdict.model_dump_json(exclude={"reference": {"confident"}})
+
+
+async def _here(refs: Sequence[Reference], store: Path, jobs: int) -> list[str]:
+    return [light(v) async for v in iter_check_async(refs, settings_for(store, jobs))]
+
+
+def run_here(refs: Sequence[Reference], store: Path, jobs: int) -> tuple[float, list[str]]:
     started = time.perf_counter()
-    verdicts = asyncio.run(check_async(refs, settings_for(store, jobs)))
+    verdicts = asyncio.run(_here(refs, store, jobs))
     return time.perf_counter() - started, verdicts
 
 
@@ -200,10 +215,10 @@ def timed_partition(log: str, settings: Settings, refs: Sequence[Reference]) -> 
 
 async def _spread(
     refs: Sequence[Reference], store: Path, address: str, size: int, log: Path
-) -> list[Verdict]:
+) -> list[str]:
     check = partial(timed_partition, str(log))
     return [
-        verdict
+        light(verdict)
         async for verdict in distributed.iter_check(
             refs, settings_for(store), address, partition_size=size, check=check
         )
@@ -212,7 +227,7 @@ async def _spread(
 
 def run_dask(
     refs: Sequence[Reference], store: Path, size: int, folder: Path
-) -> tuple[float, list[Verdict], list[float], float]:
+) -> tuple[float, list[str], list[float], float]:
     """Wall seconds, verdicts, each partition's own seconds, and the cluster's start."""
     from distributed import LocalCluster
 
@@ -230,8 +245,8 @@ def run_dask(
     return wall, verdicts, seconds, startup
 
 
-def right_share(verdicts: Sequence[Verdict], refs: Sequence[Reference]) -> str:
-    found = sum(v.work is not None for v in verdicts)
+def right_share(verdicts: Sequence[str], refs: Sequence[Reference]) -> str:
+    found = sum(json.loads(v)["work"] is not None for v in verdicts)
     return f"{found / max(len(refs), 1):.1%} matched a work"
 
 
@@ -293,7 +308,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     )
 
     rates: dict[str, float] = {}
-    outcome: dict[str, list[Verdict]] = {}
+    outcome: dict[str, list[str]] = {}
     seconds, verdicts = run_here(with_dois, store, 1)
     print(
         f"  with DOI, one process: {len(with_dois) / seconds:,.0f} references/s "
@@ -327,7 +342,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             f"overhead {overhead * 1000:.0f} ms a partition "
             f"({overhead / max(statistics.median(own), 1e-9):.1%} of one)"
         )
-    dumped = {k: [v.model_dump(mode="json") for v in vs] for k, vs in outcome.items()}
+    dumped = outcome
     first = next(iter(dumped), None)
     for label in list(dumped)[1:]:
         differ = sum(a != b for a, b in zip(dumped[first], dumped[label], strict=True))
