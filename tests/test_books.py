@@ -487,3 +487,31 @@ def test_an_isbn_of_another_book_is_named_when_the_cited_work_is_found(
     assert "Kuhn" in wrong["message"]
     assert [f["code"] for f in entries[1]["findings"]] == ["RC105"]
     assert code == 1
+
+
+async def test_a_book_record_without_title_is_taken_only_where_nothing_contradicts_it(
+    shared: Path,
+) -> None:
+    # A real Crossref book record with no title, author or editor: an ISBN, a year (1978).
+    wanted = {"10.1016/c2013-0-11280-9", "10.1007/978-1-4842-6700-4"}
+    records = [
+        r for r in load_records(shared / "crossref" / "works-dev.jsonl.gz") if r["DOI"] in wanted
+    ]
+    references = read_references_from(
+        "# Books\n\n## References\n\n"
+        "Hersen, M. (1978). Progress in behavior modification. Academic Press. "
+        "ISBN 978-0-12-535606-0\n\n"
+        # WidgetKit (2020) cited with the untitled 1978 book's ISBN.
+        "Lynch, S. (2020). Introducing WidgetKit for iOS. Apress. ISBN 978-0-12-535606-0\n"
+    )
+    with CrossrefStandin(records) as crossref:
+        settings = Settings(crossref_url=crossref.url, no_cache=True, timeout=2.0)
+        untitled, widgetkit = await check_async(references, settings)
+    assert (untitled.status.value, untitled.work.doi if untitled.work else None) == (
+        "verified",
+        "10.1016/c2013-0-11280-9",
+    )
+    assert [f.code for f in untitled.findings] == ["RC103"]
+    assert widgetkit.work is not None
+    assert widgetkit.work.doi == "10.1007/978-1-4842-6700-4"
+    assert [f.code for f in widgetkit.findings if f.severity.value == "error"] == ["RC107"]

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from refcheck import verify
 from refcheck.compare.text import fold
 from refcheck.errors import CrossrefError
+from refcheck.match import evidence
 from refcheck.models import Consulted, Finding, Reference, Status, Verdict, Work
 from refcheck.parse.identifiers import cited_isbns
 from refcheck.parse.unregistered import has_article_marks
@@ -95,6 +96,16 @@ def _pretend_cited(reference: Reference, work: Work, key: str) -> tuple[Referenc
     return reference.model_copy(update={"doi": key}), work.model_copy(update={"doi": key})
 
 
+def _names_cited_book(reference: Reference, work: Work, isbn: str) -> bool:
+    """Is the book an ISBN names the one the citation describes? As for a cited DOI, unless
+    the record has no title: then nothing it holds may contradict the citation (a year two
+    off, other authors), for it cannot say which book it is."""
+    if work.title is None:
+        found = evidence(reference, work)
+        return (found.year is None or found.year > 0.3) and found.authors != 0.0
+    return verify.by_doi(*_pretend_cited(reference, work, f"isbn:{isbn}"))
+
+
 def _matched(reference: Reference, work: Work) -> Verdict:
     verdict = verify.matched(reference, work)
     if work.doi:
@@ -136,7 +147,7 @@ async def by_isbn(
             if isinstance(answer, CrossrefError):
                 errors.append(answer)
             elif isinstance(answer, Work):
-                if verify.by_doi(*_pretend_cited(reference, answer, f"isbn:{isbn}")):
+                if _names_cited_book(reference, answer, isbn):
                     verdict = _matched(reference, answer)
                     break
                 other.setdefault(index, (isbn, answer))
