@@ -1,5 +1,5 @@
 """Test helpers for refcheck and for projects that build on it: loopback Crossref, DataCite,
-arXiv and doi.org stand-ins."""
+arXiv, doi.org and Open Library stand-ins."""
 
 from refcheck.testing.arxiv_standin import ArxivStandin
 from refcheck.testing.crossref_standin import (
@@ -12,6 +12,7 @@ from refcheck.testing.crossref_standin import (
 )
 from refcheck.testing.datacite_standin import DataciteStandin
 from refcheck.testing.doi_standin import DoiStandin
+from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 __all__ = [
     "ArxivStandin",
@@ -22,5 +23,6 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "LoggedRequest",
+    "OpenLibraryStandin",
     "load_records",
 ]
