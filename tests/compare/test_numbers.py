@@ -76,3 +76,21 @@ def test_missing_either_side_is_never_a_finding() -> None:
     assert compare_issue(Reference(), work) == []
     assert compare_volume(Reference(volume="35"), Work(doi="10.1/x")) == []
     assert compare_issue(Reference(issue="3"), Work(doi="10.1/x")) == []
+
+
+def test_a_number_read_from_the_works_own_title_is_not_an_issue() -> None:
+    # 10.1016/0963-8695(88)90153-3 (works-dev), a book review whose title ends "British Gas
+    # plc 1988 (x + 230 pp, £27.50)": cited correctly in Elsevier Harvard, its parse took
+    # "x + 230 pp, £27.50" for the issue (RC602 against issue 4).
+    review = Work(
+        doi="10.1016/0963-8695(88)90153-3",
+        title="Elastic waves in solids, with applications to NDT of pipelines A.H. Harker "
+        "Adam Hilger, UK, in association with British Gas plc 1988 (x + 230 pp, £27.50)",
+        volume="21",
+        issue="4",
+    )
+    assert compare_issue(Reference(issue="x + 230 pp, £27.50"), review) == []
+    assert compare_volume(Reference(volume="x + 230 pp, £27.50"), review) == []
+    # A wrong issue that is not the title's words is still one.
+    assert [f.code for f in compare_issue(Reference(issue="5"), review)] == ["RC602"]
+    assert [f.code for f in compare_issue(Reference(issue="1988"), review)] == ["RC602"]

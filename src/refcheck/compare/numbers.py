@@ -93,6 +93,8 @@ def compare_volume(reference: Reference, work: Work) -> list[Finding]:
         return []
     if same_number(reference.volume, work.volume) is not False:
         return []
+    if _in_title(reference.volume, work):
+        return []
     return [
         finding(
             "RC601",
@@ -109,6 +111,8 @@ def compare_issue(reference: Reference, work: Work) -> list[Finding]:
         return []
     if same_number(reference.issue, work.issue) is not False:
         return []
+    if _in_title(reference.issue, work):
+        return []
     return [
         finding(
             "RC602",
@@ -117,3 +121,14 @@ def compare_issue(reference: Reference, work: Work) -> list[Finding]:
             expected=work.issue,
         )
     ]
+
+
+def _in_title(cited: str, work: Work) -> bool:
+    """The cited "number" is words of the work's own title, read as a field: a book
+    review's title holds its book's details ("... British Gas plc 1988 (x + 230 pp,
+    £27.50)"), and a parser may take "x + 230 pp, £27.50" for the issue."""
+    value = " ".join(cited.split()).casefold()
+    if len(value) < 4 or value.isdigit():
+        return False
+    titles = (work.title or "", work.subtitle or "")
+    return any(value in " ".join(t.split()).casefold() for t in titles)
