@@ -82,6 +82,22 @@ def _same_name(cited: str, person: Person) -> bool:
     return person.family is None and len(want) >= 4 and have.startswith(want)
 
 
+def _near(cited: str, person: Person) -> bool:
+    """A misspelt name: folded, four letters or more, one letter off (two from eight)."""
+    want, have = _fold(cited), _family(person)
+    if min(len(want), len(have)) < 4 or want == have:
+        return False
+    most = 2 if min(len(want), len(have)) >= 8 else 1
+    if abs(len(want) - len(have)) > most:
+        return False
+    row = list(range(len(have) + 1))
+    for i, a in enumerate(want, 1):
+        previous, row[0] = row[0], i
+        for j, b in enumerate(have, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
+    return row[-1] <= most
+
+
 def _is_entry(reference: Reference) -> bool:
     """A list entry, not a DOI met in prose (which has a DOI and nothing else)."""
     return bool(reference.authors or reference.title) and reference.problem is None
@@ -205,6 +221,26 @@ class _File:
             f"by {cited} ({citation.year})",
             cited=f"{cited} {citation.year}",
         )
+
+    def explained(self, citation: InTextCitation, cited: set[int]) -> int | None:
+        """The entry a narrative "Spence (1935)" that points at nothing would cite with a
+        wrong first author: the one entry of that year whose first author's name is a small
+        edit of the cited one, else the one entry of that year no citation points at
+        (``cited``: the verdict indexes cited). None when neither settles it."""
+        year = [
+            n
+            for n, (_, verdict) in enumerate(self.entries)
+            if verdict.reference.authors
+            and _citable(verdict.reference)
+            and self._has_year(n, citation.year)
+        ]
+        near = [
+            n for n in year if _near(citation.authors[0], self.entries[n][1].reference.authors[0])
+        ]
+        if len(near) == 1:
+            return near[0]
+        uncited = [n for n in year if self.entries[n][0] not in cited]
+        return uncited[0] if len(uncited) == 1 and not near else None
 
     def ambiguous(self, citation: InTextCitation) -> tuple[list[int], CitationFinding] | None:
         """Two or more entries by the cited first author in the cited year that the
@@ -410,6 +446,9 @@ def link(
     findings: list[CitationFinding] = []
     by_entry: dict[int, list[InTextCitation]] = {}
     citing: set[str | None] = set()
+    # Narrative "Spence (1935)" that point at nothing, taken for prose unless they explain
+    # an entry (below).
+    unexplained: list[InTextCitation] = []
     citations = _confirmed(_numbers_that_cite(list(citations), files))
     for citation in citations:
         file = files.get(citation.path)
@@ -485,11 +524,46 @@ def link(
             if problem is not None:
                 findings.append(problem)
         if not linked and citation.tentative:
+            if citation.narrative and citation.kind == "author-year" and citation.authors:
+                unexplained.append(citation)
             continue
         citing.add(citation.path)
         links.append((citation, file.entries[linked[0]][0] if linked else None))
         for n in dict.fromkeys(linked):
             by_entry.setdefault(file.entries[n][0], []).append(citation)
+    # A narrative "Jones (1935)" in a post that cites most of its list, where the list's
+    # one 1935 entry is by Spence and cited nowhere (or by "Spense"): the writer cited that
+    # entry with a wrong first author. Prose naming a person with a year explains nothing.
+    reading_lists = {
+        path
+        for path, file in files.items()
+        if path not in citing
+        or 2 * len({index for index, _ in file.entries if index in by_entry}) < len(file.entries)
+    }
+    for citation in unexplained:
+        file = files[citation.path]
+        if citation.path in reading_lists:
+            continue
+        explained = file.explained(citation, set(by_entry))
+        if explained is None:
+            continue
+        index, verdict = file.entries[explained]
+        first = verdict.reference.authors[0]
+        name = first.family or first.display()
+        links.append((citation, index))
+        by_entry.setdefault(index, []).append(citation)
+        findings.append(
+            _where(
+                citation,
+                "RC802",
+                f"The text cites {citation.authors[0]} {citation.year}; the reference list's "
+                f"entry of {citation.year} that it would cite has {name} as its first author",
+                cited=citation.authors[0],
+                expected=name,
+            )
+        )
+    order = {id(citation): n for n, citation in enumerate(citations)}
+    links.sort(key=lambda pair: order[id(pair[0])])
     for path, file in files.items():
         cited = {index for index, _ in file.entries if index in by_entry}
         # No in-text citation at all, or a mention or two of a long list: a reading list,

@@ -85,6 +85,19 @@ _NARRATIVE = re.compile(
     rf"(?<![\w(])(?:{_AUTHORS}|(?P<lead>{_NAME})\s+and\s+(?:colleagues|co-?workers|coauthors"
     rf"|co-authors))\s+\((?P<years>{_YEAR}[a-z]?)(?:\s*,\s*pp?\.\s*\d+(?:\s*[-–]\s*\d+)?)?\)"
 )
+# What follows a narrative "Spence (1935)" that cites: a verb of reporting ("found that",
+# "argued", "have shown"), perhaps after an adverb ("also", "recently").
+_REPORTS = re.compile(
+    r"\s+(?:(?:also|recently|later|first|previously|similarly|likewise|further|instead)\s+)?"
+    r"(?:(?:has|have|had)\s+)?"
+    r"(?:found|finds|showed|shown|shows|argued|argues|reported|reports|suggested|suggests"
+    r"|demonstrated|demonstrates|concluded|concludes|observed|observes|described|describes"
+    r"|proposed|proposes|noted|estimated|estimates|examined|examines|investigated"
+    r"|investigates|explored|explores|compared|compares|identified|identifies|measured"
+    r"|measures|recommended|recommends|claimed|claims|analy[sz]ed|analy[sz]es|wrote|writes"
+    r"|stated|states|reviewed|reviews|tested|tests|studied|studies|assessed|assesses"
+    r"|evaluated|evaluates|presented|presents|introduced|introduces|defined|defines)\b"
+)
 _YEAR_ITEM = re.compile(rf"({_YEAR})([a-z]?)")
 _NUMERIC = re.compile(
     r"(?<![\w\]\[!^])\[(\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*\s*)\]"
@@ -375,7 +388,11 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
         if not _is_name(names[0]) or any(a <= match.start() < b for a, b in taken):
             continue
         # "Smith (2019)" alone is often a product or place with its year: only read as a
-        # citation when it is linked; "Smith et al. (2019)" and "Smith and Jones" always.
+        # citation when it is linked, or a verb of reporting follows ("Smith (2019) found
+        # that"; not an acronym's "WHO (2020) says", whose list may spell it out);
+        # "Smith et al. (2019)" and "Smith and Jones" always.
+        alone = len(names) == 1 and not more
+        reports = _REPORTS.match(shown, match.end()) is not None
         for year, suffix in _years(match.group("years")):
             add(
                 match.start(),
@@ -386,7 +403,7 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
                 year=year,
                 year_suffix=suffix or None,
                 narrative=True,
-                tentative=len(names) == 1 and not more,
+                tentative=alone and (not reports or _acronym(names, more)),
             )
     for match in _NUMERIC.finditer(shown):
         numbers = _numbers(match.group(1))
