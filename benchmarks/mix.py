@@ -7,7 +7,8 @@ wrong digit), written both as a post's reference list (Markdown, APA-like) and a
 (@misc with doi). arXiv's records are also cited by their arXiv ID without DOI. Crossref's
 books with an ISBN (../shared/crossref, types book/monograph/edited-book/reference-book) are
 cited by their ISBN without DOI (kind ``book``: correct, and once with each of: the year off
-by two, a title word changed, the first author misspelled, the ISBN's check digit wrong) and
+by two, a title word changed, the first author misspelled, the ISBN's check digit wrong,
+another book's ISBN) and
 without ISBN or DOI (kind ``book-no-isbn``, correct only), as APA with "(Eds.)" for editors
 and as @book; an Open Library stand-in (its fixtures) answers for ISBNs Crossref lacks. A fixed list
 of blog posts, news articles, code repositories and web pages (written here, not recorded:
@@ -236,11 +237,14 @@ def build_books(records: list[dict[str, Any]]) -> tuple[list[str], list[str], li
     post: list[str] = []
     bib: list[str] = []
     cases: list[Case] = []
+    # Each book's first valid ISBN, for citing a book with another's (the next one's).
+    firsts = [next((i for i in map(isbn13, work_from_record(r).isbn) if i), None) for r in records]
     for n, record in enumerate(records):
         work = work_from_record(record)
         isbns = [i for i in map(isbn13, work.isbn) if i is not None]
         if not work.title or work.year is None or not isbns:
             continue
+        others = [i for i in firsts[n + 1 :] + firsts[:n] if i and i not in isbns]
         people = record.get("author") or record.get("editor") or []
         names, bib_names = _book_names(people)
         if not names:
@@ -248,10 +252,11 @@ def build_books(records: list[dict[str, Any]]) -> tuple[list[str], list[str], li
         editors = not record.get("author")
         title = f"{work.title}: {work.subtitle}" if work.subtitle else work.title
         publisher = work.publisher or ""
-        errors = ["year", "title", "isbn-digit"] + ([] if editors else ["author-misspelled"])
+        errors = ["year", "title", "isbn-digit", "isbn-other"]
+        errors += [] if editors else ["author-misspelled"]
         # Few books: each is cited with every error that applies, one error a reference.
         versions: list[tuple[str, str | None, bool]] = [("c", None, True), ("n", None, False)]
-        versions += [(f"e{e[0]}", e, True) for e in errors]
+        versions += [(f"e{k}", e, True) for k, e in enumerate(errors)]
         for label, injected, with_isbn in versions:
             year, cited_title, cited_names, cited_bib, isbn = (
                 work.year,
@@ -279,6 +284,10 @@ def build_books(records: list[dict[str, Any]]) -> tuple[list[str], list[str], li
                 field = "authors"
             elif injected == "isbn-digit":
                 isbn, field = _bad_check_digit(isbn), "doi"
+            elif injected == "isbn-other":
+                if not others:
+                    continue
+                isbn, field = others[0], "doi"
             key = f"b{n}{label}"
             kind = "book" if with_isbn else "book-no-isbn"
             cases.append(Case(key, kind, injected, work.doi, field))
