@@ -95,7 +95,7 @@ def _initials(given: str | None) -> str:
 def _authors_apa(record: dict[str, Any]) -> str | None:
     work = work_from_datacite(record)
     names: list[str] = []
-    for person in work.authors[:20]:
+    for person in work.authors:
         if person.is_group:
             names.append(person.literal or "")
         elif person.family:
@@ -103,6 +103,9 @@ def _authors_apa(record: dict[str, Any]) -> str | None:
             names.append(f"{person.family}, {initials}" if initials else person.family)
     if not names:
         return None
+    if len(names) > 20:
+        # APA 7: the first 19, an ellipsis, the last (not the first 20 alone: a real omission).
+        return ", ".join(names[:19]) + ", . . . " + names[-1]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
 
 
@@ -120,7 +123,8 @@ def _authors_bib(record: dict[str, Any]) -> str:
                 # A family of several words and no given name: braced, or BibTeX reads its
                 # last word as the family ("Junior Professorship for ..." as a person).
                 names.append("{" + family + "}" if " " in family.strip() else family)
-    return " and ".join(names)
+    # More than 20: the rest as BibTeX's "and others", not left out as if there were none.
+    return " and ".join(names) + (" and others" if len(work.authors) > 20 else "")
 
 
 def _misspell(name: str) -> str | None:
