@@ -243,3 +243,19 @@ def test_footnote_markers_cite_the_footnotes_references(tmp_path: Path) -> None:
         ("RC801", "(Kasch et al., 2022)"),
         ("RC805", "[^9]"),
     ]
+
+
+def test_a_generational_suffix_the_list_keeps_in_a_family_is_not_cited() -> None:
+    reference = Reference(
+        location=Location(path="p.md", line=9),
+        authors=(Person(family="Santos", given="A."), Person(family="Mantovaneli Jr", given="B.")),
+        year=2019,
+        title="A study",
+    )
+    verdicts = [Verdict(reference=reference, status=Status.UNVERIFIED)]
+    linked = link(find_citations("As seen (Santos & Mantovaneli, 2019).", "p.md"), verdicts)
+    assert [index for _, index in linked.citations] == [0]
+    assert linked.findings == ()
+    # Another second author is still named.
+    other = link(find_citations("As seen (Santos & Moreira, 2019).", "p.md"), verdicts)
+    assert [f.finding.code for f in other.findings] == ["RC802"]

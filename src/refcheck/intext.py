@@ -61,7 +61,9 @@ def _fold(name: str) -> str:
 
 
 def _family(person: Person) -> str:
-    return _fold(person.family or person.literal or "")
+    # A generational suffix some records keep in the family ("Mantovaneli Jr") is not cited.
+    family = re.sub(r",?\s+(?:Jr|Sr|II|III|IV)\b\.?$", "", person.family or person.literal or "")
+    return _fold(family)
 
 
 def _same_name(cited: str, person: Person) -> bool:
