@@ -87,3 +87,27 @@ def test_a_reading_list_explains_nothing() -> None:
     # One citation of three entries: a reading list, whose entries need no citation.
     prose = "Back pain is common (Kasch et al., 2022). Jones (1935) put it best."
     assert _findings(prose) == []
+
+
+def test_an_odd_item_among_citations_is_taken_when_it_links() -> None:
+    verdicts = [*LIST, _entry(LIST_AT + 6, "Heuer", 1994)]
+    prose = (
+        "It is common (Kasch et al., 2022; Heuer & Richards J., 1994; Brinjikji et al., 2015). "
+        "Spence (1935) agrees (Rhodes, 2017; Heuer & Richards J., 1994)."
+    )
+    found = find_citations(prose, "p.md")
+    assert [(c.text, c.tentative) for c in found if c.authors[0] == "Heuer"] == [
+        ("Heuer & Richards J., 1994", True),
+        ("Heuer & Richards J., 1994", True),
+    ]
+    linked = link(found, verdicts)
+    assert [index for c, index in linked.citations if c.authors[0] == "Heuer"] == [3, 3]
+    # Rhodes, read beside it, is cited and has no entry.
+    assert [(f.finding.code, f.text) for f in linked.findings] == [("RC801", "Rhodes, 2017")]
+    # Alone, or beside prose, an odd item is no citation.
+    assert find_citations("Seen (Heuer & Richards J., 1994) and (n = 3; Smith 2019).", "p.md") == []
+
+
+def test_an_editor_mark_before_a_year_is_no_name() -> None:
+    prose = CITED + "Elton E. Rodgers, Bill B. Belt, Ed (1968) found that oil was there."
+    assert _findings(prose, LIST[:2]) == []

@@ -80,6 +80,13 @@ _ITEM = re.compile(
     r"(?:\s*,\s*(?:pp?\.|chap\.|ch\.|para\.|sec\.|fig\.)\s*[\divxlc]+(?:\s*[-–]\s*[\divxlc]+)?)?"
     r"\s*"
 )
+# An item of a parenthetical citation whose names the forms above do not read
+# ("Heuer & Richards J., 1994", "Michael E. Hohn, Donald W. Neal, 1979"), and its first name.
+_ODD_ITEM = re.compile(
+    rf"\s*(?P<lead>[^\d;()]{{0,80}}?[{_UPPER}][^\d;()]{{0,80}}?),?\s+"
+    rf"(?P<years>{_YEAR}[a-z]?(?:\s*,\s*{_YEAR}[a-z]?)*)\s*"
+)
+_ODD_NAME = re.compile(rf"[{_UPPER}][\w'’\-\u2010\u2011]*\w")
 _PARENS = re.compile(r"\(([^()\n]{5,400})\)")
 _NARRATIVE = re.compile(
     rf"(?<![\w(])(?:{_AUTHORS}|(?P<lead>{_NAME})\s+and\s+(?:colleagues|co-?workers|coauthors"
@@ -192,6 +199,8 @@ _NOT_NAMES = frozenset(
         "posted",
         "accessed",
         "retrieved",
+        "ed",
+        "eds",
     ]
 )
 
@@ -361,13 +370,38 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
     for parens in _PARENS.finditer(shown):
         body = parens.group(1)
         items = body.split(";")
-        matches = [_ITEM.fullmatch(item) for item in items]
-        if not all(matches) or not all(_is_name(m.group("first")) for m in matches if m):
+        matches = [
+            match if match is not None and _is_name(match.group("first")) else None
+            for match in map(_ITEM.fullmatch, items)
+        ]
+        # Among citations ("Rhodes, 2017; Heuer & Richards J., 1994"), an item whose names
+        # are odd but that ends in a year is one too, tentative (taken when it links).
+        odd = [
+            _ODD_ITEM.fullmatch(item) if m is None else None
+            for item, m in zip(items, matches, strict=True)
+        ]
+        if not any(matches) or not all(m or o for m, o in zip(matches, odd, strict=True)):
             continue
         taken.append(parens.span())
         offset = parens.start(1)
-        for item, match in zip(items, matches, strict=True):
-            assert match is not None
+        for item, match, loose in zip(items, matches, odd, strict=True):
+            if match is None:
+                assert loose is not None
+                name = _ODD_NAME.search(loose.group("lead"))
+                if name is not None and _is_name(name.group(0)):
+                    for year, suffix in _years(loose.group("years")):
+                        add(
+                            offset + loose.start("lead") + name.start(),
+                            item.strip(),
+                            kind="author-year",
+                            authors=(name.group(0),),
+                            et_al=True,
+                            year=year,
+                            year_suffix=suffix or None,
+                            tentative=True,
+                        )
+                offset += len(item) + 1
+                continue
             names, more = _names(match)
             start = parens.start() if len(items) == 1 else offset + match.start("first")
             cited = parens.group(0) if len(items) == 1 else item.strip()
