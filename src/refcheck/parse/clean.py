@@ -53,6 +53,10 @@ _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:])")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[.,;:]?\s*\)|\[\s*[.,;:]?\s*\]")
 _REPEAT_PUNCT = re.compile(r"([,;:])(?:\s*[,;:.])+")
+# APA 7's elision in a long author list, ", . . . Last, A." or ", ... Last": one "…", or the
+# punctuation rules below would fold it into the comma and the names left out would read as
+# missing (RC301 on a correct reference).
+_AUTHOR_ELLIPSIS = re.compile(r",\s*\.\s?\.\s?\.\s*(?=(?:&\s*)?[^\W\d_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,8 @@ def clean(raw: str) -> CleanText:
     text = _SPACES.sub(" ", text).strip()
     text = _LIST_MARKER.sub("", text, count=1)
     text = _EMPTY_BRACKETS.sub(" ", text)
+    if ". ." in text or "..." in text:
+        text = _AUTHOR_ELLIPSIS.sub(", … ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip(" ,;:")
