@@ -259,3 +259,11 @@ def test_a_generational_suffix_the_list_keeps_in_a_family_is_not_cited() -> None
     # Another second author is still named.
     other = link(find_citations("As seen (Santos & Moreira, 2019).", "p.md"), verdicts)
     assert [f.finding.code for f in other.findings] == ["RC802"]
+
+
+def test_a_less_than_sign_in_markdown_prose_opens_no_tag() -> None:
+    text = "Small (p < 0.05). Stone et al. (2017) found it.\n\nA ratio > 1 <b>held</b> (Li, 2019)."
+    assert [c.text for c in find_citations(text, "post.md")] == [
+        "Stone et al. (2017)",
+        "(Li, 2019)",
+    ]

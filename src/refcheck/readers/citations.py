@@ -204,7 +204,11 @@ _NOT_NAMES = frozenset(
     ]
 )
 
-_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+# A tag opens with a letter, "/", "!" or "?": the "<" of "(p < 0.05)" opens none (read as
+# one, it blanked the prose up to the next ">", citations and all).
+_TAG = re.compile(
+    r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[A-Za-z/!?][^>]*>", re.DOTALL | re.IGNORECASE
+)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
 _FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
