@@ -57,6 +57,7 @@ from refcheck import distributed, verify
 from refcheck.api import iter_check_async
 from refcheck.config import Settings
 from refcheck.models import Reference, Verdict
+from refcheck.resolve.store import _MAX_CANDIDATES as MAX_CANDIDATES
 from refcheck.resolve.store import SnapshotStore, import_records
 
 SEED = 20261207
@@ -250,8 +251,10 @@ def right_share(verdicts: Sequence[str], refs: Sequence[Reference]) -> str:
     return f"{found / max(len(refs), 1):.1%} matched a work"
 
 
-def search_cost(store_path: Path, refs: Sequence[Reference]) -> tuple[float, float]:
-    """Milliseconds a search, and a search with its choice, over ``refs`` (second pass)."""
+def search_cost(store_path: Path, refs: Sequence[Reference]) -> tuple[float, float, float]:
+    """Milliseconds a search, and a search with its choice, over ``refs`` (second pass);
+    and the rows the store's full-text queries gave a search (the candidates it scores,
+    at most MAX_CANDIDATES), counted on a third pass."""
     queries = [verify.query_for(r) for r in refs]
     with SnapshotStore(store_path) as store:
         for query in queries:  # first pass: pages and names met for the first time
@@ -263,8 +266,20 @@ def search_cost(store_path: Path, refs: Sequence[Reference]) -> tuple[float, flo
         for reference, candidates in zip(refs, found, strict=True):
             verify.choose(reference, candidates)
         choosing = time.perf_counter() - started
+        rows = 0
+        hits = store._hits  # counted from outside: the store does not report it
+
+        def counted(query: str, limit: int = MAX_CANDIDATES + 1) -> list[tuple[Any, ...]]:
+            nonlocal rows
+            found = hits(query, limit)
+            rows += len(found)
+            return found
+
+        store._hits = counted  # type: ignore[method-assign]
+        for query in queries:
+            store.search(query, 5)
     n = max(len(queries), 1)
-    return 1000 * searching / n, 1000 * (searching + choosing) / n
+    return 1000 * searching / n, 1000 * (searching + choosing) / n, rows / n
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -357,13 +372,14 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         count: store if count == args.records else larger_store(folder, args.records, count)
         for count in sizes
     }
-    costs: dict[int, tuple[float, float]] = {}
+    costs: dict[int, tuple[float, float, float]] = {}
     for count in sizes:
         costs[count] = search_cost(stores[count], probes)
         size = stores[count].stat().st_size
         print(
             f"  {count:>11,} works: search {costs[count][0]:.2f} ms, with choice "
-            f"{costs[count][1]:.2f} ms; store {size / 1e9:.2f} GB, "
+            f"{costs[count][1]:.2f} ms; {costs[count][2]:.0f} rows a search; "
+            f"store {size / 1e9:.2f} GB, "
             f"{size / count:,.0f} bytes a work"
         )
     project(args, sizes, costs, stores, rates)
@@ -372,7 +388,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
 def project(
     args: argparse.Namespace,
     sizes: Sequence[int],
-    costs: dict[int, tuple[float, float]],
+    costs: dict[int, tuple[float, float, float]],
     stores: dict[int, Path],
     rates: dict[str, float],
 ) -> None:
@@ -384,11 +400,15 @@ def project(
     growth = (costs[high][1] / costs[low][1]) ** (1 / doublings)  # per doubling
     ahead = math.log2(args.full / args.records)
     # A measured shrinking is noise (the machine is shared): never projected as a gain.
-    factor = max(growth, 1.0) ** ahead
+    # The growth cannot go on past the store's cap on the candidates a search scores: its
+    # cost follows the rows scored, so at most the cap's multiple of today's rows.
+    capped = MAX_CANDIDATES / max(costs[args.records][2], 1.0)
+    factor = min(max(growth, 1.0) ** ahead, capped)
     per_byte = stores[high].stat().st_size / high
     print(
         f"\nprojection to {args.full:,} works: search + choice grew x{growth:.3f} a doubling "
-        f"({low:,} -> {high:,}); {ahead:.1f} doublings past {args.records:,} -> x{factor:.2f}"
+        f"({low:,} -> {high:,}); {ahead:.1f} doublings past {args.records:,}; the rows scored "
+        f"capped at {MAX_CANDIDATES} ({costs[args.records][2]:.0f} now) -> x{factor:.2f}"
     )
     print(f"  store: {per_byte * args.full / 1e9:,.0f} GB ({per_byte:,.0f} bytes a work)")
     base = rates.get("dask") or rates.get("process")
@@ -401,7 +421,7 @@ def project(
     # larger real corpus, whose vocabulary grows with it).
     here = costs[args.records][1] / 1000
     measured = 1 / (base / 2 if "dask" in rates else base)
-    for label, grown in (("measured growth", factor), ("no growth", 1.0)):
+    for label, grown in (("measured growth, capped", factor), ("no growth", 1.0)):
         seconds = measured + here * (grown - 1)
         print(
             f"  {label}: {seconds * 1000:,.2f} ms a reference without DOI on a worker "
