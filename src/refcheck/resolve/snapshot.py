@@ -2,7 +2,9 @@
 
 A snapshot file holds JSON lines, optionally gzipped (``.gz``): one works record a line, bare
 (the ``message`` of ``/works/{doi}``, or one item of a ``/works`` list) or in its API envelope
-(``{"status": "ok", "message": {...}}``; a ``work-list`` envelope gives all its items). Blank
+(``{"status": "ok", "message": {...}}``; a ``work-list`` envelope gives all its items), or a
+DataCite record (a ``data`` object of its REST API, bare or in a ``{"data": ...}`` answer of
+one or a list; made into a Work by datacite_records, registry "DataCite"). Blank
 lines are ignored; lines that are not such a record are skipped and counted in
 :attr:`Snapshot.skipped`. When a DOI appears twice, the later record wins.
 
@@ -21,6 +23,7 @@ from typing import Any, BinaryIO, Protocol, runtime_checkable
 from refcheck.errors import InputError
 from refcheck.models import Work
 from refcheck.resolve.cache import doi_key
+from refcheck.resolve.datacite_records import work_from_datacite
 from refcheck.resolve.records import work_from_record
 from refcheck.resolve.search_index import SearchIndex, work_fields
 
@@ -126,6 +129,12 @@ def _records(raw: bytes) -> tuple[list[Work], bool]:
         if isinstance(items, list):
             works = [w for w in map(_work, items) if w is not None]
             return works, len(works) == len(items)
+    elif isinstance(value, dict) and "data" in value and "DOI" not in value:
+        data = value["data"]  # a DataCite answer: one data object, or a list of them
+        if isinstance(data, list):
+            works = [w for w in map(_work, data) if w is not None]
+            return works, bool(data) and len(works) == len(data)
+        value = data
     work = _work(value)
     return ([], False) if work is None else ([work], True)
 
@@ -134,6 +143,8 @@ def _work(record: Any) -> Work | None:
     if not isinstance(record, dict):
         return None
     try:
+        if "DOI" not in record and isinstance(record.get("attributes"), dict):
+            return work_from_datacite(record)
         return work_from_record(record)
     except (ValueError, TypeError, AttributeError):
         # No DOI, or a field of an impossible shape: not a record we can compare against.

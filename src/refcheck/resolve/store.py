@@ -5,8 +5,10 @@ that suits thousands of works, not millions. :func:`import_records` reads the sa
 (``.gz`` or not, a record or an API envelope a line), and the files Crossref distributes
 (the Public Data File's tar of ``{"items": [...]}`` files, a folder of them, one of them,
 saved API answers), once into an SQLite file; :func:`update_records` applies newer records
-to it. :class:`SnapshotStore` opens that file at once and answers the resolver as a
-Snapshot would:
+to it. DataCite records (JSON:API ``data`` objects, a line each or in a ``{"data": ...}``
+answer) go in beside them: their Work is rebuilt by
+:func:`~refcheck.resolve.datacite_records.work_from_datacite`, registry and all.
+:class:`SnapshotStore` opens that file at once and answers the resolver as a Snapshot would:
 
 * ``get(doi)`` gives the Work the Snapshot gives for the same record: the store keeps the
   part of each record :func:`~refcheck.resolve.records.work_from_record` reads, and builds
@@ -75,8 +77,9 @@ from isal import igzip
 from refcheck.errors import InputError
 from refcheck.models import Work
 from refcheck.resolve.cache import doi_key
+from refcheck.resolve.datacite_records import work_from_datacite
 from refcheck.resolve.records import _text, _texts, _updates, _year, work_from_record
-from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise
+from refcheck.resolve.search_index import _K1, FIELDS, _idf, tokenise, work_fields
 from refcheck.resolve.snapshot import WorkSource, _open, _reason
 from refcheck.resolve.workers import cpu_count
 
@@ -126,6 +129,22 @@ _KEPT: Final[tuple[str, ...]] = (
     "score",
 )
 _PERSON_KEPT: Final[tuple[str, ...]] = ("family", "given", "name", "literal")
+# A DataCite record (a JSON:API ``data`` object) is stored as ``{"datacite": {"id",
+# "attributes"}}`` with the attributes work_from_datacite reads, and rebuilt with it: the
+# marker key is none of a works record's kept keys.
+_DATACITE_KEY: Final = "datacite"
+_DATACITE_MARK: Final = '{"datacite":'
+_DATACITE_KEPT: Final[tuple[str, ...]] = (
+    "doi",
+    "creators",
+    "titles",
+    "publicationYear",
+    "dates",
+    "container",
+    "publisher",
+    "types",
+    "relatedIdentifiers",
+)
 _DATES: Final = ("published-print", "issued", "published-online", "published")  # Work.years
 _NUMBERS: Final = ("volume", "issue", "page", "article-number")
 _TITLES: Final = ("title", "subtitle", "short-title")
@@ -222,7 +241,9 @@ def import_records(
     A source is JSON lines (``.gz`` = gzipped; a record or an API envelope a line), a file
     that is one JSON document (``{"items": [...]}`` as in Crossref's Public Data File, or an
     API answer, a work or a work list; pretty printed or not), a folder of such files, or a
-    tar of them (the Public Data File itself, read as a stream). Raises InputError when a
+    tar of them (the Public Data File itself, read as a stream). DataCite records come in
+    the same ways: a ``data`` object a line, or a ``{"data": ...}`` answer of one or a list.
+    Raises InputError when a
     source cannot be read, gives no works record, or loses more than ``max_loss`` of its
     records (lines or items that are not records), or the store cannot be written; the file
     at ``store_path`` is then left as it was. ``workers``: processes parsing the input
@@ -408,7 +429,7 @@ def _load(
             db.executemany(into_works, zip(ids, words, strict=True))
             db.executemany(into_search, zip(ids, words, strict=True))
             records += len(keys)
-            tallies[source].add(form, len(keys), units, skipped, broken)
+            tallies[source].add(form, len(keys), units, skipped, broken, _datacite_rows(kept))
             for total, part in zip(lengths, block_lengths, strict=True):
                 total[0] += part[0]
                 total[1] += part[1]
@@ -582,6 +603,7 @@ def _blocks(paths: Sequence[Path]) -> Iterator[bytes]:
 _LINES_FORM: Final = "JSON lines"
 _ITEMS_FORM: Final = "items files"
 _API_FORM: Final = "API answers"
+_DATACITE_FORM: Final = "DataCite records"
 # A piece of input parsed: its rows, the form it was in, and 1 when it was a whole file
 # (a tar member, say) that is not JSON at all.
 _Piece = tuple[_Parsed, str, int]
@@ -592,7 +614,7 @@ _RECORD_FILES: Final = re.compile(r"\.(json|jsonl|ndjson)(\.gz)?$", re.IGNORECAS
 # The start of a file that is one JSON document: an object holding "items", or an API
 # answer (its envelope's keys), possibly pretty printed.
 _DOCUMENT_START: Final = re.compile(
-    rb'\{\s*"(items|status|message-type|message-version|message)"\s*:'
+    rb'\{\s*"(items|status|message-type|message-version|message|data)"\s*:'
 )
 _HEAD: Final = 1 << 16
 _GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -612,8 +634,14 @@ class _Tally:
     documents: int = 0
     """Files read whole as one JSON document."""
 
-    def add(self, form: str, records: int, units: int, skipped: int, broken: int) -> None:
-        self.forms[form] = self.forms.get(form, 0) + records
+    def add(
+        self, form: str, records: int, units: int, skipped: int, broken: int, datacite: int = 0
+    ) -> None:
+        """``datacite``: of the ``records``, those that were DataCite records (their own
+        form, whatever file they came in)."""
+        self.forms[form] = self.forms.get(form, 0) + records - datacite
+        if datacite:
+            self.forms[_DATACITE_FORM] = self.forms.get(_DATACITE_FORM, 0) + datacite
         self.units += units
         self.skipped += skipped
         self.broken += broken
@@ -763,7 +791,9 @@ def _is_lines(path: Path) -> bool:
         value = json.loads(text[:end])
     except (ValueError, RecursionError):
         return False
-    return not (isinstance(value, dict) and "items" in value and "DOI" not in value)
+    return not (
+        isinstance(value, dict) and ("items" in value or "data" in value) and "DOI" not in value
+    )
 
 
 class _Document(msgspec.Struct):
@@ -772,6 +802,8 @@ class _Document(msgspec.Struct):
     items: list[msgspec.Raw] | msgspec.UnsetType = msgspec.UNSET
     status: Any = msgspec.UNSET
     message: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    data: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    """A DataCite answer: one ``data`` object, or a list of them."""
 
 
 class _Message(msgspec.Struct):
@@ -782,6 +814,7 @@ class _Message(msgspec.Struct):
 
 _DECODE_DOCUMENT: Final = msgspec.json.Decoder(_Document).decode
 _DECODE_MESSAGE: Final = msgspec.json.Decoder(_Message).decode
+_DECODE_LIST: Final = msgspec.json.Decoder(list[msgspec.Raw]).decode
 
 
 def _parse(data: bytes, whole: bool) -> _Piece:
@@ -806,6 +839,19 @@ def parse_document(data: bytes) -> _Piece:
         document: _Document | None = _DECODE_DOCUMENT(data)
     except (ValueError, RecursionError):  # not one JSON object: JSON lines, or broken
         document = None
+    if (
+        document is not None
+        and document.data is not msgspec.UNSET
+        and document.items is msgspec.UNSET
+        and document.message is msgspec.UNSET
+    ):
+        data = document.data  # a DataCite answer: one data object, or a list of them
+        if bytes(data).lstrip()[:1] == b"[":
+            try:
+                return _parsed_items(_DECODE_LIST(data)), _DATACITE_FORM, 0
+            except (ValueError, RecursionError):
+                return _parsed_items([], skipped=1), _DATACITE_FORM, 0
+        return _parsed_items([data]), _DATACITE_FORM, 0
     if document is None or (document.items is msgspec.UNSET and document.message is msgspec.UNSET):
         parsed = parse_block(data)
         # A file that looked like one document, and that not one line of reads: broken.
@@ -914,10 +960,12 @@ def _line_rows(line: bytes | memoryview, rows: list[_Row]) -> bool | None:
             score = record.get("score")
             if not isinstance(score, float) or math.isfinite(score):
                 row = _row(record, lambda: _FAST_ENCODE(parts))
-                if row is None:
+                if row is not None:
+                    rows.append(row)
+                    return True
+                if "DOI" in record:
                     return False
-                rows.append(row)
-                return True
+                # No DOI: perhaps a DataCite record, which only the slow way reads.
     raw = bytes(line)
     if not raw.strip():  # msgspec takes no blank line: only here can one be
         return None
@@ -937,6 +985,13 @@ def _line_rows(line: bytes | memoryview, rows: list[_Row]) -> bool | None:
             found = [row for row in map(_row, items) if row is not None]
             rows.extend(found)
             return len(found) == len(items)
+    elif isinstance(value, dict) and "data" in value and "DOI" not in value:
+        data = value["data"]  # a DataCite answer: one data object, or a list of them
+        if isinstance(data, list):
+            found = [row for row in map(_row, data) if row is not None]
+            rows.extend(found)
+            return bool(data) and len(found) == len(data)
+        value = data
     row = _row(value)
     if row is None:
         return False
@@ -996,6 +1051,8 @@ def _row(record: Any, encoded: Callable[[], bytes] | None = None) -> _Row | None
     """
     if not isinstance(record, dict):
         return None
+    if "DOI" not in record and isinstance(record.get("attributes"), dict):
+        return _datacite_row(record)
     raw_doi = record.get("DOI")
     doi = raw_doi.strip() if isinstance(raw_doi, str) else None
     authors = record.get("author")
@@ -1024,6 +1081,30 @@ def _row(record: Any, encoded: Callable[[], bytes] | None = None) -> _Row | None
         return (key, kept, words)
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
+
+
+def _datacite_row(record: dict[str, Any]) -> _Row | None:
+    """The store's row for a DataCite ``data`` object, or None where work_from_datacite
+    fails. Its words are those the in-memory index takes from the Work."""
+    attributes = record["attributes"]
+    kept = {
+        "id": record.get("id"),
+        "attributes": {k: attributes[k] for k in _DATACITE_KEPT if k in attributes},
+    }
+    try:
+        work = work_from_datacite(kept)
+        fields = work_fields(work)
+        words = "\t".join(" ".join(tokenise(fields[name])) for name in _NAMES)
+        key = doi_key(work.doi)
+        key.encode()  # a lone surrogate: UnicodeEncodeError, a ValueError, skips it
+        return (key, _ENCODE({_DATACITE_KEY: kept}), words)
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        return None
+
+
+def _datacite_rows(kept: Sequence[str]) -> int:
+    """How many of a piece's kept records are DataCite records."""
+    return sum(1 for record in kept if record.startswith(_DATACITE_MARK))
 
 
 # The texts that come back record after record (a journal's name, a year): their words are
@@ -1273,7 +1354,7 @@ def _apply(
             for word in set(text.split()):
                 frequencies[word] = frequencies.get(word, 0) + 1
         records += len(keys)
-        tallies[source].add(form, len(keys), units, skipped, broken)
+        tallies[source].add(form, len(keys), units, skipped, broken, _datacite_rows(kept))
         if progress is not None:
             progress(records)
     db.executemany(
@@ -1673,6 +1754,10 @@ def _work(record: str, score: float | None = None) -> Work | None:
             value = _DECODE(record)
         except msgspec.DecodeError:  # NaN or a lone surrogate: JSON only the json module reads
             value = json.loads(record)
+        datacite = value.get(_DATACITE_KEY)
+        if datacite is not None:
+            work = work_from_datacite(datacite)
+            return work if score is None else work.model_copy(update={"score": score})
         if score is not None:
             value["score"] = score  # work_from_record takes it as is: no copy of the Work
         return work_from_record(value)
