@@ -18,7 +18,7 @@ from rich.text import Text
 
 from refcheck import intext
 from refcheck.models import CitationFinding, Reference, Severity, Verdict, Work
-from refcheck.policy import FailOn, Policy
+from refcheck.policy import FailOn, Policy, fail_rank
 from refcheck.readers import load_text, read_bibtex, read_csljson, read_path, reader_for
 from refcheck.readers.citations import front_matter_keys, read_citations
 from refcheck.report import text as text_report
@@ -132,14 +132,8 @@ class InTextRun:
         return InText(self.linked, self.findings)
 
     def failing(self, fail_on: FailOn) -> bool:
-        least = {
-            FailOn.ERROR: Severity.ERROR,
-            FailOn.WARNING: Severity.WARNING,
-            FailOn.UNVERIFIED: Severity.WARNING,
-        }.get(fail_on)
-        if least is None:
-            return False
-        return any(f.finding.severity.rank >= least.rank for f in self.findings)
+        least = fail_rank(fail_on)
+        return least is not None and any(f.finding.severity.rank >= least for f in self.findings)
 
     def write(self, console: Console, *, show_info: bool = False) -> None:
         """One line a finding, as ``path:line:column: severity CODE message``."""

@@ -338,7 +338,8 @@ def unused_suppressions(verdicts: Iterable[Verdict]) -> list[Note]:
 # --- exit policy --------------------------------------------------------------------------
 
 
-def _fail_rank(fail_on: FailOn) -> int | None:
+def fail_rank(fail_on: FailOn) -> int | None:
+    """The least severity rank that fails the run under ``fail_on``; None: nothing does."""
     return {
         FailOn.ERROR: Severity.ERROR.rank,
         FailOn.WARNING: Severity.WARNING.rank,
@@ -349,7 +350,7 @@ def _fail_rank(fail_on: FailOn) -> int | None:
 
 def failing(verdict: Verdict, fail_on: FailOn, policy: Policy | None = None) -> bool:
     """Does this (already policy-applied) verdict fail the run under ``fail_on``?"""
-    threshold = _fail_rank(fail_on)
+    threshold = fail_rank(fail_on)
     if threshold is None:
         return False
     if verdict.status is Status.INVALID:
@@ -374,6 +375,7 @@ __all__ = [
     "Policy",
     "apply",
     "apply_verdict",
+    "fail_rank",
     "failing",
     "fails",
     "filter_findings",
