@@ -75,7 +75,7 @@ class InText:
         return [f for f in self.kept if show_info or f.finding.severity is not Severity.INFO]
 
     def findings(self) -> list[Finding]:
-        return [f for group in (*self._on.values(), *self._uncited.values()) for f in group]
+        return [item.finding for item in self.kept]
 
 
 def entry(verdict: Verdict, index: int | None = None, in_text: InText | None = None) -> ReportEntry:
