@@ -227,10 +227,7 @@ async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list
     wanted = [
         n
         for n, verdict in enumerate(verdicts)
-        if verdict.status is Status.NOT_FOUND
-        and not verdict.reference.doi
-        and all(f.code == "RC104" for f in verdict.findings)
-        and names_datacite_work(verdict.reference)
+        if verify.searched_in_vain(verdict) and names_datacite_work(verdict.reference)
     ]
     if not wanted:
         return verdicts

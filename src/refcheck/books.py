@@ -213,10 +213,7 @@ async def also_as_books(resolver: Resolver, verdicts: list[Verdict]) -> list[Ver
     wanted = [
         n
         for n, verdict in enumerate(verdicts)
-        if verdict.status is Status.NOT_FOUND
-        and not verdict.reference.doi
-        and all(f.code == "RC104" for f in verdict.findings)
-        and reads_as_book(verdict.reference)
+        if verify.searched_in_vain(verdict) and reads_as_book(verdict.reference)
     ]
     queries = {n: _book_query(verdicts[n].reference) for n in wanted}
     keys = {n: f"openlibrary:{n}:{query}" for n, query in queries.items()}

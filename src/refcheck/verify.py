@@ -331,6 +331,16 @@ def confirmed_but_authors(reference: Reference, work: Work) -> bool:
     return agree >= (2 if len(words) >= 3 else 3)
 
 
+def searched_in_vain(verdict: Verdict) -> bool:
+    """Did the search alone decide this verdict, finding nothing (no DOI cited, no finding
+    but RC104)? Such a reference may still be held by another registry."""
+    return (
+        verdict.status is Status.NOT_FOUND
+        and not verdict.reference.doi
+        and all(f.code == "RC104" for f in verdict.findings)
+    )
+
+
 def by_search(
     reference: Reference,
     candidates: Sequence[Work],
