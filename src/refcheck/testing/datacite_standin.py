@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -149,12 +148,8 @@ class DataciteStandin(LoopbackStandin):
         with self._lock:
             self._log.append(path)
         fault = self.faults.next()
-        if fault is not None and fault.kind == "disconnect":
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+        if self._dropped_or_delayed(handler, fault):
             return
-        if fault is not None and fault.kind == "slow":
-            self._stopping.wait(fault.delay)
         status, body, headers = self._route(path, urlsplit(handler.path).query)
         if self._over_limit():
             status, body, headers = 429, b'{"errors": [{"status": "429"}]}', {}

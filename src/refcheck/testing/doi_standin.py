@@ -27,7 +27,6 @@ Faults as the other stand-ins' (:class:`~.crossref_standin.Fault`: ``status``, `
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
@@ -108,12 +107,8 @@ class DoiStandin(LoopbackStandin):
         with self._lock:
             self._log.append(path)
         fault = self.faults.next()
-        if fault is not None and fault.kind == "disconnect":
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+        if self._dropped_or_delayed(handler, fault):
             return
-        if fault is not None and fault.kind == "slow":
-            self._stopping.wait(fault.delay)
         status, body, headers = self._route(path)
         if fault is not None and fault.kind == "status":
             status, body, headers = fault.status, b"", {"Content-Type": "text/plain"}

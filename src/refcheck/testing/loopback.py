@@ -23,7 +23,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:  # crossref_standin imports this module
+    from refcheck.testing.crossref_standin import Fault
 
 __all__ = ["Answer", "LoopbackServer", "LoopbackStandin"]
 
@@ -144,6 +147,17 @@ class LoopbackStandin:
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         raise NotImplementedError
+
+    def _dropped_or_delayed(self, handler: BaseHTTPRequestHandler, fault: Fault | None) -> bool:
+        """Carry out a fault of the connection: True when it was dropped (nothing is to be
+        written); a slow fault waits first, waking at once on stop."""
+        if fault is not None and fault.kind == "disconnect":
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if fault is not None and fault.kind == "slow":
+            self._stopping.wait(fault.delay)
+        return False
 
     def start(self) -> Self:
         if not self._server.running:

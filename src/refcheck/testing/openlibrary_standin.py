@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -270,12 +269,8 @@ class OpenLibraryStandin(LoopbackStandin):
             if early:
                 self.throttled += 1
         fault = self.faults.next()
-        if fault is not None and fault.kind == "disconnect":
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+        if self._dropped_or_delayed(handler, fault):
             return
-        if fault is not None and fault.kind == "slow":
-            self._stopping.wait(fault.delay)
         query = parse_qs(split.query)
         status, body, kind = self._route(split.path, query)
         if early:
