@@ -26,6 +26,7 @@ is then unverified, never "not found".
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Unpack
@@ -47,6 +48,7 @@ SEARCH_FIELDS = "key,title,subtitle,author_name,first_publish_year,publish_year,
 
 _OPEN_LIBRARY = Service("Open Library", RegistryError)
 _WORD = re.compile(r"\w+")
+_log = logging.getLogger(__name__)
 
 
 class OpenLibraryClient(RegistryClient):
@@ -97,10 +99,14 @@ class OpenLibraryClient(RegistryClient):
         if author and (name := " ".join(_WORD.findall(author))):
             params["author"] = name
         docs = await self._http.get("single", "/search.json", params, _decipher_search)
-        try:
-            return [work_from_search(doc, cited_year=year) for doc in docs]
-        except ValueError:  # pydantic's ValidationError is one
-            raise _unreadable() from None
+        works: list[Work] = []
+        for rank, doc in enumerate(docs):
+            try:
+                works.append(work_from_search(doc, cited_year=year))
+            except ValueError as error:  # pydantic's ValidationError is one
+                # One odd document must not cost the reference its other candidates.
+                _log.info("Open Library search result %d skipped: %s", rank, error)
+        return works
 
 
 def _document(status: int, body: bytes) -> Any:
@@ -135,8 +141,16 @@ def _decipher_books(status: int, headers: Mapping[str, str], body: bytes) -> dic
 
 
 def _decipher_search(status: int, headers: Mapping[str, str], body: bytes) -> list[dict[str, Any]]:
+    """The search's documents that can be read, in rank order. A document that is no
+    object, or has no title, is skipped (logged): the others are still candidates."""
     document = _document(status, body)
     docs = document.get("docs") if isinstance(document, dict) else None
-    if not isinstance(docs, list) or not all(isinstance(doc, dict) for doc in docs):
+    if not isinstance(docs, list):
         raise RegistryError("Open Library answered a search without a list of documents")
-    return [doc for doc in docs if isinstance(doc.get("title"), str) and doc["title"].strip()]
+    readable: list[dict[str, Any]] = []
+    for rank, doc in enumerate(docs):
+        if isinstance(doc, dict) and isinstance(doc.get("title"), str) and doc["title"].strip():
+            readable.append(doc)
+        else:
+            _log.info("Open Library search result %d skipped: no object with a title", rank)
+    return readable
