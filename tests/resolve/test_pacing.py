@@ -195,7 +195,7 @@ async def test_two_hundred_requests_with_jitter_get_no_429(counting: Any) -> Non
 class SendsOnly(Pacer):
     """A pacer that counts windows from the sends alone, deaf to what answers tell."""
 
-    def answered(self, turn: Turn) -> None:
+    def answered(self, turn: Turn, status: int | None = None) -> None:
         pass
 
 
@@ -264,6 +264,68 @@ async def test_counted_from_its_send_a_late_request_is_one_too_many() -> None:
     server, crossref = await late_third_of_a_window(SendsOnly(LATE))
     assert server.throttled >= 1
     assert crossref.stats.throttled >= 1
+
+
+class LearnsFromEveryAnswer(Pacer):
+    """A pacer that takes any answer, a refusal too, as one that may be the quickest."""
+
+    def answered(self, turn: Turn, status: int | None = None) -> None:
+        super().answered(turn, 200)
+
+
+# Three searches a half-second window, the three in its first quarter; every answer but a
+# refusal takes 0.4 s, far more than the margin, so an answer learnt as quick makes each
+# later one look 0.34 s late.
+QUICK = Etiquette({"single": Window(10, 0.5), "list": Window(3, 0.5)}, concurrency=3, spread=0.25)
+ANSWER_TAKES = 0.4
+QUICK_REFUSALS = [Fault.too_many_requests(), Fault.unavailable()]
+
+
+async def nine_searches_after_a_quick_refusal(pacer: Pacer, refusal: Fault) -> float:
+    """One search refused at once (as a proxy answers), then retried; a while later, nine
+    searches at once against a strict counter: the seconds from the first of the nine to
+    arrive to the last."""
+    with CrossrefStandin(
+        RECORDS,
+        list_rate_limit=3,
+        interval="500ms",
+        concurrency=3,
+        enforce_limits=True,
+        counting="window",
+    ) as server:
+        server.faults.push(refusal)
+        server.faults.push(Fault.slow(ANSWER_TAKES), count=10)
+        async with CrossrefClient(
+            server.url, MAILTO, retries=1, backoff=0.0, pacer=pacer
+        ) as crossref:
+            await crossref.search("pacing study")
+            # Until the windows of that search have closed, even counted from 0.34 s late.
+            await asyncio.sleep(0.5 + MARGIN + ANSWER_TAKES)
+            server.clear_requests()
+            await asyncio.gather(*(crossref.search(f"pacing study {n}") for n in range(9)))
+        log = server.requests
+    assert [r.status for r in log] == [200] * 9
+    return log[-1].time - log[0].time
+
+
+# Three windows, each the window and the margin after the one before, the last three
+# spaced a quarter window's third apart: 1.24 s; a busy machine may add to it.
+NINE_AT_FULL_PACE = 2 * (0.5 + MARGIN) + 2 * 0.25 * 0.5 / 3
+
+
+@pytest.mark.parametrize("refusal", QUICK_REFUSALS, ids=["429", "503"])
+async def test_a_quick_refusal_does_not_slow_the_answers_after_it(refusal: Fault) -> None:
+    span = await nine_searches_after_a_quick_refusal(Pacer(QUICK), refusal)
+    assert span < NINE_AT_FULL_PACE + 0.25
+
+
+async def test_learnt_from_a_quick_refusal_every_answer_looks_late() -> None:
+    # The negative control: the same run, the pacer learning from the refusal too; each
+    # request then counts from 0.34 s after it left (measured: 2.1 s for the nine).
+    span = await nine_searches_after_a_quick_refusal(
+        LearnsFromEveryAnswer(QUICK), Fault.too_many_requests()
+    )
+    assert span > NINE_AT_FULL_PACE + 0.25
 
 
 # --- what a 429 costs -------------------------------------------------------------------------

@@ -31,12 +31,15 @@ a strict sliding window:
 - Told by answers: a request can reach the server far later than the margin covers (a lost
   packet sent again, a stalled server: against the stand-in on a machine at load 9, one
   search arrived 385 ms after it was sent, and the fourth request after it was refused).
-  No answer comes back quicker than the quickest answer of its kind so far, so one that
-  took longer than that by more than the margin less ``ESTIMATE_SLACK`` (60 ms) says the
-  request arrived that much later than it left: its windows then count from that arrival,
-  and the next window opens ``ESTIMATE_SLACK`` after it. Answers within the jitter move
-  nothing; a request whose answer has not come back when a later turn is due counts from
-  its send, with the margin.
+  No answer comes back quicker than the quickest successful (2xx) answer of its kind so
+  far, so one that took longer than that by more than the margin less ``ESTIMATE_SLACK``
+  (60 ms) says the request arrived that much later than it left: its windows then count
+  from that arrival, and the next window opens ``ESTIMATE_SLACK`` after it. Answers within
+  the jitter move nothing; a request whose answer has not come back when a later turn is due
+  counts from its send, with the margin. A refusal (a 429 or 503, often from a proxy or
+  before any work is done) or a redirect teaches nothing of how quick answers are: learnt
+  from, it would make every later answer look late and slow the pacing for the rest of the
+  run.
 - In flight: a place is held from before the request is sent until its answer has been read
   in full, so the server, which counts a request from its arrival until its answer is written,
   never counts more than the client does.
@@ -210,7 +213,7 @@ class _Bucket:
     announced: Window | None = None  # as the server's headers said last
     next_slot: float = float("-inf")
     paused_until: float = float("-inf")
-    # The quickest answer to this kind so far, from the request leaving to its answer.
+    # The quickest successful answer to this kind so far, from the request leaving to it.
     quickest: float = float("inf")
     # The latest turns, in the order they were planned: as many as the largest window holds.
     turns: deque[Turn] = field(default_factory=deque)
@@ -524,17 +527,19 @@ class Pacer:
         turn.left = self.clock()
         turn.at = max(turn.at, turn.left)
 
-    def answered(self, turn: Turn) -> None:
-        """The answer to the turn's request has begun to arrive: if it came later than the
-        quickest answer of its kind by more than the margin covers, the request reached the
-        server late (a resent packet, a stalled server), and its windows count from when it
-        arrived as near as the client can tell (see :func:`_late_arrival`)."""
+    def answered(self, turn: Turn, status: int | None = None) -> None:
+        """The answer to the turn's request, of this HTTP ``status`` (None when unknown), has
+        begun to arrive: if it came later than the quickest successful answer of its kind by
+        more than the margin covers, the request reached the server late (a resent packet, a
+        stalled server), and its windows count from when it arrived as near as the client can
+        tell (see :func:`_late_arrival`). Only a 2xx answer can be the quickest."""
         if turn.left is None:
             return
         bucket = self._bucket(turn.kind)
         now = self.clock()
         took = now - turn.left
-        bucket.quickest = min(bucket.quickest, took)
+        if status is not None and 200 <= status < 300:
+            bucket.quickest = min(bucket.quickest, took)
         arrived = _late_arrival(turn.left, now, bucket.quickest, self.margin)
         if arrived > turn.at:
             _log.debug(
@@ -549,14 +554,14 @@ class Pacer:
 
     def tracer(self, turn: Turn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
         """An httpx ``trace`` extension that calls :meth:`sent` once the request's headers
-        are written and :meth:`answered` once the answer's headers have been read:
-        ``http.get(url, extensions={"trace": pacer.tracer(turn)})``."""
+        are written and :meth:`answered`, with the answer's status, once its headers have
+        been read: ``http.get(url, extensions={"trace": pacer.tracer(turn)})``."""
 
         async def trace(event: str, info: dict[str, Any]) -> None:
             if event.endswith("send_request_headers.complete"):
                 self.sent(turn)
             elif event.endswith("receive_response_headers.complete"):
-                self.answered(turn)
+                self.answered(turn, _traced_status(info))
 
         return trace
 
@@ -602,6 +607,16 @@ class Pacer:
         wanted = self._slowed_concurrency()
         if wanted != self._gate.limit:
             self._gate.resize(wanted)
+
+
+def _traced_status(info: Mapping[str, Any]) -> int | None:
+    """The status an httpcore ``receive_response_headers.complete`` event carries: its
+    ``return_value`` is (version, status, reason, headers) over HTTP/1.1 and (status,
+    headers) over HTTP/2, so the first whole number in it."""
+    answer = info.get("return_value")
+    if not isinstance(answer, tuple):
+        return None
+    return next((v for v in answer if type(v) is int), None)
 
 
 def _late_arrival(left: float, answered: float, quickest: float, margin: float) -> float:
