@@ -17,6 +17,7 @@ from refcheck.compare.authors import (
     spelled_alike,
 )
 from refcheck.models import Person, Reference, Severity, Work
+from refcheck.parse import parse_reference
 from refcheck.readers.names import split_bibtex_authors
 
 from .conftest import people
@@ -460,3 +461,43 @@ def test_people_a_record_holds_in_one_given_name_are_its_own(shared: Path, field
     assert [(f.code, f.cited) for f in compare_authors(Reference(authors=typo), work)] == [
         ("RC303", "BOOTR, A.")
     ]
+
+
+@pytest.mark.parametrize(
+    ("doi", "names", "typo", "written"),
+    [
+        # Chicago writes every author but the first given name first: "Michael San Jose" is
+        # read as given "Michael San", family "Jose" (the record: "San Jose, Michael").
+        (
+            "10.1371/journal.pone.0016361",
+            "Rubinoff, Daniel, Brenden S. Holland, {} Jose, and Jerry A. Powell",
+            "Michael Sxn",
+            "Michael San",
+        ),
+        (
+            "10.1371/journal.pone.0055211",
+            "Benseddik, Khedidja, Nadine {} Nkwe, Pascale Daou, Pascal Verdier-Pinard, and "
+            "Ali Badache",
+            "Nadine Sxn",
+            "Nadine Sen",
+        ),
+    ],
+)
+def test_a_misspelt_first_word_of_a_compound_family_written_given_first(
+    shared: Path, doi: str, names: str, typo: str, written: str
+) -> None:
+    work = Work.from_crossref(_works_dev_record(shared, doi))
+    template = f"{names}. 2011. “{work.title}.” PLoS ONE."
+
+    right = parse_reference(template.format(written))
+    assert compare_authors(right, work) == []
+    wrong = parse_reference(template.format(typo))
+    assert [f.code for f in compare_authors(wrong, work)] == ["RC303"]
+
+
+def test_given_names_the_record_holds_are_no_misspelt_compound() -> None:
+    # "Ana Silvia Santos" for "Silva Santos, Ana Silvia": a surname left out, none misspelt
+    # ("silvia santos" is one letter from "silva santos").
+    work = Work(doi="10.1/x", authors=people(("Silva Santos", "Ana Silvia")))
+    cited = Reference(authors=people(("Santos", "Ana Silvia")))
+    assert compare_authors(cited, work) == []

@@ -64,6 +64,9 @@ class AuthorName:
     given_key: str  # the folded given name, to spot family/given swapped
     whole: frozenset[str] = frozenset()  # the whole name either way round, for group forms
     words: int = 0  # words of the family as written, particles included ("van den hout": 3)
+    # The family read on into the given name's last words, with how many words each holds:
+    # "Michael San Jose" (given first) reads as given "Michael San", family "Jose".
+    run_on: tuple[tuple[str, int], ...] = ()
 
 
 def initials(given: str) -> str:
@@ -177,7 +180,24 @@ def _fold_author(person: Person) -> AuthorName:
         given_key,
         frozenset(whole),
         size,
+        _run_on(given, family, size),
     )
+
+
+def _run_on(given: str | None, family: str, size: int) -> tuple[tuple[str, int], ...]:
+    """The family with the given name's last whole words before it, each with its count of
+    words: where a name is written given name first, a reader cannot tell where the given
+    name ends ("Michael San Jose"), so part of a compound family may sit in the given."""
+    words = given.split() if given else []
+    family_key = fold(family).replace(" ", "")
+    out: list[tuple[str, int]] = []
+    # One given word at least stays the given name; initials ("A.", "JA") end the run.
+    for k in range(1, min(len(words), 3)):
+        if len(fold(words[-k]).replace(" ", "")) < 2 or words[-k].rstrip(".").isupper():
+            break
+        run = "".join(fold(w).replace(" ", "") for w in words[-k:])
+        out.append((run + family_key, k + size))
+    return tuple(out)
 
 
 def _is_et_al(person: Person) -> bool:
@@ -231,7 +251,23 @@ def _same_family(cited: AuthorName, work: AuthorName) -> bool:
     # side's only core word is among them ("Vxn Den Hout" for "van den Hout").
     if cited.words and cited.words == work.words:
         return False
-    return bool(cited.single & work.parts or work.single & cited.parts)
+    if not (cited.single & work.parts or work.single & cited.parts):
+        return False
+    # The rest of the compound read into the cited given name: it must be spelled right.
+    return not _misspelt_run_on(cited, work)
+
+
+def _misspelt_run_on(cited: AuthorName, work: AuthorName) -> bool:
+    """Does the cited family, read on into its given name to as many words as the work's
+    family, spell the work's family nearly but not exactly ("Michael Sxn Jose")?"""
+    whole = [key for key, size in cited.run_on if size == work.words]
+    if not whole or any(key in work.keys for key in whole):
+        return False
+    # Given names the work's own initials account for are given names ("Ana Silvia Santos"
+    # for "Silva Santos, Ana Silvia" leaves out a surname, it misspells none).
+    if cited.initials and _subsequence(cited.initials, work.initials):
+        return False
+    return any(_near(key, other) for key in whole for other in work.keys)
 
 
 def _initials_agree(cited: AuthorName, work: AuthorName) -> bool:
@@ -285,6 +321,8 @@ def _pair_kind(c: AuthorName, w: AuthorName) -> str:
         return "other"  # two groups, not the same: one replaced the other
     if _near(c.main, w.main) or any(_near(k, m) for k in c.keys for m in w.keys):
         return "near"  # with particles too: "Vxn Den Hout", "xon Sallmann"
+    if _misspelt_run_on(c, w) or _misspelt_run_on(w, c):
+        return "near"  # a compound family read partly as the given name: "Michael Sxn Jose"
     # Scripts anyascii spells out at length (Hangul, Han): compare as written.
     a, b = (c.person.family or "").casefold(), (w.person.family or "").casefold()
     if len(a) > 1 and len(b) > 1 and Levenshtein.distance(a, b) <= 1:
