@@ -221,13 +221,15 @@ async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list
     """References Crossref's search did not find that name a dataset, software or a
     preprint (a DataCite repository or kind), searched at DataCite and validated as
     strictly. DataCite unreachable: such a reference is unverified, not "not found".
-    Offline, DataCite is not asked and the verdicts stay as the snapshots made them."""
-    if not resolver.asks_datacite:
+    Offline, DataCite is not asked and the verdicts stay as the snapshots made them; left
+    out of the run (``--source``), such a reference is unverified, naming it."""
+    if not resolver.asks_datacite and "datacite" not in resolver.left_out:
         return verdicts
     wanted = [
         n
         for n, verdict in enumerate(verdicts)
-        if verify.searched_in_vain(verdict) and names_datacite_work(verdict.reference)
+        if (verify.searched_in_vain(verdict) or resolver.unsearched(verdict))
+        and names_datacite_work(verdict.reference)
     ]
     if not wanted:
         return verdicts
@@ -241,7 +243,8 @@ async def _also_at_datacite(resolver: Resolver, verdicts: list[Verdict]) -> list
         if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
             raise answer  # a bug, not DataCite's failure: do not hide it
         if isinstance(answer, CrossrefError):
-            after = verify.unverified(reference, answer)
+            # Crossref not searched either: that is the reason worth giving.
+            after = before if resolver.unsearched(before) else verify.unverified(reference, answer)
         else:
             found = verify.by_search(reference, answer)
             after = found if found.work is not None else before

@@ -207,13 +207,16 @@ def _not_held(reference: Reference) -> Verdict:
 async def also_as_books(resolver: Resolver, verdicts: list[Verdict]) -> list[Verdict]:
     """References no search matched that read as books: searched at Open Library, else
     skipped (see the module docstring). Left as they are when Open Library is not asked
-    in this run (offline, or a resolver built without it)."""
-    if not resolver.asks_openlibrary:
+    in this run (offline, or a resolver built without it); left out of the run
+    (``--source``), such a reference is unverified, naming it. One Crossref was left out
+    of stays unverified unless Open Library holds it."""
+    if not resolver.asks_openlibrary and "openlibrary" not in resolver.left_out:
         return verdicts
     wanted = [
         n
         for n, verdict in enumerate(verdicts)
-        if verify.searched_in_vain(verdict) and reads_as_book(verdict.reference)
+        if (verify.searched_in_vain(verdict) or resolver.unsearched(verdict))
+        and reads_as_book(verdict.reference)
     ]
     queries = {n: _book_query(verdicts[n].reference) for n in wanted}
     keys = {n: f"openlibrary:{n}:{query}" for n, query in queries.items()}
@@ -233,10 +236,13 @@ async def also_as_books(resolver: Resolver, verdicts: list[Verdict]) -> list[Ver
         if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
             raise answer  # a bug, not Open Library's failure: do not hide it
         if isinstance(answer, CrossrefError):
-            after = verify.unverified(reference, answer)
+            after = before if resolver.unsearched(before) else verify.unverified(reference, answer)
         else:
             work, _ = verify.choose(reference, answer) if answer else (None, None)
-            after = _matched(reference, work) if work is not None else _not_held(reference)
+            if work is not None:
+                after = _matched(reference, work)
+            else:
+                after = before if resolver.unsearched(before) else _not_held(reference)
         asked = resolver.consulted_by_search(keys[n])
         out[n] = after.model_copy(update={"sources": (*before.sources, *asked)})
     resolver.forget_searches()

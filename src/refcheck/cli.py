@@ -42,7 +42,7 @@ from refcheck import diff as git_diff
 from refcheck import fix as fixes
 from refcheck._version import __version__
 from refcheck.api import check_async, iter_check_async
-from refcheck.config import Layer, Loaded, load, option_value
+from refcheck.config import SOURCES, Layer, Loaded, load, option_value, source_names
 from refcheck.errors import ConfigError, InputError, RefcheckError
 from refcheck.intext_run import InTextRun
 from refcheck.models import Finding, Reference, Report, Severity, Status, Verdict, Work
@@ -90,6 +90,14 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--doi-url", help="doi.org base URL (agency look-ups, other agencies)")
     parser.add_argument("--arxiv-url", help="arXiv export API base URL")
     parser.add_argument("--openlibrary-url", help="Open Library base URL (books)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="NAMES",
+        help=f"ask only these sources, comma-separated or repeated ({','.join(SOURCES)}; "
+        "default all); a reference only a source left out could answer is unverified",
+    )
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
     parser.add_argument("--cache-dir", type=Path, help="folder of the Crossref answer cache")
     parser.add_argument("--no-cache", action="store_true", default=None, help="use no cache")
@@ -268,6 +276,7 @@ def _cli_layer(args: argparse.Namespace) -> Layer:
         "doi_url": args.doi_url,
         "arxiv_url": args.arxiv_url,
         "openlibrary_url": args.openlibrary_url,
+        "sources": source_names(args.sources, "--source") if args.sources else None,
         "mailto": args.mailto,
         "cache_dir": args.cache_dir,
         "no_cache": args.no_cache,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from refcheck.errors import ConfigError
 from refcheck.policy import FailOn, Glob, Policy, resolve_selectors, resolve_severities
@@ -30,6 +30,45 @@ DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DATACITE_URL = "https://api.datacite.org"
 DEFAULT_ARXIV_URL = "https://export.arxiv.org"
 DEFAULT_OPENLIBRARY_URL = "https://openlibrary.org"
+
+# The sources a run may ask, by the names users type (``--source``, ``sources``), with the
+# names messages give them. Default: all.
+SOURCES: dict[str, str] = {
+    "crossref": "Crossref",
+    "datacite": "DataCite",
+    "arxiv": "arXiv",
+    "openlibrary": "Open Library",
+    "doi.org": "doi.org",
+}
+# Other spellings a user may type for them.
+_SOURCE_ALIASES = {"open-library": "openlibrary", "doi": "doi.org", "doiorg": "doi.org"}
+
+
+def source_names(values: Any, where: str) -> tuple[str, ...]:
+    """Source names (a list, or one string of comma-separated names) as SOURCES spells
+    them, in SOURCES' order. Raises ConfigError naming ``where`` for an unknown name or
+    an empty choice."""
+    items = _strings(value=values, where=where, what="a source name")
+    chosen: set[str] = set()
+    for item in items:
+        for part in item.split(","):
+            name = part.strip().lower()
+            if not name:
+                continue
+            name = _SOURCE_ALIASES.get(name, name)
+            if name not in SOURCES:
+                raise ConfigError(
+                    f"{where}: unknown source {part.strip()!r} (one of: {', '.join(SOURCES)})"
+                )
+            chosen.add(name)
+    if not chosen:
+        raise ConfigError(f"{where}: name at least one source (one of: {', '.join(SOURCES)})")
+    return tuple(name for name in SOURCES if name in chosen)
+
+
+def not_asked(source: str) -> str:
+    """Why a reference only ``source`` could answer is unverified: it was left out."""
+    return f"{SOURCES.get(source, source)} was not asked (--source)"
 
 
 class Settings(BaseModel):
@@ -51,6 +90,9 @@ class Settings(BaseModel):
     # when Crossref is Crossref's own API, not asked when it is a mirror or a stand-in (a run
     # against a mirror never reaches the internet behind the caller's back).
     doi_url: str | None = None
+    # The sources asked, by SOURCES' names; one left out is never asked, and a reference
+    # only it could answer is unverified, naming it.
+    sources: tuple[str, ...] = tuple(SOURCES)
     mailto: str | None = None
     # A Crossref Metadata Plus token; sent as a header, never printed.
     plus_token: str | None = Field(default=None, repr=False)
@@ -66,6 +108,11 @@ class Settings(BaseModel):
     # a snapshot store, once a run has many (searching a large store is CPU-bound). 0: one
     # a CPU; 1: none, all in this process. At most 61, Windows' limit for a process pool.
     jobs: int = Field(default=1, ge=0, le=61)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _known_sources(cls, value: Any) -> tuple[str, ...]:
+        return source_names(list(value) if isinstance(value, tuple) else value, "sources")
 
 
 class Options(BaseModel):
@@ -116,6 +163,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "arxiv-url": ("settings", "arxiv_url"),
     "openlibrary-url": ("settings", "openlibrary_url"),
     "doi-url": ("settings", "doi_url"),
+    "sources": ("settings", "sources"),
     "mailto": ("settings", "mailto"),
     "cache-dir": ("settings", "cache_dir"),
     "no-cache": ("settings", "no_cache"),
@@ -308,6 +356,8 @@ def layer_from_table(table: Mapping[str, Any], base: Path, origin: str) -> Layer
             value = _path(value, where, base)
         elif field in ("offline", "no_cache"):
             value = _bool(value, where)
+        elif field == "sources":
+            value = source_names(value, where)
         layer.settings[field] = value
     return layer
 

@@ -30,9 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from refcheck.config import DEFAULT_CROSSREF_URL, DEFAULT_OPENLIBRARY_URL, Settings
+from refcheck.config import (
+    DEFAULT_CROSSREF_URL,
+    DEFAULT_OPENLIBRARY_URL,
+    SOURCES,
+    Settings,
+    not_asked,
+)
 from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
-from refcheck.models import Consulted, SourceOutcome, Work
+from refcheck.models import Consulted, SourceOutcome, Status, Verdict, Work
 from refcheck.resolve.agency import Agency
 from refcheck.resolve.arxiv import ArxivClient
 from refcheck.resolve.cache import MISS, WorkCache
@@ -80,6 +86,10 @@ class Resolver:
     doiorg: DoiOrgClient | None = None
     openlibrary: OpenLibraryClient | None = None
     stats: ResolverStats = field(default_factory=ResolverStats)
+    # Sources the run was told not to ask (``--source``): never asked, and named in the
+    # message of a reference only they could answer. Crossref among them: online all the
+    # same (``client`` is None, yet DataCite, doi.org and Open Library are asked).
+    left_out: frozenset[str] = frozenset()
     _workers: SearchWorkers | None = field(default=None, init=False, repr=False)
     # Online, DataCite's and arXiv's clients are built on first use: each loads the TLS
     # trust store (some 45 ms), and most runs ask neither.
@@ -106,44 +116,54 @@ class Resolver:
             cache = WorkCache(path)
         if settings.offline:
             return cls(settings=settings, snapshot=snapshot, cache=cache)
-        client = CrossrefClient(
-            settings.crossref_url,
-            settings.mailto,
-            timeout=settings.timeout,
-            retries=settings.retries,
-            crossref_plus_token=settings.plus_token,
+        chosen = set(settings.sources)
+        client = (
+            CrossrefClient(
+                settings.crossref_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=settings.retries,
+                crossref_plus_token=settings.plus_token,
+            )
+            if "crossref" in chosen
+            else None
         )
-        resolver = cls(settings=settings, snapshot=snapshot, cache=cache, client=client)
-        resolver._build_datacite = lambda: DataciteClient(
-            settings.datacite_url,
-            settings.mailto,
-            timeout=settings.timeout,
-            retries=settings.retries,
+        left_out = frozenset(SOURCES) - chosen
+        resolver = cls(
+            settings=settings, snapshot=snapshot, cache=cache, client=client, left_out=left_out
         )
+        if "datacite" in chosen:
+            resolver._build_datacite = lambda: DataciteClient(
+                settings.datacite_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=settings.retries,
+            )
         # doi.org unset: asked only beside Crossref's own API, never behind a mirror's back.
         doi_url = settings.doi_url or (
             DEFAULT_DOI_URL if settings.crossref_url.rstrip("/") == DEFAULT_CROSSREF_URL else None
         )
-        if doi_url:
+        if doi_url and "doi.org" in chosen:
             resolver._build_doiorg = lambda: DoiOrgClient(
                 doi_url,
                 settings.mailto,
                 timeout=settings.timeout,
                 retries=min(settings.retries, 2),
             )
-        resolver._build_arxiv = lambda: ArxivClient(
-            settings.arxiv_url,
-            settings.mailto,
-            timeout=settings.timeout,
-            retries=min(settings.retries, 2),
-        )
+        if "arxiv" in chosen:
+            resolver._build_arxiv = lambda: ArxivClient(
+                settings.arxiv_url,
+                settings.mailto,
+                timeout=settings.timeout,
+                retries=min(settings.retries, 2),
+            )
         # Open Library unset: asked only beside Crossref's own API, as doi.org.
         openlibrary_url = settings.openlibrary_url or (
             DEFAULT_OPENLIBRARY_URL
             if settings.crossref_url.rstrip("/") == DEFAULT_CROSSREF_URL
             else None
         )
-        if openlibrary_url:
+        if openlibrary_url and "openlibrary" in chosen:
             resolver._build_openlibrary = lambda: OpenLibraryClient(
                 openlibrary_url,
                 settings.mailto,
@@ -151,6 +171,29 @@ class Resolver:
                 retries=min(settings.retries, 2),
             )
         return resolver
+
+    @property
+    def online(self) -> bool:
+        """Whether registries are asked over the network in this run (Crossref may be
+        left out of them)."""
+        return self.client is not None or "crossref" in self.left_out
+
+    def left_out_error(self, source: str) -> RegistryError | None:
+        """The reason a reference only ``source`` could answer is unverified, when the
+        run was told not to ask it; else None."""
+        return RegistryError(not_asked(source)) if source in self.left_out else None
+
+    def unsearched(self, verdict: Verdict) -> bool:
+        """Is the verdict one of a reference without DOI left unverified only because
+        Crossref, left out of the run, was not searched? Another registry's search may
+        still find its work."""
+        return (
+            "crossref" in self.left_out
+            and verdict.status is Status.UNVERIFIED
+            and not verdict.reference.doi
+            and not verdict.findings
+            and any(c.source == "crossref" and c.outcome == "not-asked" for c in verdict.sources)
+        )
 
     @property
     def asks_datacite(self) -> bool:
@@ -265,13 +308,13 @@ class Resolver:
                     self._note(doi, "cache", "not-found" if cached is None else "answered")
                     # A cache written before other registries were asked holds Crossref's
                     # absences only: online, such a DOI's agency still decides.
-                    if cached is None and self.client is not None:
+                    if cached is None and self.online:
                         absent.append(doi)
                     continue
             wanted.append(doi)
         if not wanted and not absent:
             return found
-        if self.client is None:
+        if not self.online:
             offline = CrossrefUnavailable("offline: the DOI is in no snapshot or cache")
             found.update(dict.fromkeys(wanted, offline))
             for doi in wanted:
@@ -281,7 +324,12 @@ class Resolver:
         direct = [doi for doi in wanted if doi.startswith(DATACITE_PREFIXES)]
         wanted = [doi for doi in wanted if not doi.startswith(DATACITE_PREFIXES)]
         fetched: dict[str, Work | None] = {}
-        if wanted:
+        unasked: list[str] = []  # Crossref left out: the agency says whose each DOI is
+        if wanted and self.client is None:
+            unasked, wanted = wanted, []
+            for doi in unasked:
+                self._note(doi, "crossref", "not-asked")
+        if wanted and self.client is not None:
             self.stats.network_lookups += len(wanted)
             try:
                 answers = await self.client.works(wanted)
@@ -294,7 +342,7 @@ class Resolver:
                 fetched = {doi: answers.get(doi) for doi in wanted}
                 for doi, work in fetched.items():
                     self._note(doi, "crossref", "not-found" if work is None else "answered")
-        unknown = [doi for doi, work in fetched.items() if work is None] + absent
+        unknown = [doi for doi, work in fetched.items() if work is None] + absent + unasked
         beyond = await self._beyond_crossref(unknown) if unknown else {}
         if direct:
             beyond.update(await self._at_datacite(direct))
@@ -310,8 +358,8 @@ class Resolver:
         return found
 
     async def _beyond_crossref(self, dois: Sequence[str]) -> dict[str, Lookup]:
-        """DOIs Crossref does not hold: their agency's answer (None: no agency holds it)."""
-        assert self.client is not None
+        """DOIs Crossref does not hold (or was not asked of): their agency's answer (None:
+        no agency holds it)."""
         self.stats.agency_lookups += len(dois)
         agencies = await self._agencies(dois)
         found: dict[str, Lookup] = {}
@@ -335,6 +383,8 @@ class Resolver:
                 found[doi] = None
             elif agency.is_datacite:
                 at_datacite.append(doi)
+            elif agency.is_crossref and (left_out := self.left_out_error("crossref")):
+                found[doi] = left_out
             elif agency.is_crossref:
                 found[doi] = RegistryError(
                     f"the DOI is registered with Crossref, but Crossref's API does not hold it"
@@ -351,8 +401,8 @@ class Resolver:
     async def _agencies(self, dois: Sequence[str]) -> list[Agency | CrossrefError | None]:
         """Each DOI's agency (None: no agency holds it), or the error that kept it from being
         known: from the cache, else doi.org's ``/ra/`` batch, else Crossref's ``/agency``
-        route one DOI a request (doi.org not asked in this run, unreachable, or unsure)."""
-        assert self.client is not None
+        route one DOI a request (doi.org not asked in this run, unreachable, or unsure).
+        Neither asked (both left out): the error that says so."""
         known: dict[str, Agency | CrossrefError | None] = {}
         if self.cache is not None:
             for doi in dois:
@@ -366,8 +416,19 @@ class Resolver:
             with contextlib.suppress(RegistryError):
                 known.update(await doiorg.agencies(wanted))
         rest = [doi for doi in wanted if doi not in known]
+        if self.client is None:
+            # Only Crossref's route or doi.org's knows an agency: those left out are named.
+            unknown = RegistryError(
+                "its registration agency is not known: neither Crossref nor doi.org was"
+                " asked (--source)"
+                if "doi.org" in self.left_out
+                else not_asked("crossref")
+            )
+            known.update(dict.fromkeys(rest, unknown))
+            rest = []
         answers = await asyncio.gather(
-            *(self.client.agency(doi) for doi in rest), return_exceptions=True
+            *(self.client.agency(doi) for doi in rest if self.client is not None),
+            return_exceptions=True,
         )
         for doi, answer in zip(rest, answers, strict=True):
             if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
@@ -388,11 +449,15 @@ class Resolver:
         doiorg = self._doiorg_client()
         found: dict[str, Lookup] = {}
         if doiorg is None:
+            chosen = "doi.org" in self.left_out
             for doi, agency in dois:
-                self._note(doi, agency.id, "not-asked")
+                self._note(doi, "doi.org" if chosen else agency.id, "not-asked")
                 found[doi] = RegistryError(
-                    f"the DOI is registered with {agency.label}, which is not asked in this"
-                    " run: it could not be checked"
+                    f"the DOI is registered with {agency.label}, whose records are read at"
+                    " doi.org; doi.org was not asked (--source)"
+                    if chosen
+                    else f"the DOI is registered with {agency.label}, which is not asked in"
+                    " this run: it could not be checked"
                 )
             return found
         answers = await asyncio.gather(
@@ -429,7 +494,10 @@ class Resolver:
         if datacite is None:
             for doi in dois:
                 self._note(doi, "datacite", "not-asked")
-            return dict.fromkeys(dois, RegistryError("DataCite is not asked in this run"))
+            reason = self.left_out_error("datacite") or RegistryError(
+                "DataCite is not asked in this run"
+            )
+            return dict.fromkeys(dois, reason)
         self.stats.datacite_lookups += len(dois)
         answers = await datacite.works(list(dois))
         for doi, answer in answers.items():
@@ -475,15 +543,21 @@ class Resolver:
         said is kept for :meth:`consulted` under ``isbn:<ISBN-13>``. Offline: nothing (no
         snapshot is indexed by ISBN; such a book is found by search, as any reference)."""
         wanted = list(dict.fromkeys(isbns))
-        if self.client is None or not wanted:
+        if not self.online or not wanted:
             return {}
         self.stats.isbn_lookups += len(wanted)
+        client = self.client
         answers = await asyncio.gather(
-            *(self.client.books(isbn) for isbn in wanted), return_exceptions=True
+            *(client.books(isbn) for isbn in wanted if client is not None),
+            return_exceptions=True,
         )
         found: dict[str, Lookup] = {}
         failed: dict[str, CrossrefError] = {}
-        for isbn, answer in zip(wanted, answers, strict=True):
+        if client is None:  # Crossref left out: Open Library alone may hold the book
+            for isbn in wanted:
+                failed[isbn] = RegistryError(not_asked("crossref"))
+                self._note(f"isbn:{isbn}", "crossref", "not-asked")
+        for isbn, answer in zip(wanted if client is not None else [], answers, strict=True):
             if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
                 raise answer  # a bug, not Crossref's failure: do not hide it
             if isinstance(answer, CrossrefError):
@@ -499,6 +573,7 @@ class Resolver:
         if library is None:
             for isbn in rest:
                 self._note(f"isbn:{isbn}", "openlibrary", "not-asked")
+                # Left out or offline: the search that follows may still find the book.
                 found[isbn] = failed.get(isbn)
             return found
         try:
@@ -525,7 +600,9 @@ class Resolver:
         library = self._openlibrary_client()
         if library is None:
             self._note_search(key, "openlibrary", "not-asked")
-            raise RegistryError("offline: Open Library is not asked")
+            raise self.left_out_error("openlibrary") or RegistryError(
+                "offline: Open Library is not asked"
+            )
         self.stats.searches += 1
         try:
             works = await library.search(title, author, year=year, rows=self.settings.search_rows)
@@ -574,6 +651,8 @@ class Resolver:
                 return cached
         if self.client is None:
             self._note_search(query, "crossref", "not-asked")
+            if left_out := self.left_out_error("crossref"):
+                raise left_out
             raise CrossrefUnavailable("offline: no snapshot or cached answer matches")
         self.stats.searches += 1
         try:
@@ -592,7 +671,7 @@ class Resolver:
         datacite = self._datacite_client()
         if datacite is None:
             self._note_search(query, "datacite", "not-asked")
-            raise RegistryError("offline: DataCite is not asked")
+            raise self.left_out_error("datacite") or RegistryError("offline: DataCite is not asked")
         self.stats.searches += 1
         try:
             works = await datacite.search(query, self.settings.search_rows)
