@@ -22,6 +22,7 @@ from refcheck import api, distributed
 from refcheck.api import check_async, read_references
 from refcheck.cli import main
 from refcheck.config import Settings
+from refcheck.errors import InputError
 from refcheck.models import Reference, Status, Verdict
 from refcheck.resolve.store import import_records
 
@@ -257,6 +258,48 @@ def test_an_unreachable_scheduler_is_one_line(
     args = ["--dask-scheduler", "tcp://127.0.0.1:9", "--snapshot", str(store), str(bib)]
     line = _one_line_refusal(*_check(args, capsys))
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in line
+
+
+def test_a_missing_store_is_the_in_process_runs_one_line_before_any_scheduler(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, bib = corpus
+    missing = ["--snapshot", str(tmp_path / "gone.sqlite3"), str(bib)]
+    here = _one_line_refusal(*_check(["--offline", *missing], capsys))
+    # Nothing listens at port 9: the store is found missing before the scheduler is asked.
+    spread = _one_line_refusal(*_check(["--dask-scheduler", "tcp://127.0.0.1:9", *missing], capsys))
+    assert spread == here
+    assert "cannot open snapshot store" in spread
+
+
+def _notes_its_run(
+    marker: Path, settings: Settings, references: Sequence[Reference]
+) -> list[Verdict]:
+    """check_partition, leaving a mark that a partition ran."""
+    marker.touch()
+    return distributed.check_partition(settings, references)
+
+
+def test_a_store_that_cannot_be_opened_is_never_sent_to_the_workers(
+    corpus: tuple[Path, Path], cluster: str, tmp_path: Path
+) -> None:
+    _, bib = corpus
+    references = read_references([bib])
+    marker = tmp_path / "ran"
+    not_a_store = tmp_path / "works.sqlite3"
+    not_a_store.write_text('{"DOI": "10.5555/lines"}\n', encoding="utf-8")
+
+    async def spread(settings: Settings) -> list[Verdict]:
+        verdicts = distributed.iter_check(
+            references, settings, cluster, check=partial(_notes_its_run, marker)
+        )
+        return [verdict async for verdict in verdicts]
+
+    # Missing, a folder, JSON lines under a store's name.
+    for store in (tmp_path / "gone.sqlite3", tmp_path, not_a_store):
+        with pytest.raises(InputError, match=re.escape(str(store))):
+            asyncio.run(spread(Settings(snapshots=(store,))))
+    assert not marker.exists()  # not one partition ran, nor was retried
 
 
 def test_partition_size_alone_is_a_usage_error(

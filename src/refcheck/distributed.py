@@ -9,7 +9,9 @@ run writes.
 Only offline runs are spread: online, every worker would share one Crossref pool (its
 limits are per user, not per machine), so a run without a snapshot store is refused. The
 workers read the stores and nothing else: no answer cache, which is per machine and would
-make a verdict depend on where its partition ran.
+make a verdict depend on where its partition ran. Each store is opened once on the client
+before any partition is sent: one missing or unreadable is the in-process run's one-line
+error at once, not every partition's, each retried, on the workers.
 
 :func:`check_partition` is pure: the same settings and references give the same verdicts
 wherever and however often it runs. That is what makes Dask's own recovery safe: a
@@ -35,7 +37,7 @@ from refcheck.config import Settings
 from refcheck.errors import ConfigError, RefcheckError
 from refcheck.models import Reference, Verdict
 from refcheck.resolve.resolver import Resolver
-from refcheck.resolve.store import is_store
+from refcheck.resolve.store import SnapshotStore, is_store
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -72,7 +74,8 @@ def partition_settings(settings: Settings) -> Settings:
             "STORE.sqlite3, made by 'refcheck snapshot import'): online, every worker "
             "would share one Crossref pool"
         )
-    lines = [path for path in settings.snapshots if not is_store(path)]
+    # A path that is no file is left for opening the stores to name (missing, a folder).
+    lines = [path for path in settings.snapshots if path.is_file() and not is_store(path)]
     if lines:
         raise ConfigError(
             f"a distributed check reads snapshot stores; {lines[0]} is JSON lines "
@@ -91,9 +94,19 @@ def partition_settings(settings: Settings) -> Settings:
 
 def refuse_unless_possible(settings: Settings) -> None:
     """Raise ConfigError, before any work, when a run with these settings cannot be spread
-    over Dask: no snapshot store, or Dask not installed."""
+    over Dask: no snapshot store, or Dask not installed; InputError when a store cannot be
+    opened."""
     partition_settings(settings)
+    _open_stores(settings)
     _dask_client()
+
+
+def _open_stores(settings: Settings) -> None:
+    """Open each store and close it again, raising the InputError an in-process run raises
+    for one missing or unreadable: the workers open the same paths, and there the error
+    would come back from every partition, after its retries."""
+    for path in settings.snapshots:
+        SnapshotStore(path).close()
 
 
 # Each worker thread's resolvers, by their settings: a store opened once, kept for the
@@ -169,10 +182,12 @@ async def iter_check(
     on the Dask cluster whose scheduler is at ``scheduler``. A few partitions a worker
     thread are in flight at a time, the earliest first, so references are read as the
     cluster takes them and the first verdicts come early. Raises ConfigError before any
-    work for a run that cannot be spread (see :func:`partition_settings`)."""
+    work for a run that cannot be spread (see :func:`partition_settings`), InputError for
+    a store that cannot be opened."""
     if partition_size < 1:
         raise ConfigError(f"the partition size must be at least 1, not {partition_size}")
     worker_settings = partition_settings(settings)
+    _open_stores(settings)
     client = await _connect(scheduler)
     run = uuid.uuid4().hex
     flying: deque[tuple[int, list[Reference], Future[list[Verdict]]]] = deque()
