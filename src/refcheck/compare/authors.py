@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
@@ -67,6 +68,8 @@ class AuthorName:
     # The family read on into the given name's last words, with how many words each holds:
     # "Michael San Jose" (given first) reads as given "Michael San", family "Jose".
     run_on: tuple[tuple[str, int], ...] = ()
+    # A whole name held as the family, no given name: the family of each way it splits.
+    splits: frozenset[str] = frozenset()
 
 
 def initials(given: str) -> str:
@@ -108,6 +111,21 @@ def _family_keys(family: str) -> tuple[set[str], set[str], set[str], str, int]:
             main = main or "".join(core)
         main = main or "".join(words)
     return keys, parts, single, main, size
+
+
+def _split_keys(name: str) -> set[str]:
+    """A whole name held as the family ("Молчанов Владимир Петрович", "Nur Hashima Abdul
+    Rashid", as DataCite creators often are): the family spellings of every split into
+    given and family names, its first words or its last, so that "Молчанов, В. П.",
+    "Abdul Rashid, N. H." and "Rashid, N." all name it and a misspelling is near one.
+    Asked of the work's name only: a cited "Vxn Den Hout" is no "Hout"."""
+    words = name.split()
+    found: set[str] = set()
+    for cut in range(1, min(len(words), 6)):
+        for piece in (words[:cut], words[-cut:]):
+            if any(len(w.strip(".")) > 1 and w.casefold() not in PARTICLES for w in piece):
+                found |= _family_keys(" ".join(piece))[0]
+    return found
 
 
 def _is_initials(token: str) -> bool:
@@ -163,6 +181,7 @@ def _fold_author(person: Person) -> AuthorName:
     given = person.given
     if not fold(family):  # "-" or "": the whole name sits in the given name
         family, given = person.given or "", None
+    unsplit = not given
     if not given:
         family, given = _split_trailing_initials(family)
     keys, parts, single, main, size = _family_keys(family)
@@ -181,6 +200,7 @@ def _fold_author(person: Person) -> AuthorName:
         frozenset(whole),
         size,
         _run_on(given, family, size),
+        frozenset(_split_keys(family)) if unsplit else frozenset(),
     )
 
 
@@ -243,7 +263,7 @@ def same_author(cited: AuthorName, work: AuthorName) -> bool:
 
 
 def _same_family(cited: AuthorName, work: AuthorName) -> bool:
-    if cited.keys & work.keys:
+    if cited.keys & work.keys or cited.keys & work.splits:
         return True
     # One word of a compound family cited alone ("Ruiz" for "Ruiz Ripoll"), either way
     # round; a compound cited in full must match in full, so a typo in it is caught. As
@@ -319,7 +339,7 @@ def _pair_kind(c: AuthorName, w: AuthorName) -> str:
         return "none"
     if c.group:
         return "other"  # two groups, not the same: one replaced the other
-    if _near(c.main, w.main) or any(_near(k, m) for k in c.keys for m in w.keys):
+    if _near(c.main, w.main) or any(_near(k, m) for k in c.keys for m in chain(w.keys, w.splits)):
         return "near"  # with particles too: "Vxn Den Hout", "xon Sallmann"
     if _misspelt_run_on(c, w) or _misspelt_run_on(w, c):
         return "near"  # a compound family read partly as the given name: "Michael Sxn Jose"
