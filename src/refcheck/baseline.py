@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,34 +152,38 @@ def read_baseline(path: Path) -> Baseline:
     return Baseline(Counter(item["fingerprint"] for item in items), path.absolute().parent)
 
 
-def new_findings(verdicts: Sequence[Verdict], baseline: Baseline) -> list[Verdict]:
-    """The verdicts with baselined findings removed (statuses recomputed).
-
-    Fingerprints are counted: a finding baselined once and found twice (two entries with
-    the same key in one file) is new the second time.
-    """
+def excuses(baseline: Baseline) -> Callable[[Entry], bool]:
+    """Whether the baseline still excuses a finding, counting down: each fingerprint excuses
+    as many findings as the baseline holds of it, so a finding baselined once and found
+    twice (two entries with the same key in one file) is new the second time. One count-down
+    for each run of findings filtered."""
     remaining = Counter(baseline.fingerprints)
 
-    def is_new(verdict: Verdict, found: Finding | None) -> bool:
-        fingerprint = entry_for(verdict, found, baseline.root).fingerprint
-        if remaining[fingerprint] > 0:
-            remaining[fingerprint] -= 1
-            return False
-        return True
+    def excused(entry: Entry) -> bool:
+        if remaining[entry.fingerprint] > 0:
+            remaining[entry.fingerprint] -= 1
+            return True
+        return False
 
-    return filter_findings(verdicts, is_new)
+    return excused
+
+
+def is_new(baseline: Baseline) -> Callable[[Verdict, Finding | None], bool]:
+    """:func:`~refcheck.policy.filter_findings`' test of a verdict's finding (None: its
+    invalid entry): True when the baseline does not excuse it (see :func:`excuses`)."""
+    excused = excuses(baseline)
+    return lambda verdict, found: not excused(entry_for(verdict, found, baseline.root))
+
+
+def new_findings(verdicts: Sequence[Verdict], baseline: Baseline) -> list[Verdict]:
+    """The verdicts with baselined findings removed (statuses recomputed), counted as
+    :func:`excuses` says."""
+    return filter_findings(verdicts, is_new(baseline))
 
 
 def new_citation_findings(
     findings: Iterable[CitationFinding], baseline: Baseline
 ) -> list[CitationFinding]:
     """The in-text findings not in the baseline (counted, as :func:`new_findings`)."""
-    remaining = Counter(baseline.fingerprints)
-    kept: list[CitationFinding] = []
-    for item in findings:
-        fingerprint = citation_entry(item, baseline.root).fingerprint
-        if remaining[fingerprint] > 0:
-            remaining[fingerprint] -= 1
-        else:
-            kept.append(item)
-    return kept
+    excused = excuses(baseline)
+    return [item for item in findings if not excused(citation_entry(item, baseline.root))]

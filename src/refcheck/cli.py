@@ -25,7 +25,6 @@ import sys
 import tempfile
 import warnings
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from functools import partial
@@ -45,7 +44,7 @@ from refcheck.api import check_async, iter_check_async
 from refcheck.config import SOURCES, Layer, Loaded, load, option_value, source_names
 from refcheck.errors import ConfigError, InputError, RefcheckError
 from refcheck.intext_run import InTextRun
-from refcheck.models import Finding, Reference, Report, Severity, Status, Verdict, Work
+from refcheck.models import Reference, Report, Severity, Status, Verdict, Work
 from refcheck.policy import (
     FailOn,
     Note,
@@ -652,19 +651,9 @@ class _Run:
         self.unverified = 0
         self.baselined = 0
         self.failed = False
-        self._baseline = baseline
-        # Fingerprints are counted, as baselines.new_findings counts them over a whole run.
-        self._remaining = Counter(baseline.fingerprints) if baseline is not None else None
+        # Fingerprints are counted down over the whole run, as baselines.new_findings does.
+        self._is_new = baselines.is_new(baseline) if baseline is not None else None
         self.in_text = InTextRun()
-
-    def _is_new(self, verdict: Verdict, found: Finding | None) -> bool:
-        assert self._baseline is not None
-        assert self._remaining is not None
-        fingerprint = baselines.entry_for(verdict, found, self._baseline.root).fingerprint
-        if self._remaining[fingerprint] > 0:
-            self._remaining[fingerprint] -= 1
-            return False
-        return True
 
     def take(self, raw: Verdict) -> None:
         kept = len(self.kept)
@@ -677,7 +666,7 @@ class _Run:
         if verdict is None:
             return
         self.unverified += verdict.status is Status.UNVERIFIED
-        if self._baseline is not None:
+        if self._is_new is not None:
             shown = next(iter(filter_findings([verdict], self._is_new)), None)
             self.baselined += _weight(verdict) - _weight(shown)
             if shown is None:
