@@ -54,21 +54,6 @@ def emit_concise(verdicts: Sequence[Verdict], out: TextIO) -> None:
     concise.emit(verdicts, plain_console(out))
 
 
-EMITTERS: Mapping[str, Emitter] = MappingProxyType(
-    {
-        "text": emit_plain_text,
-        "json": json_report.emit,
-        "sarif": sarif.emit,
-        "github": github.emit,
-        "junit": junit.emit,
-        "markdown": markdown.emit,
-        "html": html.emit,
-        "concise": emit_concise,
-    }
-)
-FORMATS: tuple[str, ...] = tuple(EMITTERS)
-
-
 class InTextEmitter(Protocol):
     """An emitter that also writes the in-text citation findings (``in_text``)."""
 
@@ -89,6 +74,11 @@ IN_TEXT_EMITTERS: Mapping[str, InTextEmitter] = MappingProxyType(
         "html": html.emit,
     }
 )
+# Every format: the streamed two around those, so that a format written whole is named once.
+EMITTERS: Mapping[str, Emitter] = MappingProxyType(
+    {"text": emit_plain_text, **IN_TEXT_EMITTERS, "concise": emit_concise}
+)
+FORMATS: tuple[str, ...] = tuple(EMITTERS)
 
 
 def emitter(name: str) -> Emitter:
