@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from refcheck.testing.crossref_standin import FaultPlan
+from refcheck.testing.limiter import TokenBucket
 from refcheck.testing.loopback import LoopbackStandin
 
 __all__ = ["NOT_FOUND", "DataciteStandin"]
@@ -101,8 +102,7 @@ class DataciteStandin(LoopbackStandin):
         self.enforce_limits = enforce_limits
         self.faults = FaultPlan()
         self.throttled = 0
-        self._tokens = float(rate_limit)
-        self._refilled = time.monotonic()
+        self._bucket = TokenBucket(rate_limit, interval)
         self._lock = threading.Lock()
         self._log: list[str] = []
         super().__init__()
@@ -133,12 +133,7 @@ class DataciteStandin(LoopbackStandin):
         if not self.enforce_limits:
             return False
         with self._lock:
-            now = time.monotonic()
-            refill = (now - self._refilled) * self.rate_limit / self.interval
-            self._tokens = min(float(self.rate_limit), self._tokens + refill)
-            self._refilled = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            if self._bucket.take(time.monotonic()):
                 return False
             self.throttled += 1
             return True
