@@ -162,6 +162,7 @@ async def _chunk_verdicts(
         for doi in batch:
             # Taken at once: the next chunk may be looking up the same DOI meanwhile.
             sources[doi] = resolver.consulted(doi, forget=True)
+            absent_at = resolver.absent_at(doi)  # the agency that does not hold it, if one
             for index in by_doi[doi]:
                 reference = chunk[index]
                 found = lookups.get(doi)
@@ -170,7 +171,7 @@ async def _chunk_verdicts(
                 elif found is None and index in preprints:
                     settled[index] = verify.arxiv_unknown(reference, arxiv_id(reference) or doi)
                 elif found is None:
-                    settled[index] = verify.doi_unknown(reference)
+                    settled[index] = verify.doi_unknown(reference, absent_at)
                 elif verify.by_doi(reference, found):
                     settled[index] = verify.matched(reference, found)
                 else:

@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
         "doi",
         E,
         "The cited DOI (or arXiv ID) is registered nowhere: not with Crossref, nor with any other "
-        "agency.",
+        "agency; or its registration agency (DataCite) does not hold it.",
         "A DOI that resolves nowhere sends every reader to an error page; it is usually a typo "
         "or a DOI invented by a tool.",
         "  cited:    doi = {10.1056/NEJMoa1209259}\n  Crossref: 404 Resource not found.",

@@ -190,20 +190,26 @@ def matched(reference: Reference, work: Work, *, extra: Sequence[Finding] = ()) 
     )
 
 
-def doi_unknown(reference: Reference) -> Verdict:
-    """The cited DOI exists nowhere: Crossref does not hold it and no agency registered it."""
+def doi_unknown(reference: Reference, agency: str | None = None) -> Verdict:
+    """The cited DOI exists nowhere: Crossref does not hold it and no agency registered it;
+    or ``agency`` (DataCite), said to be its registration agency, does not hold it."""
     doi = reference.doi or ""
+    said, message = (
+        (
+            f"The DOI's registration agency is {agency}, but {agency} does not know the DOI {doi}",
+            f"DOI {doi} is not held by {agency}, its registration agency",
+        )
+        if agency
+        else (
+            f"No registration agency knows the DOI {doi} (neither Crossref nor another)",
+            f"DOI {doi} is not registered with Crossref or any other agency",
+        )
+    )
     return Verdict(
         reference=reference,
         status=Status.NOT_FOUND,
-        findings=(
-            finding(
-                "RC101",
-                f"No registration agency knows the DOI {doi} (neither Crossref nor another)",
-                cited=doi,
-            ),
-        ),
-        message=f"DOI {doi} is not registered with Crossref or any other agency",
+        findings=(finding("RC101", said, cited=doi),),
+        message=message,
     )
 
 

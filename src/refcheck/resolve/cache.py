@@ -1,11 +1,15 @@
-"""A local SQLite cache of Crossref answers, so a second run costs no requests.
+"""A local SQLite cache of the registries' answers, so a second run costs no requests.
 
 What is kept:
 
 * works by DOI (normalised by :func:`doi_key`), as the JSON of :class:`~refcheck.models.Work`;
 * DOIs Crossref said it does not have ("absent"), for a shorter time, since a DOI can be
   registered any day;
-* search answers by normalised query (:func:`search_key`) and number of rows, scores kept.
+* search answers by normalised query (:func:`search_key`) and number of rows, scores kept;
+* registration agencies by DOI (doi.org's ``/ra/`` and Crossref's ``/agency`` answers);
+* the other registries' answers that are lists of works, by source and key: DataCite's and
+  Open Library's searches, Crossref's and Open Library's books under an ISBN. An empty
+  answer ("none") is kept for the shorter time, as an absent DOI.
 
 Each entry remembers when it was stored; it is fresh while younger than the time to live the
 *reading* cache was opened with, so shortening ``ttl`` takes effect on old entries too.
@@ -80,6 +84,14 @@ _AGENCIES_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS agencies (doi TEXT PRIMARY KEY, body TEXT, stored_at REAL NOT NULL)"
 )
 
+# body: a JSON array of Works (empty: the source holds none). ``source`` names the source and
+# the question ("datacite-search", "openlibrary-isbn"...), ``key`` the question's words.
+# Added after schema version 1 was released: created in older files when they open.
+_ANSWERS_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS answers (source TEXT NOT NULL, key TEXT NOT NULL,"
+    " body TEXT NOT NULL, stored_at REAL NOT NULL, PRIMARY KEY (source, key))"
+)
+
 _SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # body: the Work as JSON, or NULL when Crossref has no such DOI.
@@ -93,6 +105,7 @@ _SCHEMA: Final = (
         PRIMARY KEY (query, rows)
     )""",
     _AGENCIES_TABLE,
+    _ANSWERS_TABLE,
 )
 _TABLES: Final = frozenset({"meta", "works", "searches"})
 
@@ -279,6 +292,35 @@ class WorkCache:
             [(search_key(query), rows, body, self._clock())],
         )
 
+    # --- other registries' answers --------------------------------------------------------
+
+    def get_answer(self, source: str, key: str) -> list[Work] | Literal[Miss.MISS]:
+        """The works ``source`` answered to ``key`` (empty: it holds none), or :data:`MISS`."""
+        row = self._fetch(
+            "SELECT body, stored_at FROM answers WHERE source = ? AND key = ?", (source, key)
+        )
+        if row is None or row[0] is None:
+            return self._miss()
+        try:
+            works = _WORK_LIST.validate_json(row[0])
+        except ValidationError:
+            return self._miss()
+        if not self._fresh(row[1], self._ttl if works else self._negative_ttl):
+            return self._miss()
+        return self._hit(works)
+
+    def put_answers(self, source: str, answers: Mapping[str, Sequence[Work]]) -> None:
+        """Store ``source``'s answers by key (works in its order) in one transaction."""
+        now = self._clock()
+        rows = [
+            (source, key, "[" + ",".join(w.model_dump_json() for w in works) + "]", now)
+            for key, works in answers.items()
+        ]
+        self._write(
+            "INSERT OR REPLACE INTO answers (source, key, body, stored_at) VALUES (?, ?, ?, ?)",
+            rows,
+        )
+
     # --- upkeep ------------------------------------------------------------------------
 
     def purge(self) -> int:
@@ -296,6 +338,16 @@ class WorkCache:
                 ).rowcount
                 removed += db.execute(
                     "DELETE FROM searches WHERE stored_at <= ?", (now - self._ttl,)
+                ).rowcount
+                removed += db.execute(
+                    "DELETE FROM agencies WHERE stored_at <= ? - (CASE WHEN body IS NULL"
+                    " THEN ? ELSE ? END)",
+                    (now, self._negative_ttl, self._ttl),
+                ).rowcount
+                removed += db.execute(
+                    "DELETE FROM answers WHERE stored_at <= ? - (CASE WHEN body = '[]'"
+                    " THEN ? ELSE ? END)",
+                    (now, self._negative_ttl, self._ttl),
                 ).rowcount
         except sqlite3.Error as error:
             self._fail(error)
@@ -489,9 +541,10 @@ def _check_schema(db: sqlite3.Connection) -> str | None:
     if row is None or row[0] != str(SCHEMA_VERSION):
         found = "none" if row is None else row[0]
         return f"has schema version {found}, not {SCHEMA_VERSION}"
-    if "agencies" not in tables:
+    if not tables >= {"agencies", "answers"}:
         with _transaction(db):
             db.execute(_AGENCIES_TABLE)
+            db.execute(_ANSWERS_TABLE)
     return None
 
 

@@ -41,7 +41,7 @@ from refcheck.errors import CrossrefError, CrossrefUnavailable, RegistryError
 from refcheck.models import Consulted, SourceOutcome, Status, Verdict, Work
 from refcheck.resolve.agency import Agency
 from refcheck.resolve.arxiv import ArxivClient
-from refcheck.resolve.cache import MISS, WorkCache
+from refcheck.resolve.cache import MISS, WorkCache, search_key
 from refcheck.resolve.crossref import CrossrefClient
 from refcheck.resolve.datacite import DataciteClient
 from refcheck.resolve.doiorg import DEFAULT_DOI_URL, DoiOrgClient, NotServed
@@ -58,6 +58,7 @@ PARALLEL_SEARCHES = 64
 # DOI prefixes only DataCite registers (arXiv's), asked of DataCite directly.
 DATACITE_PREFIXES = ("10.48550/",)
 ARXIV_PREFIX = "10.48550/arxiv."
+DATACITE = Agency("datacite", "DataCite")
 
 # What a DOI lookup gives: the work, None (Crossref does not know the DOI), or the error
 # that kept us from asking (the reference is then unverified).
@@ -103,6 +104,8 @@ class Resolver:
     )
     # What each source said of a DOI looked up, until the caller takes it (consulted()).
     _consulted: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
+    # DOIs whose agency is DataCite and that DataCite does not hold, until absent_at().
+    _absent_at: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     # The same for bibliographic queries, until forget_searches().
     _searched: dict[str, list[Consulted]] = field(default_factory=dict, init=False, repr=False)
 
@@ -307,8 +310,9 @@ class Resolver:
                     found[doi] = cached
                     self._note(doi, "cache", "not-found" if cached is None else "answered")
                     # A cache written before other registries were asked holds Crossref's
-                    # absences only: online, such a DOI's agency still decides.
-                    if cached is None and self.online:
+                    # absences only: online, such a DOI's agency still decides, unless the
+                    # cache also says no agency holds it, or DataCite's absence was cached.
+                    if cached is None and self.online and not self._absent_everywhere(doi):
                         absent.append(doi)
                     continue
             wanted.append(doi)
@@ -346,6 +350,8 @@ class Resolver:
         beyond = await self._beyond_crossref(unknown) if unknown else {}
         if direct:
             beyond.update(await self._at_datacite(direct))
+            if self.cache is not None:  # so that a cached absence is known as DataCite's
+                self.cache.put_agencies(dict.fromkeys(direct, DATACITE))
         settled = {
             doi: answer
             for doi, answer in {**fetched, **beyond}.items()
@@ -356,6 +362,22 @@ class Resolver:
         found.update(fetched)
         found.update(beyond)
         return found
+
+    def _absent_everywhere(self, doi: str) -> bool:
+        """Does the cache say no registry asked holds ``doi``: no agency does, or its
+        agency is DataCite (whose absence was cached with Crossref's)?"""
+        if self.cache is None:
+            return False
+        agency = self.cache.get_agency(doi)
+        if isinstance(agency, Agency) and agency.is_datacite:
+            self._absent_at[doi] = agency.label
+            return True
+        return agency is None
+
+    def absent_at(self, doi: str) -> str | None:
+        """The registry that is the DOI's registration agency yet does not hold it (a DOI
+        looked up and found nowhere), None when no agency holds it; forgotten once read."""
+        return self._absent_at.pop(normalise_doi(doi) or doi, None)
 
     async def _beyond_crossref(self, dois: Sequence[str]) -> dict[str, Lookup]:
         """DOIs Crossref does not hold (or was not asked of): their agency's answer (None:
@@ -509,6 +531,8 @@ class Resolver:
                 else "answered"
             )
             self._note(doi, "datacite", outcome)
+            if answer is None:
+                self._absent_at[doi] = DATACITE.label
         return await self._published(dict(answers))
 
     async def _published(self, found: dict[str, Lookup]) -> dict[str, Lookup]:
@@ -540,63 +564,120 @@ class Resolver:
         """Each ISBN-13's book: the first Crossref lists under it, else Open Library's
         edition; None when both answered and neither holds it; the error when one could not
         be asked and the other did not hold it (the reference is then unverified). What each
-        said is kept for :meth:`consulted` under ``isbn:<ISBN-13>``. Offline: nothing (no
-        snapshot is indexed by ISBN; such a book is found by search, as any reference)."""
+        said is kept for :meth:`consulted` under ``isbn:<ISBN-13>``. Both answers are cached.
+        Offline: nothing (no snapshot is indexed by ISBN; such a book is found by search, as
+        any reference)."""
         wanted = list(dict.fromkeys(isbns))
         if not self.online or not wanted:
             return {}
         self.stats.isbn_lookups += len(wanted)
-        client = self.client
-        answers = await asyncio.gather(
-            *(client.books(isbn) for isbn in wanted if client is not None),
-            return_exceptions=True,
-        )
         found: dict[str, Lookup] = {}
         failed: dict[str, CrossrefError] = {}
-        if client is None:  # Crossref left out: Open Library alone may hold the book
-            for isbn in wanted:
-                failed[isbn] = RegistryError(not_asked("crossref"))
-                self._note(f"isbn:{isbn}", "crossref", "not-asked")
-        for isbn, answer in zip(wanted if client is not None else [], answers, strict=True):
-            if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
-                raise answer  # a bug, not Crossref's failure: do not hide it
+        for isbn, answer in (await self._crossref_books(wanted)).items():
             if isinstance(answer, CrossrefError):
                 failed[isbn] = answer
-                self._note(f"isbn:{isbn}", "crossref", "unreachable")
             elif answer:
                 found[isbn] = answer[0]
-                self._note(f"isbn:{isbn}", "crossref", "answered")
-            else:
-                self._note(f"isbn:{isbn}", "crossref", "not-found")
         rest = [isbn for isbn in wanted if isbn not in found]
+        editions = await self._openlibrary_books(rest) if rest else {}
+        for isbn in rest:
+            # Open Library not asked (left out, offline): the search that follows may still
+            # find the book.
+            edition = editions.get(isbn)
+            found[isbn] = edition if edition is not None else failed.get(isbn)
+        return found
+
+    def _cached_answers(self, source: str, keys: Sequence[str]) -> dict[str, list[Work]]:
+        """What the cache holds of ``source``'s answers to ``keys``."""
+        if self.cache is None:
+            return {}
+        found: dict[str, list[Work]] = {}
+        for key in keys:
+            cached = self.cache.get_answer(source, key)
+            if cached is not MISS:
+                self.stats.cache_hits += 1
+                found[key] = cached
+        return found
+
+    def _cache_answers(self, source: str, answers: dict[str, list[Work]]) -> None:
+        if self.cache is not None and answers:
+            self.cache.put_answers(source, answers)
+
+    async def _crossref_books(self, isbns: Sequence[str]) -> dict[str, list[Work] | CrossrefError]:
+        """The books Crossref lists under each ISBN (cached, else asked), or the error."""
+        answers: dict[str, list[Work] | CrossrefError] = {}
+        for isbn, works in self._cached_answers("crossref-isbn", isbns).items():
+            answers[isbn] = works
+            self._note(f"isbn:{isbn}", "cache", "answered" if works else "not-found")
+        rest = [isbn for isbn in isbns if isbn not in answers]
+        if self.client is None:  # Crossref left out: Open Library alone may hold the book
+            for isbn in rest:
+                answers[isbn] = RegistryError(not_asked("crossref"))
+                self._note(f"isbn:{isbn}", "crossref", "not-asked")
+            return answers
+        client = self.client
+        asked = await asyncio.gather(*(client.books(isbn) for isbn in rest), return_exceptions=True)
+        settled: dict[str, list[Work]] = {}
+        for isbn, answer in zip(rest, asked, strict=True):
+            if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
+                raise answer  # a bug, not Crossref's failure: do not hide it
+            answers[isbn] = answer
+            if isinstance(answer, CrossrefError):
+                self._note(f"isbn:{isbn}", "crossref", "unreachable")
+            else:
+                settled[isbn] = answer
+                self._note(f"isbn:{isbn}", "crossref", "answered" if answer else "not-found")
+        self._cache_answers("crossref-isbn", settled)
+        return answers
+
+    async def _openlibrary_books(self, isbns: Sequence[str]) -> dict[str, Lookup]:
+        """Open Library's edition of each ISBN (cached, else asked), None where it holds
+        none, or the error; none of them when Open Library is not asked in this run."""
+        answers: dict[str, Lookup] = {}
+        for isbn, works in self._cached_answers("openlibrary-isbn", isbns).items():
+            answers[isbn] = works[0] if works else None
+            self._note(f"isbn:{isbn}", "cache", "answered" if works else "not-found")
+        rest = [isbn for isbn in isbns if isbn not in answers]
         library = self._openlibrary_client() if rest else None
         if library is None:
             for isbn in rest:
                 self._note(f"isbn:{isbn}", "openlibrary", "not-asked")
-                # Left out or offline: the search that follows may still find the book.
-                found[isbn] = failed.get(isbn)
-            return found
+            return answers
         try:
             editions = await library.books(rest)
         except RegistryError as error:
             for isbn in rest:
                 self._note(f"isbn:{isbn}", "openlibrary", "unreachable")
-                found[isbn] = error
-            return found
+                answers[isbn] = error
+            return answers
         for isbn in rest:
             edition = editions.get(isbn)
+            answers[isbn] = edition
             self._note(
                 f"isbn:{isbn}", "openlibrary", "not-found" if edition is None else "answered"
             )
-            found[isbn] = edition if edition is not None else failed.get(isbn)
-        return found
+        self._cache_answers(
+            "openlibrary-isbn",
+            {isbn: [edition] if edition is not None else [] for isbn, edition in editions.items()}
+            | {isbn: [] for isbn in rest if isbn not in editions},
+        )
+        return answers
 
     async def search_openlibrary(
         self, title: str, author: str | None, year: int | None, *, key: str
     ) -> list[Work]:
         """Open Library's candidates for a book's title and first author, best first; what
-        it said is kept for :meth:`consulted_by_search` under ``key``. Raises RegistryError
-        (also offline, where Open Library is not asked)."""
+        it said is kept for :meth:`consulted_by_search` under ``key``; its answers are
+        cached. Raises RegistryError (also offline, where Open Library is not asked)."""
+        rows = self.settings.search_rows
+        cache_key = "|".join(
+            (str(rows), search_key(title), search_key(author or ""), str(year or ""))
+        )
+        cached = self._cached_answers("openlibrary-search", [cache_key])
+        if cache_key in cached:
+            works = cached[cache_key]
+            self._note_search(key, "cache", "answered" if works else "not-found")
+            return works
         library = self._openlibrary_client()
         if library is None:
             self._note_search(key, "openlibrary", "not-asked")
@@ -605,11 +686,12 @@ class Resolver:
             )
         self.stats.searches += 1
         try:
-            works = await library.search(title, author, year=year, rows=self.settings.search_rows)
+            works = await library.search(title, author, year=year, rows=rows)
         except RegistryError:
             self._note_search(key, "openlibrary", "unreachable")
             raise
         self._note_search(key, "openlibrary", "answered" if works else "not-found")
+        self._cache_answers("openlibrary-search", {cache_key: works})
         return works
 
     def search_workers(self, searches: int) -> SearchWorkers | None:
@@ -666,19 +748,26 @@ class Resolver:
         return works
 
     async def search_datacite(self, query: str) -> list[Work]:
-        """DataCite's candidates for a bibliographic query, best first. Raises RegistryError
-        (also offline, where DataCite is not asked)."""
+        """DataCite's candidates for a bibliographic query, best first; its answers are
+        cached. Raises RegistryError (also offline, where DataCite is not asked)."""
+        rows = self.settings.search_rows
+        cache_key = f"{rows}|{search_key(query)}"
+        cached = self._cached_answers("datacite-search", [cache_key])
+        if cache_key in cached:
+            self._note_search(query, "cache", "answered")
+            return cached[cache_key]
         datacite = self._datacite_client()
         if datacite is None:
             self._note_search(query, "datacite", "not-asked")
             raise self.left_out_error("datacite") or RegistryError("offline: DataCite is not asked")
         self.stats.searches += 1
         try:
-            works = await datacite.search(query, self.settings.search_rows)
+            works = await datacite.search(query, rows)
         except RegistryError:
             self._note_search(query, "datacite", "unreachable")
             raise
         self._note_search(query, "datacite", "answered")
+        self._cache_answers("datacite-search", {cache_key: works})
         return works
 
 
