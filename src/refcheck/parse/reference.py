@@ -413,6 +413,10 @@ def _read_authors(text: str) -> tuple[tuple[Person, ...], bool, int, bool]:
             return persons, truncated, match.start(), not persons[0].is_group
         comma_before_year = "," in text[len(region) : match.start() + 2]
         short = len(region.split()) <= 6 and not re.search(r"[.:]", region)
+        if re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", region) and match.group(0).lstrip().startswith("("):
+            # APA's one-name author ("Becherer (1956).", DataCite creators): a family name,
+            # so a misspelling of it is named.
+            return (Person(family=region),), False, match.start(), False
         if comma_before_year and short and region[:1].isupper():
             # A short name before the year, not a title: a group or a single-name author.
             return (Person(literal=region),), truncated, match.start(), False
