@@ -2,7 +2,7 @@
 
 Exit codes of ``check``: 0 nothing at or above ``--fail-on`` (default ``error``); 1 at
 least one finding at or above it, or an entry that could not be read; 2 usage error, bad
-config or unreadable input. Unverified references (Crossref unreachable) make the exit
+config or unreadable input. Unverified references (a registry unreachable) make the exit
 code 1 only under ``--fail-on unverified``.
 
 ``fix``: 0 nothing to fix, or the fixes were written; 1 fixes were found and printed as a
@@ -98,7 +98,7 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
         "default all); a reference only a source left out could answer is unverified",
     )
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
-    parser.add_argument("--cache-dir", type=Path, help="folder of the Crossref answer cache")
+    parser.add_argument("--cache-dir", type=Path, help="folder of the registries' answer cache")
     parser.add_argument("--no-cache", action="store_true", default=None, help="use no cache")
     parser.add_argument(
         "--offline", action="store_true", default=None, help="only cache and snapshots"
@@ -109,9 +109,9 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         dest="snapshots",
         metavar="FILE",
-        help="Crossref works records as JSON lines (.gz too); repeatable",
+        help="works records (Crossref's, DataCite's) as JSON lines (.gz too); repeatable",
     )
-    parser.add_argument("--timeout", type=float, help="seconds per Crossref request (10)")
+    parser.add_argument("--timeout", type=float, help="seconds per request (10)")
     parser.add_argument(
         "--jobs",
         type=int,
@@ -148,7 +148,10 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="refcheck", description="Check cited references against Crossref.")
+    parser = _Parser(
+        prog="refcheck",
+        description="Check cited references against Crossref, DataCite and other registries.",
+    )
     parser.add_argument("--version", action="version", version=f"refcheck {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -211,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     _lookup_options(check)
 
     fix = commands.add_parser(
-        "fix", help="print (or --write) Crossref's values for wrong BibTeX fields"
+        "fix", help="print (or --write) the registry's values for wrong BibTeX fields"
     )
     fix.add_argument("path", type=Path, metavar="FILE.bib")
     fix.add_argument("--write", action="store_true", help="apply the fixes to the file")

@@ -3,8 +3,9 @@ script, no external asset).
 
 Counts at the top, then the references with a problem, then the verified ones, each part
 grouped by file: a reference's verdict, the work it matched (linked to ``https://doi.org/``),
-why it is unverified, not found or invalid, and its findings with the cited and Crossref
-values side by side, the characters that differ marked. A small script adds filters by
+why it is unverified, not found or invalid, and its findings with the cited value and the
+record's side by side (the column named for the registry holding the work: Crossref,
+DataCite, Open Library...), the characters that differ marked. A small script adds filters by
 status and rule; without it the page shows everything and reads the same.
 
 Every piece of untrusted text goes through :func:`text` (controls removed, cut to 2,000
@@ -161,7 +162,7 @@ def _rule_title(f: Finding) -> str:
 
 
 def _runs(cited: str, expected: str) -> list[tuple[bool, str, str]]:
-    """The two values as aligned runs ``(same, cited part, Crossref part)``."""
+    """The two values as aligned runs ``(same, cited part, record's part)``."""
     matcher = difflib.SequenceMatcher(None, cited, expected, autojunk=False)
     runs: list[tuple[bool, str, str]] = []
     opcodes = matcher.get_opcodes()
@@ -180,7 +181,7 @@ def _runs(cited: str, expected: str) -> list[tuple[bool, str, str]]:
 
 
 def marked(cited: str | None, expected: str | None) -> tuple[str, str]:
-    """The cited and Crossref values as HTML, what differs in ``<del>`` and ``<ins>``."""
+    """The cited and recorded values as HTML, what differs in ``<del>`` and ``<ins>``."""
     a, b = clean(cited, MAX_VALUE), clean(expected, MAX_VALUE)
     if not a or not b or len(a) > MAX_DIFF or len(b) > MAX_DIFF:
         return html.escape(a) or "—", html.escape(b) or "—"
@@ -198,12 +199,13 @@ def marked(cited: str | None, expected: str | None) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def _findings(findings: Sequence[Finding]) -> Iterator[str]:
+def _findings(findings: Sequence[Finding], registry: str) -> Iterator[str]:
+    """The findings' table, the recorded values under ``registry``'s name."""
     yield (
         '<table class="findings"><colgroup><col style="width:6rem"><col style="width:12rem">'
         '<col style="width:6rem"><col><col><col></colgroup>'
         "<thead><tr><th>severity</th><th>rule</th><th>field</th><th>cited</th>"
-        "<th>Crossref</th><th>message</th></tr></thead><tbody>"
+        f"<th>{text(registry, 100)}</th><th>message</th></tr></thead><tbody>"
     )
     for f in findings:
         cited, crossref = marked(f.cited, f.expected)
@@ -245,7 +247,9 @@ def _reference(index: int, verdict: Verdict) -> Iterator[str]:
     if reason and verdict.status is not Status.VERIFIED:
         yield f'<p class="reason">{text(reason)}</p>'
     if verdict.findings:
-        yield from _findings(verdict.findings)
+        # No work matched (a DOI found nowhere): the values are no one registry's.
+        registry = verdict.work.registry if verdict.work is not None else "record"
+        yield from _findings(verdict.findings, registry)
     yield "</section>"
 
 
