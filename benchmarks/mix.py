@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import hashlib
 import random
+import re
 import sys
 import tempfile
 import time
@@ -52,6 +53,8 @@ from refcheck.testing.openlibrary_standin import OpenLibraryStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+RECORDS = "records.jsonl.gz"
+CONVERTED = "records-converted.jsonl.gz"
 
 # Written here from the kinds of work the issue names; no registry holds any of them.
 UNREGISTERED = [
@@ -88,43 +91,243 @@ def split_of(doi: str) -> str:
     return "tune" if digest[0] % 2 == 0 else "heldout"
 
 
+# Particles a writer leaves out of the initials ("María de la Luz" -> "M. L.").
+_PARTICLES = frozenset(
+    [
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "y",
+        "e",
+    ]
+)
+
+
 def _initials(given: str | None) -> str:
-    return " ".join(f"{part[0]}." for part in (given or "").replace(".", " ").split() if part)
+    """APA's initials: "Hui-Jun" and "H.-J." -> "H.-J.", "SV" -> "S. V.", "María de la
+    Luz" -> "M. L." (lower-case particles left out)."""
+    out: list[str] = []
+    for word in (given or "").replace(".-", "-").replace(".", ". ").split():
+        if word.islower() and word in _PARTICLES:
+            continue
+        pieces = [p for p in word.replace(".", "").split("-") if p]
+        if len(pieces) > 1:
+            out.append("-".join(f"{p[0]}." for p in pieces))
+        elif pieces and pieces[0].isupper() and len(pieces[0]) <= 3:
+            out += [f"{c}." for c in pieces[0]]  # "SV", "JJ": a run of capital initials
+        elif pieces:
+            out.append(f"{pieces[0][0]}.")
+    return " ".join(out)
 
 
-def _authors_apa(record: dict[str, Any]) -> str | None:
-    work = work_from_datacite(record)
-    names: list[str] = []
-    for person in work.authors:
-        if person.is_group:
-            names.append(person.literal or "")
-        elif person.family:
-            initials = _initials(person.given)
-            names.append(f"{person.family}, {initials}" if initials else person.family)
-    if not names:
+@dataclass(frozen=True)
+class Cited:
+    """One creator as a writer cites it: a person's family and given names, or a group."""
+
+    family: str  # a group's whole name
+    given: str = ""
+    group: bool = False
+
+
+# Words a writer knows for an organisation's (written here, not the checker's own list).
+_ORG_WORDS = frozenset(
+    {
+        "agency",
+        "archive",
+        "association",
+        "center",
+        "centre",
+        "collaboration",
+        "college",
+        "committee",
+        "consortium",
+        "council",
+        "data",
+        "department",
+        "facility",
+        "foundation",
+        "group",
+        "inc",
+        "initiative",
+        "institut",
+        "institute",
+        "lab",
+        "laboratory",
+        "library",
+        "ltd",
+        "ministry",
+        "museum",
+        "network",
+        "office",
+        "organization",
+        "organisation",
+        "program",
+        "programme",
+        "project",
+        "school",
+        "service",
+        "society",
+        "survey",
+        "team",
+        "university",
+        "working",
+        "gbif.org",
+        "the",
+        "of",
+        "for",
+        "and",
+    }
+)
+_TRAILING_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")  # "SV", "JJ", "A.", "J.-F."
+# Not a name at all: ORCIDs, placeholders, bots ("0000-0003-4034-6260", "[s.n.]").
+_JUNK = re.compile(
+    r"^[\d\W_]+$|^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a)\W*$|-user$", re.I
+)
+_TITLE = re.compile(r"^(?:[*†]+\s*|(?:prof|dr|mr|mrs|ms)\.\s+)+", re.I)
+_FAMILY_FIRST_SCRIPT = re.compile(r"[\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
+
+
+def _clean(value: Any) -> str:
+    return " ".join(value.split()).strip(" ,;") if isinstance(value, str) else ""
+
+
+def _writer_people(creator: Any, variant: int) -> list[Cited]:
+    """Several people in one creator ("* Prof. Abilasha N. & Dr. Girisha M.C."), each."""
+    if isinstance(creator, dict) and not creator.get("givenName"):
+        text = _clean(creator.get("name")) or _clean(creator.get("familyName"))
+        pieces = [_TITLE.sub("", p).strip() for p in re.split(r"\s+&\s+|\s*;\s*", text)]
+        if len(pieces) > 1 and all(p and not _org(p) for p in pieces):
+            found = [_writer_person({"name": p}, variant) for p in pieces]
+            return [p for p in found if p is not None]
+    person = _writer_person(creator, variant)
+    return [person] if person is not None else []
+
+
+def _org(text: str) -> bool:
+    return any(w.casefold().strip("()") in _ORG_WORDS or "@" in w for w in text.split()) or bool(
+        re.search(r"\w\.(?:org|com|net|edu)\b", text, re.I)
+    )
+
+
+def _writer_person(creator: Any, variant: int) -> Cited | None:
+    """How a writer who knows the person cites a DataCite creator, from the raw record (not
+    from refcheck's reading of it): ``familyName``/``givenName``; a name's "Family, Given";
+    a bare name split as the writer knows it (the last word for "Given Family", the first
+    for Cyrillic and CJK names, the words before "SV" in "Srinivas SV", the last two of
+    four for an Iberian name every other time); an organisation whole; junk left out."""
+    if not isinstance(creator, dict):
         return None
-    if len(names) > 20:
+    family, given = _clean(creator.get("familyName")), _clean(creator.get("givenName"))
+    name = _clean(creator.get("name"))
+    text = name or family or given
+    if not text or _JUNK.search(text) or not any(c.isalpha() for c in text):
+        return None
+    if creator.get("nameType") == "Organizational":
+        return Cited(text, group=True)
+    if family and given and not re.fullmatch(r"ph\.?d\.?|m\.?d\.?", given, re.I):
+        return _particles_first(family, given)
+    if family and given:
+        text = family  # "Alex H. Wagner, PhD": the degree is no given name
+    if _org(text):
+        return Cited(text, group=True)
+    if "," in text:
+        last, _, first = text.partition(",")
+        return _particles_first(last.strip(), first.strip())
+    text = _TITLE.sub("", text).strip() or text
+    words = text.split()
+    if text.isupper() or text.islower():
+        words = [w.capitalize() if variant % 2 else w for w in words]
+    if len(words) == 1:
+        return Cited(words[0])
+    tail = len(words)
+    while tail > 1 and _TRAILING_INITIALS.match(words[tail - 1]):
+        tail -= 1
+    if tail < len(words):
+        return Cited(" ".join(words[:tail]), " ".join(words[tail:]))
+    if _FAMILY_FIRST_SCRIPT.search(text):
+        return Cited(words[0], " ".join(words[1:]))
+    if len(words) >= 4 and variant % 2 and not any(_TRAILING_INITIALS.match(w) for w in words[-2:]):
+        return Cited(" ".join(words[-2:]), " ".join(words[:-2]))
+    return Cited(words[-1], " ".join(words[:-1]))
+
+
+def _particles_first(family: str, given: str) -> Cited:
+    """ "Queiroz, Luciano Paganucci de" as a writer cites it: "de Queiroz, L. P."."""
+    words = given.split()
+    moved: list[str] = []
+    while len(words) > 1 and words[-1].casefold() in _PARTICLES:
+        moved.insert(0, words.pop())
+    return Cited(" ".join([*moved, family]), " ".join(words))
+
+
+def writer_names(record: dict[str, Any]) -> list[Cited]:
+    """The creators as a writer cites them, each name's form varied by a hash of it."""
+    attributes = record.get("attributes") or {}
+    names: list[Cited] = []
+    for creator in attributes.get("creators") or []:
+        variant = hashlib.sha256(repr(creator).encode()).digest()[0]
+        names += _writer_people(creator, variant)
+    return names
+
+
+def _apa_name(name: Cited) -> str:
+    if name.group:
+        return name.family
+    initials = _initials(name.given)
+    return f"{name.family}, {initials}" if initials else name.family
+
+
+def _authors_apa(names: list[Cited]) -> str:
+    shown = [_apa_name(n) for n in names]
+    if len(shown) > 20:
         # APA 7: the first 19, an ellipsis, the last (not the first 20 alone: a real omission).
-        return ", ".join(names[:19]) + ", . . . " + names[-1]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+        return ", ".join(shown[:19]) + ", . . . " + shown[-1]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + ", & " + shown[-1]
 
 
-def _authors_bib(record: dict[str, Any]) -> str:
-    work = work_from_datacite(record)
-    names = []
-    for person in work.authors[:20]:
-        if person.is_group:
-            names.append("{" + (person.literal or "") + "}")
-        else:
-            family = person.family or ""
-            if person.given:
-                names.append(f"{family}, {person.given}")
-            else:
-                # A family of several words and no given name: braced, or BibTeX reads its
-                # last word as the family ("Junior Professorship for ..." as a person).
-                names.append("{" + family + "}" if " " in family.strip() else family)
+def _bib_name(name: Cited) -> str:
+    if name.group or (not name.given and " " in name.family):
+        # Braced, or BibTeX reads its last word as the family ("Junior Professorship ...").
+        return "{" + name.family + "}"
+    if not name.given:
+        return name.family
+    one_word = " " not in name.family and not name.family[:1].islower()
+    if one_word and hashlib.sha256(name.family.encode()).digest()[0] % 3 == 0:
+        return f"{name.given} {name.family}"  # "Given Family", as many writers type it
+    return f"{name.family}, {name.given}"
+
+
+def _authors_bib(names: list[Cited]) -> str:
     # More than 20: the rest as BibTeX's "and others", not left out as if there were none.
-    return " and ".join(names) + (" and others" if len(work.authors) > 20 else "")
+    listed = " and ".join(_bib_name(n) for n in names[:20])
+    return listed + (" and others" if len(names) > 20 else "")
+
+
+def _misspelled(names: list[Cited], where: str) -> tuple[list[Cited], int] | None:
+    """The names with one person's family misspelled: the first person's ("first") or one
+    in the middle of those cited ("middle"); None when there is none to misspell."""
+    people = [i for i, n in enumerate(names[:19]) if not n.group]
+    if where == "middle":
+        inner = [i for i in people if 0 < i < len(names) - 1]
+        people = inner[len(inner) // 2 :][:1]
+    for i in people[:1]:
+        wrong = _misspell(names[i].family)
+        if wrong is not None:
+            changed = list(names)
+            changed[i] = Cited(wrong, names[i].given)
+            return changed, i
+    return None
 
 
 def _misspell(name: str) -> str | None:
@@ -145,32 +348,37 @@ def _wrong_digit(doi: str, rng: random.Random) -> str | None:
     return doi[:i] + str((int(doi[i]) + 1) % 10) + doi[i + 1 :]
 
 
-def build(records: list[dict[str, Any]], rng: random.Random) -> tuple[str, str, list[Case]]:
-    """The post (Markdown), the BibTeX and the cases, in order."""
+def build(
+    records: list[dict[str, Any]], rng: random.Random, errors: str = "mixed"
+) -> tuple[str, str, list[Case]]:
+    """The post (Markdown), the BibTeX and the cases, in order. ``errors``: "mixed", one
+    error a record (first author misspelled, year, DOI digit); "authors", the first and a
+    middle author misspelled, each in a reference of its own."""
     post: list[str] = ["# Data, code and preprints\n\nSome notes.\n\n## References\n"]
     bib: list[str] = []
     cases: list[Case] = []
     for n, record in enumerate(records):
         work = work_from_datacite(record)
-        if not work.title or work.year is None or not work.authors:
-            continue
-        authors = _authors_apa(record)
-        if authors is None:
+        names = writer_names(record)
+        if not work.title or work.year is None or not work.authors or not names:
             continue
         arxiv = work.doi.startswith(ARXIV_DOI_PREFIX.lower())
         publisher = work.publisher or ""
         versions: list[tuple[str, str | None]] = [("correct", None)]
-        error = rng.choice(["author-misspelled", "year", "doi-digit"])
-        versions.append((error, error))
+        if errors == "authors":
+            versions += [("first", "author-misspelled"), ("middle", "author-middle-misspelled")]
+        else:
+            error = rng.choice(["author-misspelled", "year", "doi-digit"])
+            versions.append((error, error))
         for label, injected in versions:
-            year, doi, names = work.year, work.doi, authors
+            year, doi, cited = work.year, work.doi, names
             field = None
-            if injected == "author-misspelled":
-                first = work.authors[0]
-                wrong = _misspell(first.family or "") if not first.is_group else None
-                if wrong is None:
+            if injected in ("author-misspelled", "author-middle-misspelled"):
+                where = "middle" if injected == "author-middle-misspelled" else "first"
+                changed = _misspelled(names, where)
+                if changed is None:
                     continue
-                names = names.replace(first.family or "", wrong, 1)
+                cited, _ = changed
                 field = "authors"
             elif injected == "year":
                 year = max(work.years) + 2
@@ -182,12 +390,9 @@ def build(records: list[dict[str, Any]], rng: random.Random) -> tuple[str, str, 
                 doi = wrong_doi
                 field = "doi"
             key = f"r{n}{label[0]}"
+            authors, bib_authors = _authors_apa(cited), _authors_bib(cited)
             cases.append(Case(key, "doi", injected, work.doi, field))
-            post.append(f"{names} ({year}). {work.title}. {publisher}. https://doi.org/{doi}\n")
-            bib_authors = _authors_bib(record)
-            if injected == "author-misspelled":
-                first_family = work.authors[0].family or ""
-                bib_authors = bib_authors.replace(first_family, _misspell(first_family) or "", 1)
+            post.append(f"{authors} ({year}). {work.title}. {publisher}. https://doi.org/{doi}\n")
             title = work.title.replace("{", "").replace("}", "")
             bib.append(
                 f"@misc{{{key},\n  author = {{{bib_authors}}},\n  title = {{{{{title}}}}},\n"
@@ -196,7 +401,9 @@ def build(records: list[dict[str, Any]], rng: random.Random) -> tuple[str, str, 
             if arxiv and injected != "doi-digit":
                 identifier = work.doi[len(ARXIV_DOI_PREFIX) :]
                 cases.append(Case(key + "x", "arxiv-id", injected, work.doi, field))
-                post.append(f"{names} ({year}). {work.title}. arXiv preprint arXiv:{identifier}.\n")
+                post.append(
+                    f"{authors} ({year}). {work.title}. arXiv preprint arXiv:{identifier}.\n"
+                )
                 bib.append(
                     f"@misc{{{key}x,\n  author = {{{bib_authors}}},\n  title = {{{{{title}}}}},\n"
                     f"  year = {{{year}}},\n  eprint = {{{identifier}}},\n"
@@ -312,14 +519,17 @@ def _alarm(verdict: Verdict) -> bool:
 
 
 async def run(args: argparse.Namespace) -> None:
-    records = load_records(SHARED / "datacite" / "records.jsonl.gz")
+    records: list[dict[str, Any]] = []
+    files = {"base": [RECORDS], "converted": [CONVERTED], "all": [RECORDS, CONVERTED]}
+    for name in files[args.records]:
+        records += load_records(SHARED / "datacite" / name)
     chosen = [
         r for r in records if args.split == "all" or split_of(r["attributes"]["doi"]) == args.split
     ]
     if args.limit:
         chosen = chosen[: args.limit]
     rng = random.Random(13)
-    post, bib, cases = build(chosen, rng)
+    post, bib, cases = build(chosen, rng, args.errors)
     crossref_records = load_records(SHARED / "crossref" / "works-dev.jsonl.gz")
     books = [
         r
@@ -432,6 +642,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("tune", "heldout", "all"), default="tune")
     parser.add_argument("--limit", type=int, default=0, help="records to use (0: all)")
+    parser.add_argument(
+        "--records",
+        choices=("base", "converted", "all"),
+        default="base",
+        help=f"DataCite records: {RECORDS} (base), {CONVERTED} (converted) or both",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("mixed", "authors"),
+        default="mixed",
+        help="one error a record (mixed), or the first and a middle author misspelled",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if not SHARED.is_dir():

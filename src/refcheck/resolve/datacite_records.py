@@ -97,11 +97,22 @@ _GROUP_WORDS = frozenset(
         "university",
     }
 )
-_NAME_WORD = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+# A word of a person's name, in any case ("Sagiv", "O'Neil", "fujiwara", "J.").
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 # A domain in a name ("Occdownload Gbif.Org") is an organisation's.
 _DOMAIN = re.compile(r"\w\.(?:org|com|net|edu|gov|int)$", re.IGNORECASE)
-# Placeholders for "no creator known": DataCite's :unav/:unkn codes, "[s.n.]", "Unknown".
-_NO_NAME = re.compile(r"^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a|none)\W*$", re.I)
+# Placeholders for "no creator known": DataCite's :unav/:unkn codes, "[s.n.]", "Unknown";
+# an ORCID or other number where the name belongs.
+_NO_NAME = re.compile(
+    r"^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a|none)\W*$|^[\d\W_]*$", re.I
+)
+# Titles and marks before a name ("* Prof. Abilasha N.", "Dr. Girisha M.C.").
+_HONORIFIC = re.compile(r"^(?:[*†‡]+\s*|(?:prof|dr|mr|mrs|ms|drs?)\.\s+)+", re.I)
+# Several people in one creator: "Abilasha N. & Girisha M.C.", "Smith J; Jones K" (not
+# "y" or "e", which join one person's names: "Ortega y Gasset").
+_PEOPLE_JOINED = re.compile(r"\s+(?:&|and)\s+|\s*;\s*")
+# Degrees written where a given name belongs ("Alex H. Wagner, PhD").
+_DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.?d|m\.?sc?|b\.?sc?|m\.?a|mph|mba|dphil)\.?$", re.I)
 _YEAR = re.compile(r"^\s*(\d{4})")
 
 
@@ -111,34 +122,77 @@ def _clean(value: Any) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _person(creator: Any) -> Person | None:
+def _people(creator: Any) -> list[Person]:
+    """A creator as the people (or the group) it names; none for a placeholder."""
     if not isinstance(creator, dict):
-        return None
+        return []
     family = _clean(creator.get("familyName"))
     given = _clean(creator.get("givenName"))
     name = _clean(creator.get("name"))
     kind = creator.get("nameType")
     if name and _NO_NAME.match(name) and not family:
-        return None
+        return []
     if kind == "Organizational":
-        return Person(literal=name or family) if (name or family) else None
-    if family:
-        return Person(family=family, given=given)
-    if not name:
-        return Person(family=given) if given else None
-    if "," in name:
-        last, _, first = name.partition(",")
+        return [Person(literal=name or family)] if (name or family) else []
+    if family and given and not _DEGREE.match(given):
+        return [Person(family=family, given=given)]
+    # One string holds the whole name: the family alone ("Alex H. Wagner" of "Alex H.
+    # Wagner, PhD"), or the name without its split.
+    text = family if family and not (name and "," in name and not given) else name or given
+    if text is None or _NO_NAME.match(text):
+        return []
+    personal = kind == "Personal" or not _organisation(text)
+    pieces = [_HONORIFIC.sub("", p).strip(" ,") for p in _PEOPLE_JOINED.split(text)]
+    if personal and len(pieces) > 1 and all(_one_person(p) for p in pieces):
+        return [person for piece in pieces for person in _named(piece, kind)]
+    return _named(text, kind)
+
+
+def _named(text: str, kind: Any) -> list[Person]:
+    """One creator's name: "Family, Given", a person's bare name, or a group's."""
+    if "," in text:
+        last, _, first = text.partition(",")
+        first = first.strip(" ,")
+        if _DEGREE.match(first):
+            return _named(last, kind)
         if last.strip():
-            return Person(family=last.strip(), given=first.strip() or None)
-    words = name.split()
-    personal = kind == "Personal" or (
-        2 <= len(words) <= 4
-        and all(_NAME_WORD.match(w) for w in words)
-        and not any(w.strip(".").casefold() in _GROUP_WORDS or _DOMAIN.search(w) for w in words)
-    )
-    if personal and len(words) >= 2:
-        return Person(family=words[-1], given=" ".join(words[:-1]))
-    return Person(literal=name)
+            return [Person(family=last.strip(), given=first or None)]
+    bare = _HONORIFIC.sub("", text).strip() or text
+    words = bare.split()
+    # A bare name of one word ("Harshad", "RoyaltyStat", "Actions-User") may be a person,
+    # an organisation or a bot: a group, which a citation may leave out.
+    if kind == "Personal" or (len(words) >= 2 and _personal(bare) and not _organisation(bare)):
+        return [_bare_person(bare)]
+    return [Person(literal=text)]
+
+
+def _one_person(text: str) -> bool:
+    """A piece of a creator holding several people: "Cardenas, Valerie", "Girisha M.C."."""
+    last, comma, first = text.partition(",")
+    if comma:
+        return _personal(last) and (not first.strip() or _personal(first))
+    return len(text.split()) >= 2 and _personal(text)
+
+
+def _organisation(text: str) -> bool:
+    words = text.split()
+    return any(w.strip(".()").casefold() in _GROUP_WORDS or _DOMAIN.search(w) for w in words)
+
+
+def _personal(text: str) -> bool:
+    """Name-like words, one to five besides lower-case particles ("María de la Luz Vázquez
+    Sauceda")."""
+    words = _HONORIFIC.sub("", text).split()
+    names = [w for w in words if not (w.islower() and len(w) <= 3)]
+    return 1 <= len(names) <= 5 and len(words) <= 7 and all(_NAME_WORD.match(w) for w in words)
+
+
+def _bare_person(text: str) -> Person:
+    """A person's name with no split ("Sagiv Schiber", "Молчанов Владимир Петрович",
+    "Nur Hashima Abdul Rashid"): which words are the family is not known (Western names put
+    it last, Russian and East Asian ones first, Iberian ones hold two), so the whole name is
+    kept as the family and comparison tries each split (compare/authors.py)."""
+    return Person(family=text)
 
 
 def _titles(value: Any) -> tuple[str | None, str | None]:
@@ -267,7 +321,7 @@ def work_from_datacite(record: dict[str, Any]) -> Work:
         volume=_clean(container.get("volume")),
         issue=_clean(container.get("issue")),
         page=_pages(container),
-        authors=tuple(p for p in map(_person, creators or []) if p is not None),
+        authors=tuple(p for creator in creators or [] for p in _people(creator)),
         issued=(year,) if year is not None else None,
         published_online=early if early != ((year,) if year else None) else None,
         published=late if late != ((year,) if year else None) else None,
