@@ -16,6 +16,7 @@ from refcheck.compare import compare
 from refcheck.compare.authors import author_name, same_author
 from refcheck.compare.freetext import reconcile, text_matches
 from refcheck.compare.text import fold
+from refcheck.compare.title import same_title
 from refcheck.errors import CrossrefError
 from refcheck.match import (
     Citation,
@@ -84,10 +85,29 @@ def validates(reference: Reference, work: Work) -> bool:
 
 
 def _validates(citation: Citation, work: Work) -> bool:
+    reference = citation.reference
+    if _names_its_container(reference, work):
+        return False
     if citation.is_same_work(work):
         return True
-    reference = citation.reference
     return reference.free_text and text_matches(reference, work)
+
+
+# Crossref records whole journals, proceedings and series too ("Journal of Probability and
+# Statistics", type "journal", no date, no authors).
+_CONTAINER_TYPES = frozenset(
+    {"journal", "journal-volume", "journal-issue", "proceedings", "book-series", "book-set"}
+)
+
+
+def _names_its_container(reference: Reference, work: Work) -> bool:
+    """Is the work a journal (or series) that the string only names as where the cited
+    work appeared? Its title is then in the string, but the citation is of an article."""
+    return (
+        work.type in _CONTAINER_TYPES
+        and bool(reference.title)
+        and not same_title(reference.title or "", work)
+    )
 
 
 def choose(reference: Reference, candidates: Sequence[Work]) -> tuple[Work | None, str | None]:

@@ -501,3 +501,57 @@ def test_given_names_the_record_holds_are_no_misspelt_compound() -> None:
     work = Work(doi="10.1/x", authors=people(("Silva Santos", "Ana Silvia")))
     cited = Reference(authors=people(("Santos", "Ana Silvia")))
     assert compare_authors(cited, work) == []
+
+
+@pytest.mark.parametrize(
+    ("doi", "names", "written", "typo"),
+    [
+        # The particle misspelt ("El" -> "Ez"), read into the given name.
+        (
+            "10.1016/j.enggeo.2016.11.015",
+            "Ochoa-Cornejo, Felipe, Antonio Bobet, Alain {} Howayek, Cliff T Johnston, Marika "
+            "Santagata, and Joseph V. Sinfield",
+            "El",
+            "Ez",
+        ),
+        # After an initial: "Allison C. Vander Wall".
+        (
+            "10.1021/acsearthspacechem.4c00298",
+            "Allison C. {} Wall, Lisa M. Wingen, Véronique Perraud, Yue Zhao, and Barbara J. "
+            "Finlayson-Pitts",
+            "Vander",
+            "Vandyr",
+        ),
+    ],
+)
+def test_a_misspelt_particle_written_given_first(
+    shared: Path, doi: str, names: str, written: str, typo: str
+) -> None:
+    work = Work.from_crossref(_works_dev_record(shared, doi))
+    template = f"{names}. 2017. “{work.title}.” Journal."
+
+    assert compare_authors(parse_reference(template.format(written)), work) == []
+    found = compare_authors(parse_reference(template.format(typo)), work)
+    assert [f.code for f in found] == ["RC303"]
+
+
+def test_a_compound_family_with_a_short_first_word_written_given_first() -> None:
+    # "Wei Lo Russo" is read as given "Wei Lo", family "Russo": the same "Lo Russo".
+    work = Work(doi="10.1/x", authors=people(("Kasch", "Robin"), ("Lo Russo", "Wei")))
+    cited = parse_reference("Kasch, Robin, and Wei Lo Russo. 2011. “A title.” Spine.")
+    assert compare_authors(cited, work) == []
+
+
+def test_a_whole_name_held_as_the_family_misspelt_in_a_given_first_citation(
+    shared: Path,
+) -> None:
+    # The record holds "Hong Lin" as the family, no given name; MLA writes "Hong Lin." and
+    # the reader takes "Lin" for the given name: one letter off is a misspelling.
+    work = Work.from_crossref(_works_dev_record(shared, "10.1109/iembs.2005.1615903"))
+    assert [(p.family, p.given) for p in work.authors] == [("Hong Lin", None)]
+    for family, given in (("Hong", "Lin"), ("Lin", "Hong"), ("Hong", "L.")):
+        cited = Reference(authors=people((family, given)))
+        assert compare_authors(cited, work) == []
+    for family, given in (("Hong", "Lir"), ("Lir", "Hong")):
+        cited = Reference(authors=people((family, given)))
+        assert [f.code for f in compare_authors(cited, work)] == ["RC303"]

@@ -264,7 +264,11 @@ def same_author(cited: AuthorName, work: AuthorName) -> bool:
 
 def _same_family(cited: AuthorName, work: AuthorName) -> bool:
     if cited.keys & work.keys or cited.keys & work.splits:
-        return True
+        # "Wall" is "Vander Wall" without its particle, unless the particle is there,
+        # misspelt, read into the given name ("Jean Vandyr Wall").
+        return not _misspelt_run_on(cited, work)
+    if any(key in work.keys for key, _ in cited.run_on):
+        return True  # "Wei Lo Russo", read as given "Wei Lo", family "Russo"
     # One word of a compound family cited alone ("Ruiz" for "Ruiz Ripoll"), either way
     # round; a compound cited in full must match in full, so a typo in it is caught. As
     # many words on both sides is the whole name with one misspelt, even where the other
@@ -281,6 +285,10 @@ def _misspelt_run_on(cited: AuthorName, work: AuthorName) -> bool:
     """Does the cited family, read on into its given name to as many words as the work's
     family, spell the work's family nearly but not exactly ("Michael Sxn Jose")?"""
     whole = [key for key, size in cited.run_on if size == work.words]
+    if not work.given_key and cited.given_key:
+        # The record holds the whole name as the family ("Hong Lin", no given name): the
+        # cited given name and family are that name, either way round ("Hong Lir.").
+        whole += [key for key in cited.whole if key not in cited.keys]
     if not whole or any(key in work.keys for key in whole):
         return False
     # Given names the work's own initials account for are given names ("Ana Silvia Santos"
