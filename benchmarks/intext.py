@@ -50,6 +50,7 @@ import random
 import re
 import sys
 import tempfile
+import textwrap
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -157,6 +158,15 @@ class Post:
     checked_links: int = 0
 
 
+def odd_name(name: str) -> bool:
+    """A first author no plain "Surname" form reads: a group ("Canadian Pain Society Study
+    Day participants"), all capitals ("MEYER"), or initials ("P., K.")."""
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and (
+        len(name.split()) >= 3 or all(c.isupper() for c in letters) or len(letters) <= 2
+    )
+
+
 def family(item: dict[str, Any]) -> str:
     people = item.get("author") or []
     return str(people[0].get("family") or people[0].get("literal") or "") if people else ""
@@ -256,6 +266,8 @@ def make_post(
     slip: str | None,
     rendering: Rendering | None,
     rng: random.Random,
+    *,
+    wrap: bool = False,
 ) -> Post:
     kind = family_of_style(style)
     items = [csl_item(record, f"k{n}") for n, record in enumerate(records)]
@@ -332,7 +344,7 @@ def make_post(
         for cite in cites:
             if gone in cite.keys:
                 cite.slip = slip
-    return _write(folder, name, style, kind, cites, listed, slip, slip_keys, extra, rng)
+    return _write(folder, name, style, kind, cites, listed, slip, slip_keys, extra, rng, wrap)
 
 
 def _prose(cites: Sequence[Cite], rng: random.Random) -> list[list[str | Cite]]:
@@ -372,6 +384,7 @@ def _write(
     slip_keys: tuple[str, ...],
     extra: str | None,
     rng: random.Random,
+    wrap: bool = False,
 ) -> Post:
     formats = ["md", "html"] if style == "american-medical-association" else ["md", "txt", "html"]
     fmt = rng.choice(formats)
@@ -414,18 +427,34 @@ def _write(
     list_style = rng.choice(["numbered", "bulleted", "paragraphs"])
     if kind == "numeric":
         list_style = rng.choice(["numbered", "paragraphs"])
+    width = rng.randint(60, 80)
+    hang = rng.random() < 0.5  # plain text: wrapped lines indented under the entry's text
+
+    def add(first: str, entry: str, indent: str = "") -> None:
+        """An entry after its marker, wrapped as a writer's editor wraps it when ``wrap``."""
+        if not wrap:
+            lines.append(first + entry)
+            return
+        rows = textwrap.wrap(
+            entry, width, initial_indent=first, subsequent_indent=indent, break_on_hyphens=False
+        )
+        lines.extend(rows or [first])
+
     for number, (key, entry) in enumerate(listed, 1):
         entry_line[key] = len(lines) + 1
         if fmt == "html":
-            lines.append(f"<li>{html.escape(entry, quote=False)}</li>")
+            add("<li>", html.escape(entry, quote=False) + "</li>", "    ")
         elif fmt == "txt":
-            lines.append(("- " if kind != "numeric" else f"{number}. ") + entry)
+            marker = "- " if kind != "numeric" else f"{number}. "
+            add(marker, entry, " " * len(marker) if hang else "")
         elif list_style == "numbered":
-            lines.append(f"{number}. {entry}")
+            marker = f"{number}. "
+            add(marker, entry, " " * len(marker))
         elif list_style == "bulleted":
-            lines.append(f"- {entry}")
+            add("- ", entry, "  ")
         else:
-            lines += [(f"[{number}] " if kind == "numeric" else "") + entry, ""]
+            add(f"[{number}] " if kind == "numeric" else "", entry)
+            lines.append("")
     if fmt == "html":
         lines.append(f"</{'ol' if kind == 'numeric' else 'ul'}>")
         lines += HTML_TAIL.split("\n")
@@ -682,7 +711,28 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=120, help="posts per style; default 120")
     parser.add_argument("--out", help="write the posts into this folder and keep them")
     parser.add_argument("-v", action="store_true", help="print each missed slip and false alarm")
+    parser.add_argument("--seed", type=int, default=SEED, help="random seed; default accuracy.py's")
+    parser.add_argument(
+        "--entries",
+        default="4-10",
+        help="works a post cites, LOW-HIGH; default 4-10 (12-20 stresses long numbered lists)",
+    )
+    parser.add_argument(
+        "--wrap",
+        type=float,
+        default=0.0,
+        help="share of posts whose list entries wrap at 60-80 columns, as typed; default 0",
+    )
+    parser.add_argument(
+        "--names",
+        choices=["any", "odd"],
+        default="any",
+        help="odd: every post cites a work whose first author is a group, all capitals "
+        "or initials (posts otherwise as usual); default any",
+    )
     args = parser.parse_args()
+    low, _, high = args.entries.partition("-")
+    entries = (int(low), int(high or low))
     if not WORKS.exists():
         sys.exit(f"intext: {WORKS} not found (../shared is needed)")
     try:
@@ -690,8 +740,9 @@ def main() -> None:
     except ImportError:
         sys.exit("intext: citeproc-py is needed (.venv/bin/pip install -e '.[dev]')")
     started = time.perf_counter()
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     records = load_records(args.split)
+    odd = [r for r in records if odd_name(family(csl_item(r, "x")))]
     renderer = Renderer()
     styles = [s for s in STYLES if args.split != "tune" or s not in HELD_OUT_STYLES]
     folder_context = tempfile.TemporaryDirectory(prefix="refcheck-intext-")
@@ -704,7 +755,9 @@ def main() -> None:
         for n in range(args.posts):
             # One post in three is clean; the others carry each slip of the style in turn.
             slip = None if n % 3 == 0 else slips[(n - n // 3 - 1) % len(slips)]
-            chosen = rng.sample(records, rng.randint(4, 10) + (slip == "uncited-entry"))
+            chosen = rng.sample(records, rng.randint(*entries) + (slip == "uncited-entry"))
+            if args.names == "odd" and odd:
+                chosen[rng.randrange(len(chosen))] = rng.choice(odd)
             names = [anyascii(family(csl_item(r, "x"))).lower() for r in chosen]
             if len(set(names)) < len(names):
                 # Two works by one first author are the ambiguous case, apart from this.
@@ -718,6 +771,7 @@ def main() -> None:
                 slip,
                 rendering,
                 rng,
+                wrap=rng.random() < args.wrap,
             )
             check_post(post)
             posts.append(post)

@@ -263,6 +263,9 @@ def _blocks(tokens: list[Token], env: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = []
     pending: tuple[str, ...] = ()
     items: list[bool] = []  # per open list item: its first paragraph is still to come
+    # Per open list: the number of its last item (ordered lists), to tell a wrapped line that
+    # starts with a number ("2019. Things", "940. ISBN") from the list's next item.
+    numbers: list[int | None] = []
     heading_level = 0
 
     def add(block: Block) -> None:
@@ -275,7 +278,12 @@ def _blocks(tokens: list[Token], env: dict[str, Any]) -> list[Block]:
     for index, token in enumerate(tokens):
         kind = token.type
         first_line = token.map[0] + 1 if token.map else (blocks[-1].line if blocks else 1)
-        if kind == "list_item_open":
+        if kind in ("ordered_list_open", "bullet_list_open"):
+            numbers.append(None)
+        elif kind in ("ordered_list_close", "bullet_list_close"):
+            if numbers:
+                numbers.pop()
+        elif kind == "list_item_open":
             items.append(True)
         elif kind == "list_item_close":
             if items:
@@ -287,6 +295,14 @@ def _blocks(tokens: list[Token], env: dict[str, Any]) -> list[Block]:
             add(Block(BlockKind.HEADING, first_line, segments=segments, level=heading_level))
             heading_level = 0
         elif kind == "inline":
+            if _wrapped_number(tokens, index, items, numbers, blocks):
+                # A line of the entry above, not an entry: the two are read as one item.
+                above = blocks.pop()
+                number = tokens[index - 2]
+                content = f"{above.raw}\n{number.info}{number.markup} {token.content}"
+                add(_lazy(content, above.line, env, BlockKind.ITEM))
+                items[-1] = False
+                continue
             for block in _paragraph(token, tokens, index, first_line, items, env):
                 add(block)
         elif kind == "footnote_def":
@@ -299,6 +315,38 @@ def _blocks(tokens: list[Token], env: dict[str, Any]) -> list[Block]:
         elif kind == "hr":
             add(Block(BlockKind.BOUNDARY, first_line))
     return blocks
+
+
+def _wrapped_number(
+    tokens: list[Token],
+    index: int,
+    items: list[bool],
+    numbers: list[int | None],
+    blocks: list[Block],
+) -> bool:
+    """Whether the inline token at ``index`` is the first paragraph of an ordered list item
+    whose number does not follow the list's last ("1." ... "2019."), on the line straight
+    after the item above: a wrapped line of that entry that CommonMark reads as an item.
+    Updates the list's last number otherwise."""
+    if index < 2 or not items or not items[-1] or not numbers:
+        return False
+    opening = tokens[index - 2]
+    if opening.type != "list_item_open" or not opening.info.isdigit():
+        return False
+    number, last = int(opening.info), numbers[-1]
+    # "1." on every item is a common way of writing a list that Markdown numbers itself.
+    if last is None or last < number <= last + 3 or number == last == 1:
+        numbers[-1] = number
+        return False
+    above = blocks[-1] if blocks else None
+    where = tokens[index].map
+    line = where[0] + 1 if where else 0
+    return (
+        above is not None
+        and above.kind is BlockKind.ITEM
+        and not above.rendered
+        and above.line + above.raw.count("\n") + 1 == line
+    )
 
 
 def _paragraph(

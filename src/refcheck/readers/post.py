@@ -145,10 +145,17 @@ _LOCATOR = re.compile(
     re.IGNORECASE,
 )
 _ET_AL = re.compile(r"\bet\s+al\b\.?", re.IGNORECASE)
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+# Capitals of the Latin, Greek and Cyrillic scripts ("Паршин, Д. А."), and letters of
+# scripts without case that a name may start with (kana, CJK, Hangul: "조혜린. (2008).").
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0391-\u03a9\u0400-\u042f"
+_UNCASED = "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
 _PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|zu|v\.)\s+)*"
-_SURNAME = rf"{_PARTICLES}[{_UPPER}][\w'’\-]*(?:\s+{_PARTICLES}[{_UPPER}][\w'’\-]+){{0,3}}"
+_SURNAME = (
+    rf"{_PARTICLES}[{_UPPER}][\w'’\-\u2010\u2011]*"
+    rf"(?:\s+{_PARTICLES}[{_UPPER}][\w'’\-\u2010\u2011]+){{0,3}}"
+)
 _INITIALS = rf"[{_UPPER}](?:\.|(?=[\s,\-]))(?:\s?-?[{_UPPER}](?:\.|(?=[\s,])))*"
+_YEAR_ALONE = r"(?:1[6-9]|20)\d\d[a-z]?"
 # How a reference begins: "Brinjikji, W.", "Brinjikji W,", "Brinjikji WT.", "Brinjikji,
 # Waleed," "W. Brinjikji," or a group author with its year: "WHO (2020). Title".
 _AUTHOR_START = re.compile(
@@ -158,12 +165,15 @@ _AUTHOR_START = re.compile(
     rf"|\s+[{_UPPER}]\.)"
     rf"|(?:[{_UPPER}]\.\s?-?){{1,3}}\s?{_SURNAME}(?=[,.;]|\s+(?:and|&)\s|\s+et\s+al)"
     rf"|[{_UPPER}]{{1,3}}\s+{_SURNAME},\s*[{_UPPER}]{{1,3}}\s+[{_UPPER}]"
-    rf"|[{_UPPER}][^.()\n]{{1,80}}\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)\s*[.,:]\s+[\"“‘{_UPPER}])"
+    # A name alone before its year: "WHO (2020). Title", "Dave. (2011).", Harvard's
+    # "조혜린 (2008) ‘Title’", Chicago's "조혜린. 2008. “Title.”"
+    rf"|[{_UPPER}{_UNCASED}][^.()\n]{{0,80}}(?:\.?\s*\(\s*{_YEAR_ALONE}\s*\)|\.\s*{_YEAR_ALONE}\.)"
+    rf"(?:\s*[.,:]\s+[\"“‘{_UPPER}{_UNCASED}]|\s+[\"“‘]))"
 )
 # A narrative citation is prose about a paper, not the paper: "(Kasch et al., 2022)",
-# "Smith et al. (2019) showed".
+# "Smith et al. (2019) showed"; a conference's "(ISCE 2010)" in a reference is none.
 _NARRATIVE = re.compile(
-    r"\([A-Z][\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’\-]+)?,?\s+"
+    r"\((?![A-Z\d\-]+\s)[A-Z][\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’\-]+)?,?\s+"
     r"(?:1[6-9]|20)\d\d[a-z]?(?:\s*[;,][^()]{0,80})?\)"
     r"|\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)\s+(?!and\b|in\b)[a-z]"
 )
@@ -514,24 +524,101 @@ def _starts_reference(segment: Segment, before: str, complete: bool) -> bool:
     return complete and _ends_reference(before)
 
 
+def _marker_kind(text: str) -> tuple[str, int | None] | None:
+    """A line's list marker as (shape, number): ("0.", 7) for "7.", ("[0]", 12) for "[12]",
+    ("-", None) for a bullet; None without one. A "(2):" or "(2)," is an issue number
+    a wrapped line begins with ("5\n(2): 229-46"), no marker."""
+    match = _MARKER.match(text)
+    if match is None:
+        return None
+    number = match.group("number")
+    if number is None:
+        return match.group("bullet"), None
+    if text[match.end() : match.end() + 1] in {":", ","}:
+        return None
+    digits = re.search(r"\d+", number)
+    assert digits is not None
+    return re.sub(r"\d+", "0", number.strip()), int(digits.group(0))
+
+
+def _next_marker(kind: tuple[str, int | None] | None, last: tuple[str, int | None]) -> bool:
+    """Whether a marker opens the next entry of a list whose last marker was ``last``: the
+    same bullet, or a number of the same shape a little above it (a writer may skip one;
+    "1." on every entry is a list typed for Markdown to number);
+    "36 Suppl" or "(2)" on a wrapped line is none."""
+    if kind is None or kind[0] != last[0]:
+        return False
+    if kind[1] is None or last[1] is None:
+        return kind[1] is None and last[1] is None
+    return last[1] < kind[1] <= last[1] + 3 or kind[1] == last[1] == 1
+
+
+# A reference's date, or the mark of a work without one.
+_DATED = re.compile(
+    r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|\b[Nn]\.\s?[Dd]\."
+    r"|\b(?:[Nn]o date|[Ii]n press|[Ff]orthcoming)\b"
+)
+
+
 def split_references(segments: Sequence[Segment]) -> list[tuple[Segment, ...]]:
     """A paragraph's lines, grouped into references: one per marker, per hard break that
     does not continue the reference above, or per line that starts with authors after a
-    line that ended a reference; a wrapped reference stays one."""
+    line that ended a reference; a wrapped reference stays one.
+
+    A paragraph whose first line has a list marker ("- ", "1.", "[1]") is a list typed as
+    text: its entries start at the markers that go on from the first ("2." after "1.", the
+    same bullet), and every other line continues an entry, whatever it starts with (a
+    wrapped "Physical Review D, 92(4)" or "(2): 229-46"). Elsewhere, a piece cut off at a
+    line that starts with authors must hold a date of its own ("Palgrave Macmillan UK.
+    https://doi.org/..." is the end of a wrapped entry, not a new one)."""
+    lines = [segment for segment in segments if plain(segment.text).strip()]
+    if not lines:
+        return []
+    last = _marker_kind(plain(lines[0].text).lstrip())
+    if last is not None:
+        marked: list[list[Segment]] = [[lines[0]]]
+        for segment in lines[1:]:
+            kind = _marker_kind(plain(segment.text).lstrip())
+            if _next_marker(kind, last):
+                assert kind is not None
+                marked.append([segment])
+                last = kind
+            else:
+                marked[-1].append(segment)
+        return [tuple(group) for group in marked]
     groups: list[list[Segment]] = []
+    by_authors: list[bool] = []  # each group was cut off at a line starting with authors
     complete = False
-    for segment in segments:
+    numbered: tuple[str, int | None] | None = None  # the last number that opened an entry
+    for segment in lines:
         text = plain(segment.text)
-        if not text.strip():
-            continue
+        kind = _marker_kind(text.lstrip())
+        if kind is not None and kind[1] is not None:
+            # A number opens an entry when it starts a list or goes on from the last one;
+            # "940. ISBN" on a wrapped line does neither.
+            if (numbered is None and kind[1] <= 3) or (
+                numbered is not None and _next_marker(kind, numbered)
+            ):
+                numbered = kind
+            elif groups:
+                groups[-1].append(segment)
+                complete = complete or _YEAR.search(text) is not None or "10." in text
+                continue
         if groups and not _starts_reference(segment, groups[-1][-1].text, complete):
             groups[-1].append(segment)
         else:
+            stripped = text.lstrip()
+            by_authors.append(bool(groups) and not segment.hard and _MARKER.match(stripped) is None)
             groups.append([segment])
             complete = False
         complete = complete or _YEAR.search(text) is not None or "10." in text
-
-    return [tuple(group) for group in groups]
+    merged: list[list[Segment]] = []
+    for group, cut in zip(groups, by_authors, strict=True):
+        if cut and merged and not _DATED.search(" ".join(plain(s.text) for s in group)):
+            merged[-1].extend(group)
+        else:
+            merged.append(group)
+    return [tuple(group) for group in merged]
 
 
 # --- turning blocks into references -------------------------------------------------------
@@ -725,10 +812,27 @@ def _settle(
     sure = [index for index, (_, _, strict) in enumerate(run) if strict]
     if len(sure) < 2:
         return []
-    members = run[sure[0] : sure[-1] + 1]
-    if len(sure) * 2 < len(members):
+    first, last = sure[0], sure[-1]
+    if (last - first + 1) > len(sure) * 2:
         return []
-    return [(candidate, parsed) for candidate, parsed, _ in reversed(members)]
+    # A numbered list goes on at its edges through entries that only pass the lenient test
+    # ("3. -, X. D., -, G. X. (2012)", a record's odd authors) where they carry its next
+    # number (a bullet says less: a list of findings may stand just above the references).
+    while first > 0 and _goes_on(run[first][0], run[first - 1][0]):
+        first -= 1
+    while last + 1 < len(run) and _goes_on(run[last + 1][0], run[last][0]):
+        last += 1
+    return [(candidate, parsed) for candidate, parsed, _ in reversed(run[first : last + 1])]
+
+
+def _goes_on(before: _Candidate, after: _Candidate) -> bool:
+    """Whether ``after``'s number is the one that follows ``before``'s in a typed list."""
+    last = _marker_kind(plain(before.markup).lstrip())
+    return (
+        last is not None
+        and last[1] is not None
+        and _next_marker(_marker_kind(plain(after.markup).lstrip()), last)
+    )
 
 
 def references_from_blocks(blocks: Iterable[Block], path: str | None) -> list[Reference]:
