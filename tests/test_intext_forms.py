@@ -267,3 +267,40 @@ def test_a_less_than_sign_in_markdown_prose_opens_no_tag() -> None:
         "Stone et al. (2017)",
         "(Li, 2019)",
     ]
+
+
+def _unparsed(line: int, text: str, year: int | None) -> Verdict:
+    """An entry read at its line whose authors and title the parse did not find."""
+    reference = Reference(location=Location(path="p.txt", line=line), text=text, year=year)
+    return Verdict(reference=reference, status=Status.UNVERIFIED)
+
+
+def test_an_entry_whose_authors_the_parse_missed_is_cited_by_its_opening_name() -> None:
+    # "Dave (2011) 'Remediation ...'" and "Hong Lin (2005) ..." are list entries whose
+    # single-word or given-and-family author the parse did not read: a citation naming
+    # them links (no RC801 at the citation, no RC804 at the entry).
+    text = "As shown (Dave, 2011) and later Hong Lin (2005) found that (Smith, 2019)."
+    verdicts = [
+        _unparsed(3, "Dave (2011) ‘Remediation Technologies for Marine Oil Spills’", 2011),
+        _unparsed(4, "Hong Lin (2005) ‘Identification of Spinal Deformity’", 2005),
+        _entry(5, "Smith", 2019, path="p.txt"),
+    ]
+    linked = link(find_citations(text, "p.txt"), verdicts)
+    assert linked.findings == ()
+    assert [index for _, index in linked.citations] == [0, 1, 2]
+    # A name that only begins the entry's first word is none of its authors.
+    linked = link(find_citations("As shown (Dav, 2011) and (Smith, 2019).", "p.txt"), verdicts)
+    assert [(f.finding.code, f.text) for f in linked.findings] == [("RC801", "(Dav, 2011)")]
+
+
+def test_an_entry_read_with_only_its_year_keeps_its_number() -> None:
+    # "[2] W. E. W., ..." read with a year but neither authors nor title still counts as
+    # the list's second entry: "[3]" is the third, not beyond the list.
+    verdicts = [
+        _entry(3, "Hermann", 2019, path="p.txt"),
+        _unparsed(4, "W. E. W., Announcement regarding APS and SPR abstracts, 1962.", 1962),
+        _entry(5, "Lam", 2016, path="p.txt"),
+    ]
+    linked = link(find_citations("One [1], two [2] and three [3].", "p.txt"), verdicts)
+    assert linked.findings == ()
+    assert [index for _, index in linked.citations] == [0, 1, 2]

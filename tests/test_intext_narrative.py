@@ -4,6 +4,8 @@ citation points at (a wrong first author) or one whose author it misspells."""
 
 from __future__ import annotations
 
+import pytest
+
 from refcheck.intext import link
 from refcheck.models import Location, Person, Reference, Status, Verdict
 from refcheck.readers.citations import find_citations
@@ -104,10 +106,87 @@ def test_an_odd_item_among_citations_is_taken_when_it_links() -> None:
     assert [index for c, index in linked.citations if c.authors[0] == "Heuer"] == [3, 3]
     # Rhodes, read beside it, is cited and has no entry.
     assert [(f.finding.code, f.text) for f in linked.findings] == [("RC801", "Rhodes, 2017")]
-    # Alone, or beside prose, an odd item is no citation.
-    assert find_citations("Seen (Heuer & Richards J., 1994) and (n = 3; Smith 2019).", "p.md") == []
+    # Beside prose, an odd item is no citation; alone, it is a tentative one (a group, a
+    # name in an odd form), by its first name.
+    assert find_citations("Seen (n = 3; Heuer & Richards J., 1994).", "p.md") == []
+    [alone] = find_citations("Seen (Heuer & Richards J., 1994).", "p.md")
+    assert (alone.text, alone.authors, alone.tentative) == (
+        "(Heuer & Richards J., 1994)",
+        ("Heuer",),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cited", "family", "literal"),
+    [
+        (
+            "(Canadian Pain Society Study Day participants, 2015)",
+            None,
+            "Canadian Pain Society Study Day participants",
+        ),
+        ("(Michael E. Hohn, Donald W. Neal 1979)", "Hohn", None),
+        ("(Elton E. Rodgers, Bill B. Belt, Ed, 1968)", "Rodgers", None),
+        ("(Dimentberg, Iourtchenko and Bratus’, 2000)", "Dimentberg", None),
+        ("(May, 2007)", "May", None),
+        ("(Atwood et al. 2019; May 2007)", "May", None),
+    ],
+)
+def test_group_and_odd_names_cite_their_entry(
+    cited: str, family: str | None, literal: str | None
+) -> None:
+    # Groups, names given first, a transliterated "Bratus’", a surname that is a month: the
+    # entry is cited (no RC804 at it, no RC801 at the citation).
+    year = int(cited[-5:-1])
+    odd = Reference(
+        location=Location(path="p.md", line=LIST_AT + 6),
+        authors=(Person(family=family, given="C." if family else None, literal=literal),),
+        year=year,
+        title="An odd entry",
+        text="An odd entry",
+    )
+    verdicts = [*LIST[:2], Verdict(reference=odd, status=Status.UNVERIFIED)]
+    if "Atwood" in cited:
+        verdicts.append(_entry(LIST_AT + 7, "Atwood", 2019))
+    prose = CITED + f"It is common {cited}."
+    assert _findings(prose, verdicts) == []
+
+
+def test_a_month_and_year_is_a_date_unless_the_list_has_that_author_and_year() -> None:
+    # "(March 2021)" alone is a date: no citation. "(March, 2021)" or "(March, 2021; ...)"
+    # beside an entry by March of another year is no wrong year (RC802) either.
+    assert find_citations("It was revised (March 2021) after.", "p.md") == []
+    march = _entry(LIST_AT + 6, "March", 2019)
+    prose = CITED + "It was revised (March, 2021) after. Also (Kasch et al., 2022; March, 2021)."
+    # March 2019 is then cited nowhere: that is all.
+    assert _findings(prose, [*LIST[:2], march]) == [
+        ("RC804", "March, J. (2019). A study by March.", "")
+    ]
 
 
 def test_an_editor_mark_before_a_year_is_no_name() -> None:
     prose = CITED + "Elton E. Rodgers, Bill B. Belt, Ed (1968) found that oil was there."
     assert _findings(prose, LIST[:2]) == []
+
+
+def test_names_given_in_full_before_a_narrative_are_its_first_authors() -> None:
+    # "Michael E. Hohn, Donald W. Neal (1979)": the narrative's first author is Hohn, not
+    # Neal (who is the entry's second: no RC802 calling Neal a wrong first author).
+    hohn = Reference(
+        location=Location(path="p.md", line=LIST_AT + 6),
+        authors=(Person(family="Hohn", given="Michael E."), Person(family="Neal", given="D. W.")),
+        year=1979,
+        title="Elemental analyses",
+        text="Michael E. Hohn, Donald W. Neal. 1979. Elemental analyses.",
+    )
+    verdicts = [*LIST[:2], Verdict(reference=hohn, status=Status.UNVERIFIED)]
+    prose = CITED + "Then Michael E. Hohn, Donald W. Neal (1979) found that it was so."
+    [citation] = [c for c in find_citations(prose, "p.md") if c.year == 1979]
+    assert (citation.text, citation.authors) == (
+        "Michael E. Hohn, Donald W. Neal (1979)",
+        ("Michael E. Hohn", "Donald W. Neal"),
+    )
+    assert _findings(prose, verdicts) == []
+    # "However, Smith (2019)": a word before a comma is no name given in full.
+    [smith] = find_citations("However, Smith (2019) found that.", "p.md")
+    assert smith.authors == ("Smith",)

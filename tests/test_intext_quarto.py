@@ -147,3 +147,28 @@ def test_library_reads_the_same_citations_as_the_cli() -> None:
         (21, "[-@kasch2022]"),
         (22, "[@kasch2021]"),
     ]
+
+
+@pytest.mark.parametrize("spelled", ["refs.bib", "./refs.bib", "sub/../refs.bib"])
+def test_a_bibliography_named_beside_its_post_is_checked_once(tmp_path: Path, spelled: str) -> None:
+    post = _copy(tmp_path)
+    (tmp_path / "sub").mkdir()
+    out = tmp_path / "report.json"
+    bib = tmp_path / spelled
+    status = main([*OFFLINE, "--format", "json", "--output", str(out), str(post), str(bib)])
+    report = json.loads(out.read_text(encoding="utf-8"))
+
+    assert status == 1  # the undefined key is still an error
+    # Every entry of the named file once, read from it (jarvik2001 too: the file is named),
+    # none a second time as the post's.
+    assert [(r["key"], r["path"]) for r in report["references"]] == [
+        ("brinjikji2015", str(bib)),
+        ("elbarzouhi2013", str(bib)),
+        ("kasch2022", str(bib)),
+        ("jarvik2001", str(bib)),
+    ]
+    cited = {r["key"]: [c["text"] for c in r["citations"]] for r in report["references"]}
+    assert cited["kasch2022"] == ["@kasch2022", "@kasch2022", "[-@kasch2022]"]
+    assert cited["brinjikji2015"] == ["[@brinjikji2015]", "@brinjikji2015"]
+    assert [c["text"] for c in report["unlinked_citations"]] == ["[@kasch2021]"]
+    assert report["summary"]["errors"] == 1

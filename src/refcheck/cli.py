@@ -65,6 +65,7 @@ from refcheck.readers import (
     read_csljson,
     reader_for,
 )
+from refcheck.readers.citations import checked_elsewhere
 from refcheck.report import text as text_report
 from refcheck.report.model import InText
 from refcheck.report.registry import FORMATS, IN_TEXT_EMITTERS, emitter, plain_console
@@ -381,11 +382,16 @@ def _open(files: Sequence[tuple[Path, bool]], changes: git_diff.Changes | None) 
     """Every file checked (and all but BibTeX read) before the first lookup, so that an
     unreadable file is an error before any report line is written."""
     sources: list[Source] = []
+    reading = [path for path, _ in files if changes is None or changes.touches_file(path)]
     for path, named in files:
         if changes is not None and not changes.touches_file(path):
             continue
         try:
-            sources.append(_open_file(path, changes))
+            source = _open_file(path, changes)
+            # A bibliography a post's front matter names and the run reads anyway: once.
+            if isinstance(source, list):
+                source = checked_elsewhere(source, path, reading)
+            sources.append(source)
         except InputError as exc:
             # Projects hold JSON files of every kind (package.json, tsconfig.json with
             # comments), and a hook names every changed one; only CSL-JSON holds

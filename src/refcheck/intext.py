@@ -33,6 +33,7 @@ from anyascii import anyascii
 
 from refcheck.models import CitationFinding, InTextCitation, Person, Reference, Verdict, Work
 from refcheck.policy import Policy, inline_codes
+from refcheck.readers.citations import DATE_NAMES
 from refcheck.rules import finding
 
 __all__ = ["Linked", "apply_policy", "link"]
@@ -101,8 +102,22 @@ def _near(cited: str, person: Person) -> bool:
 
 
 def _is_entry(reference: Reference) -> bool:
-    """A list entry, not a DOI met in prose (which has a DOI and nothing else)."""
-    return bool(reference.authors or reference.title) and reference.problem is None
+    """A list entry, not a DOI met in prose (which has a DOI and nothing else). An entry
+    whose authors and title the parse missed ("[10] W. E. W., ... 1962.") still holds its
+    place in a numbered list: its year says it was read as an entry."""
+    return (
+        bool(reference.authors or reference.title or reference.year) and reference.problem is None
+    )
+
+
+def _opens_with(cited: str, reference: Reference) -> bool:
+    """An entry whose authors the parse did not read ("Dave (2011) 'Remediation...'",
+    "Hong Lin (2005) ...") that starts with the cited name, as a whole word."""
+    want = anyascii(cited).casefold().strip()
+    if len(_fold(want)) < 3:
+        return False
+    text = anyascii(re.sub(r"^\W+", "", reference.text)).casefold()
+    return text.startswith(want) and not text[len(want) : len(want) + 1].isalpha()
 
 
 def _which_year(work: Work | None, year: int) -> str | None:
@@ -162,9 +177,15 @@ class _File:
         by_name = [
             n
             for n, (_, verdict) in enumerate(self.entries)
-            if verdict.reference.authors and _same_name(cited, verdict.reference.authors[0])
+            if (
+                _same_name(cited, verdict.reference.authors[0])
+                if verdict.reference.authors
+                else _opens_with(cited, verdict.reference)
+            )
         ]
         same_year = [n for n in by_name if self._has_year(n, citation.year)]
+        if citation.tentative and _fold(cited) in DATE_NAMES and not same_year:
+            return None, None  # "(May 2007)" cites May 2007 or is a date
         if citation.year_suffix and len(same_year) > 1:
             rank = ord(citation.year_suffix) - ord("a")
             same_year = same_year[rank : rank + 1] or same_year
@@ -408,12 +429,15 @@ def _confirmed(citations: list[InTextCitation]) -> list[InTextCitation]:
 
 
 def _citable(reference: Reference) -> bool:
-    """An entry whose first author a citation can name: a family of two letters or more
-    ("C.", "-" or "S" as a family is a record's oddity no citation reader can match, and
-    the entry is not called never cited for it)."""
+    """An entry whose first author a citation can name: a family whose first word has two
+    letters or more ("C.", "-", "S" or "P., K" as a family is a record's oddity no
+    citation reader can match, and the entry is not called never cited for it)."""
     if not reference.authors:
         return True
-    return len(_family(reference.authors[0])) >= 2
+    # Of its first word: a literal "P., K" is initials, no name a citation can give.
+    first = reference.authors[0]
+    word = re.split(r"[\s,]+", (first.family or first.literal or "").strip())[0]
+    return len(_fold(word)) >= 2
 
 
 def link(

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from refcheck.errors import InputError
@@ -42,6 +42,8 @@ from refcheck.readers.files import load_text
 from refcheck.readers.text import clean_doi, find_dois
 
 __all__ = [
+    "DATE_NAMES",
+    "checked_elsewhere",
     "cited_bibliography",
     "entry_lines",
     "find_citations",
@@ -64,6 +66,8 @@ _NAME = (
     rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-\u2010\u2011]*[\w]"
     # A group or literal name: "Climate Editorial Office", "Newell P. Campbell".
     rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-\u2010\u2011]*\w)){{0,2}}"
+    # A name a record ends with an apostrophe, as transliterated ("Bratus’").
+    rf"(?:['’](?=[\s,;)]))?"
     rf"{_SUFFIX}"
 )
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
@@ -86,12 +90,15 @@ _ODD_ITEM = re.compile(
     rf"\s*(?P<lead>[^\d;()]{{0,80}}?[{_UPPER}][^\d;()]{{0,80}}?),?\s+"
     rf"(?P<years>{_YEAR}[a-z]?(?:\s*,\s*{_YEAR}[a-z]?)*)\s*"
 )
-_ODD_NAME = re.compile(rf"[{_UPPER}][\w'’\-\u2010\u2011]*\w")
 _PARENS = re.compile(r"\(([^()\n]{5,400})\)")
 _NARRATIVE = re.compile(
     rf"(?<![\w(])(?:{_AUTHORS}|(?P<lead>{_NAME})\s+and\s+(?:colleagues|co-?workers|coauthors"
     rf"|co-authors))\s+\((?P<years>{_YEAR}[a-z]?)(?:\s*,\s*pp?\.\s*\d+(?:\s*[-–]\s*\d+)?)?\)"
 )
+# Names given in full before a narrative's own, each with a middle initial: "Michael E.
+# Hohn, Donald W. Neal (1979)" ("name" is the first of them).
+_FULL_NAME = rf"[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?){{1,2}}\s*[{_UPPER}][\w'’\-]*\w"
+_FULL_NAMES_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_FULL_NAME})(?:,\s+{_FULL_NAME})*,\s+$")
 # What follows a narrative "Spence (1935)" that cites: a verb of reporting ("found that",
 # "argued", "have shown"), perhaps after an adverb ("also", "recently").
 _REPORTS = re.compile(
@@ -304,6 +311,30 @@ def _is_name(name: str) -> bool:
     )
 
 
+# Words a year in parentheses follows that are dates, and surnames too ("(May 2007)"):
+# read as a name only tentatively, and linked only to an entry of that name and year.
+DATE_NAMES = frozenset({"may", "june", "march", "april", "august", "winter", "summer", "spring"})
+_LEAD_WORDS = re.compile(r"^(?:see\s+also|see|e\.g\.,?|cf\.|i\.e\.,?|also)\s+", re.IGNORECASE)
+
+
+def _odd_name(lead: str) -> tuple[str, str] | None:
+    """The first author an item in an odd form names, and the name as written: its first
+    part before a comma or "and" ("Michael E. Hohn, Donald W. Neal" -> "Michael E. Hohn"),
+    a group whole ("Canadian Pain Society Study Day participants"), a date word that is a
+    surname ("May"); None for prose ("in the summer of") or initials alone ("P.")."""
+    written = re.split(r",|&|\band\b", _LEAD_WORDS.sub("", lead.strip()), maxsplit=1)[0].strip()
+    name = _family(written)
+    words = name.split()
+    if not words or not re.match(rf"[{_UPPER}]", name) or any(c.isdigit() for c in name):
+        return None
+    if len(re.sub(r"\W", "", name)) < 2:
+        return None
+    first = words[0].casefold()
+    if first in _NOT_NAMES and not (len(words) == 1 and first in DATE_NAMES):
+        return None
+    return name, written
+
+
 def _acronym(names: tuple[str, ...], more: bool) -> bool:
     """ "(WHO, 2020)" is a group author, "(UK, 2019)" or "(FY 2019)" is none: a lone
     capitalised short word is only taken as an author when the list has it."""
@@ -384,21 +415,34 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
             _ODD_ITEM.fullmatch(item) if m is None else None
             for item, m in zip(items, matches, strict=True)
         ]
-        if not any(matches) or not all(m or o for m, o in zip(matches, odd, strict=True)):
+        if not all(m or o for m, o in zip(matches, odd, strict=True)):
+            continue
+        # Alone, such an item is a group or a name in an odd form ("(Canadian Pain Society
+        # Study Day participants, 2015)", "(May 2007)"), also tentative.
+        leads = [_odd_name(o.group("lead")) if o is not None else None for o in odd]
+        if (
+            len(items) == 1
+            and leads[0] is not None
+            and "," not in body
+            and leads[0][0].casefold() in DATE_NAMES
+        ):
+            continue  # "(March 2022)" alone is a date
+        if not any(matches) and not any(leads):
             continue
         taken.append(parens.span())
         offset = parens.start(1)
-        for item, match, loose in zip(items, matches, odd, strict=True):
+        for item, match, loose, lead in zip(items, matches, odd, leads, strict=True):
             if match is None:
                 assert loose is not None
-                name = _ODD_NAME.search(loose.group("lead"))
-                if name is not None and _is_name(name.group(0)):
+                if lead is not None:
+                    at = offset + loose.start("lead") + max(0, loose.group("lead").find(lead[1]))
+                    alone = len(items) == 1
                     for year, suffix in _years(loose.group("years")):
                         add(
-                            offset + loose.start("lead") + name.start(),
-                            item.strip(),
+                            parens.start() if alone else at,
+                            parens.group(0) if alone else item.strip(),
                             kind="author-year",
-                            authors=(name.group(0),),
+                            authors=(lead[0],),
                             et_al=True,
                             year=year,
                             year_suffix=suffix or None,
@@ -431,10 +475,17 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
         # "Smith et al. (2019)" and "Smith and Jones" always.
         alone = len(names) == 1 and not more
         reports = _REPORTS.match(shown, match.end()) is not None
+        start = match.start()
+        # The last of names written out in full ("Michael E. Hohn, Donald W. Neal (1979)",
+        # as a record may give them): the first of them is the first author.
+        earlier = _FULL_NAMES_BEFORE.search(shown, max(0, start - 200), start)
+        if earlier is not None and _is_name(earlier.group("name")):
+            names, more, alone = (_family(earlier.group("name")), *names[:1]), True, False
+            start = earlier.start("name")
         for year, suffix in _years(match.group("years")):
             add(
-                match.start(),
-                match.group(0),
+                start,
+                shown[start : match.end()],
                 kind="author-year",
                 authors=names,
                 et_al=more,
@@ -563,7 +614,7 @@ def entry_lines(text: str, references: Sequence[Reference]) -> set[int]:
     taken: set[int] = set()
     for reference in references:
         start = reference.location.line
-        if start is None or not (reference.authors or reference.title):
+        if start is None or not (reference.authors or reference.title or reference.year):
             continue
         line = start
         while line <= len(lines) and (line == start or lines[line - 1].strip()):
@@ -600,13 +651,13 @@ def _footnote_citations(
 ) -> list[InTextCitation]:
     """Markdown footnote markers ("[^2]") whose footnote is a reference of the list: a
     numeric citation of that entry (its place among the entries, as intext.py counts them:
-    those with authors or a title and no problem). A marker of a footnote that is a note
+    those with authors, a title or a year and no problem). A marker of a footnote that is a note
     is none; one with no footnote at all (Markdown prints "[^9]" as it is) is a key cited
     with no entry."""
     shown = _visible(text, "markdown")
     lines = _Lines(shown, text)
     defined = {m.group(1): lines.place(m.start())[0] for m in _FOOTNOTE_DEFINITION.finditer(shown)}
-    entries = [r for r in references if (r.authors or r.title) and r.problem is None]
+    entries = [r for r in references if (r.authors or r.title or r.year) and r.problem is None]
     number_at = {r.location.line: n for n, r in enumerate(entries, 1) if r.location.line}
     citations: list[InTextCitation] = []
     for match in _FOOTNOTE_MARKER.finditer(shown):
@@ -743,3 +794,21 @@ def cited_bibliography(text: str, path: str | None) -> list[Reference]:
             continue
         entries += [r for r in references if "*" in cited or r.location.key in cited]
     return entries
+
+
+def checked_elsewhere(
+    references: list[Reference], post: str | Path, reading: Collection[Path]
+) -> list[Reference]:
+    """A post's references less the entries of its front-matter bibliography files that the
+    run reads on their own (``reading``: every file the run reads): a ``.bib`` named beside
+    the post is checked once, from its own file, and the post's keys are linked to those."""
+    own = str(post)
+    others = {path.resolve() for path in reading} - {Path(post).resolve()}
+    if not others:
+        return references
+    return [
+        reference
+        for reference in references
+        if reference.location.path in {None, own}
+        or Path(reference.location.path).resolve() not in others
+    ]
