@@ -190,3 +190,30 @@ def test_names_given_in_full_before_a_narrative_are_its_first_authors() -> None:
     # "However, Smith (2019)": a word before a comma is no name given in full.
     [smith] = find_citations("However, Smith (2019) found that.", "p.md")
     assert smith.authors == ("Smith",)
+
+
+def test_a_group_named_with_the_cites_its_entry_and_is_news_otherwise() -> None:
+    lancet = Reference(
+        location=Location(path="p.md", line=LIST_AT + 6),
+        authors=(Person(literal="The Lancet"),),
+        year=2011,
+        title="Specialist nurses and lung cancer",
+        text="The Lancet (2011) ‘Specialist nurses and lung cancer’, The Lancet, 377, p. 1892.",
+    )
+    verdicts = [*LIST[:2], Verdict(reference=lancet, status=Status.UNVERIFIED)]
+    assert _findings(CITED + "The Lancet (2011) found that nurses help.", verdicts) == []
+    assert _findings(CITED + "It helps (The Lancet, 2011; Pulle 1906).", verdicts) == [
+        ("RC801", "Pulle 1906", "")
+    ]
+    # The one 2019 entry, cited nowhere, is not what news of 2019 misnames.
+    smith = _entry(LIST_AT + 8, "Smith", 2019)
+    prose = CITED + "The Guardian (2019) reported that it was so."
+    assert _findings(prose, [*LIST[:2], smith]) == [
+        ("RC804", "Smith, J. (2019). A study by Smith.", "")
+    ]
+
+
+def test_an_item_with_no_name_leaves_its_neighbours_read() -> None:
+    # "(- et al. 2012; Pulle 1906)": a record's "-" for a name; Pulle is still cited.
+    [pulle] = find_citations("As described (- et al. 2012; Pulle 1906).", "p.md")
+    assert (pulle.text, pulle.authors, pulle.tentative) == ("Pulle 1906", ("Pulle",), False)

@@ -249,7 +249,10 @@ class _File:
         """The entry a narrative "Spence (1935)" that points at nothing would cite with a
         wrong first author: the one entry of that year whose first author's name is a small
         edit of the cited one, else the one entry of that year no citation points at
-        (``cited``: the verdict indexes cited). None when neither settles it."""
+        (``cited``: the verdict indexes cited). None when neither settles it, or for a
+        group ("The Guardian (2019) reported" is news, no misnamed author)."""
+        if citation.authors[0].startswith("The "):
+            return None
         year = [
             n
             for n, (_, verdict) in enumerate(self.entries)

@@ -84,7 +84,6 @@ def test_bare_key_counts_beside_bracketed_ones_only() -> None:
         "a link [x](https://doi.org/(Smith, 2019)) here",
         "cases (COVID-19, 2020) rose",
         "see (Figure 3, 2019) and (Chapter 3, 2019)",
-        "The Guardian (2019) reported",
         "he said (in 2019) that [citation needed] [sic]",
     ],
 )
@@ -92,7 +91,16 @@ def test_prose_is_no_citation(text: str) -> None:
     assert find_citations(text, "post.md") == []
 
 
-@pytest.mark.parametrize("text", ["the (UK, 2019) data", "(FY 2019)", "Apple (2019) launched"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the (UK, 2019) data",
+        "(FY 2019)",
+        "Apple (2019) launched",
+        # A group "The Lancet (2011) found" cites when the list has it; news otherwise.
+        "The Guardian (2019) reported",
+    ],
+)
 def test_acronyms_and_lone_names_only_count_when_linked(text: str) -> None:
     assert [c.tentative for c in find_citations(text, "post.md")] == [True]
 

@@ -85,9 +85,9 @@ _ITEM = re.compile(
     r"\s*"
 )
 # An item of a parenthetical citation whose names the forms above do not read
-# ("Heuer & Richards J., 1994", "Michael E. Hohn, Donald W. Neal, 1979"), and its first name.
+# ("Heuer & Richards J., 1994", "Michael E. Hohn, Donald W. Neal, 1979", "- et al. 2012").
 _ODD_ITEM = re.compile(
-    rf"\s*(?P<lead>[^\d;()]{{0,80}}?[{_UPPER}][^\d;()]{{0,80}}?),?\s+"
+    rf"\s*(?P<lead>[^\d;()\s][^\d;()]{{0,160}}?),?\s+"
     rf"(?P<years>{_YEAR}[a-z]?(?:\s*,\s*{_YEAR}[a-z]?)*)\s*"
 )
 _PARENS = re.compile(r"\(([^()\n]{5,400})\)")
@@ -330,9 +330,15 @@ def _odd_name(lead: str) -> tuple[str, str] | None:
     if len(re.sub(r"\W", "", name)) < 2:
         return None
     first = words[0].casefold()
-    if first in _NOT_NAMES and not (len(words) == 1 and first in DATE_NAMES):
+    if first in _NOT_NAMES and not (len(words) == 1 and first in DATE_NAMES) and not _the(name):
         return None
     return name, written
+
+
+def _the(name: str) -> bool:
+    """A group whose name starts with "The": "The Lancet", "The Cochrane Collaboration"."""
+    words = name.split()
+    return len(words) >= 2 and words[0] == "The" and _is_name(" ".join(words[1:]))
 
 
 def _acronym(names: tuple[str, ...], more: bool) -> bool:
@@ -467,7 +473,10 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
             offset += len(item) + 1
     for match in _NARRATIVE.finditer(shown):
         names, more = _names(match)
-        if not _is_name(names[0]) or any(a <= match.start() < b for a, b in taken):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        group = _the(names[0])  # "The Lancet (2011) found": taken when it links
+        if not _is_name(names[0]) and not group:
             continue
         # "Smith (2019)" alone is often a product or place with its year: only read as a
         # citation when it is linked, or a verb of reporting follows ("Smith (2019) found
@@ -492,7 +501,7 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
                 year=year,
                 year_suffix=suffix or None,
                 narrative=True,
-                tentative=alone and (not reports or _acronym(names, more)),
+                tentative=group or (alone and (not reports or _acronym(names, more))),
             )
     for match in _NUMERIC.finditer(shown):
         numbers = _numbers(match.group(1))
