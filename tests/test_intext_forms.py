@@ -304,3 +304,37 @@ def test_an_entry_read_with_only_its_year_keeps_its_number() -> None:
     linked = link(find_citations("One [1], two [2] and three [3].", "p.txt"), verdicts)
     assert linked.findings == ()
     assert [index for _, index in linked.citations] == [0, 1, 2]
+
+
+def test_an_acronym_cites_the_group_the_list_spells_out() -> None:
+    who = Reference(
+        location=Location(path="p.txt", line=4),
+        authors=(Person(literal="World Health Organization"),),
+        year=2020,
+        title="Guidance",
+        text="World Health Organization. (2020). Guidance.",
+    )
+    verdicts = [
+        _entry(3, "Kasch", 2022, path="p.txt"),
+        Verdict(reference=who, status=Status.UNVERIFIED),
+    ]
+    text = "It is so (Kasch et al., 2022) and (WHO, 2020)."
+    linked = link(find_citations(text, "p.txt"), verdicts)
+    assert linked.findings == ()
+    assert [index for _, index in linked.citations] == [0, 1]
+    # The same entry read without its author: its opening words stand for the acronym.
+    bare = _unparsed(4, "World Health Organization (2020) ‘Guidance’, WHO Press.", 2020)
+    linked = link(find_citations(text, "p.txt"), [verdicts[0], bare])
+    assert [index for _, index in linked.citations] == [0, 1]
+    # Initials that only begin it are no match: "WH" is not "WHO".
+    linked = link(find_citations("So (Kasch et al., 2022; WH, 2020).", "p.txt"), verdicts)
+    assert [f.finding.code for f in linked.findings] == ["RC804"]
+
+
+def test_an_entry_read_with_only_its_year_is_never_called_uncited() -> None:
+    verdicts = [
+        _entry(3, "Kasch", 2022, path="p.txt"),
+        _unparsed(4, "Ѕоmе еntrу thе раrsе соuld nоt rеаd, 2020.", 2020),
+    ]
+    linked = link(find_citations("It is so (Kasch et al., 2022).", "p.txt"), verdicts)
+    assert linked.findings == ()

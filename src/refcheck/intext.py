@@ -81,8 +81,20 @@ def _same_name(cited: str, person: Person) -> bool:
     shorter, longer = sorted((want, have), key=len)
     if len(shorter) >= 4 and longer.endswith(shorter):
         return True
+    if _stands_for(cited, person.family or person.literal or ""):
+        return True
     # A group of names the list's parse kept whole ("이다영, and 조현재"): its first is cited.
     return person.family is None and len(want) >= 4 and have.startswith(want)
+
+
+def _stands_for(cited: str, name: str) -> bool:
+    """An acronym cited for a group the list spells out: "WHO" for "World Health
+    Organization" (the capitalised words' initials; "of", "for", "the" left out)."""
+    if not (2 <= len(cited) <= 8 and cited.isalpha() and cited.isupper()):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’\-]*", name)
+    initials = "".join(word[0] for word in words if word[0].isupper())
+    return len(words) >= 2 and initials == cited
 
 
 def _near(cited: str, person: Person) -> bool:
@@ -112,7 +124,10 @@ def _is_entry(reference: Reference) -> bool:
 
 def _opens_with(cited: str, reference: Reference) -> bool:
     """An entry whose authors the parse did not read ("Dave (2011) 'Remediation...'",
-    "Hong Lin (2005) ...") that starts with the cited name, as a whole word."""
+    "Hong Lin (2005) ...", "World Health Organization. (2020)." for "WHO") that starts
+    with the cited name, as a whole word."""
+    if _stands_for(cited, re.split(r"[.(]", reference.text, maxsplit=1)[0]):
+        return True
     want = anyascii(cited).casefold().strip()
     if len(_fold(want)) < 3:
         return False
@@ -436,7 +451,9 @@ def _citable(reference: Reference) -> bool:
     letters or more ("C.", "-", "S" or "P., K" as a family is a record's oddity no
     citation reader can match, and the entry is not called never cited for it)."""
     if not reference.authors:
-        return True
+        # An entry read with only its year (its authors and title unread) keeps its place
+        # in a numbered list, but what cites it cannot be told: never called uncited.
+        return reference.title is not None
     # Of its first word: a literal "P., K" is initials, no name a citation can give.
     first = reference.authors[0]
     word = re.split(r"[\s,]+", (first.family or first.literal or "").strip())[0]
