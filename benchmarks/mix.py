@@ -192,7 +192,9 @@ _ORG_WORDS = frozenset(
 _TRAILING_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")  # "SV", "JJ", "A.", "J.-F."
 # Not a name at all: ORCIDs, placeholders, bots ("0000-0003-4034-6260", "[s.n.]").
 _JUNK = re.compile(
-    r"^[\d\W_]+$|^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a)\W*$|-user$", re.I
+    r"^[\d\W_]+$|^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a)\W*$|-user$"
+    r"|\d|=",  # "9351345@N04", a UUID, "CN=arctic-data-admins, DC=dataone"
+    re.I,
 )
 _TITLE = re.compile(r"^(?:[*†]+\s*|(?:prof|dr|mr|mrs|ms)\.\s+)+", re.I)
 _FAMILY_FIRST_SCRIPT = re.compile(r"[\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
@@ -233,6 +235,7 @@ def _writer_person(creator: Any, variant: int) -> Cited | None:
     text = name or family or given
     if not text or _JUNK.search(text) or not any(c.isalpha() for c in text):
         return None
+    text = re.sub(r",\s*et\.? al\.?$", "", text)  # "Pierce JP, et al."
     if creator.get("nameType") == "Organizational":
         return Cited(text, group=True)
     if family and given and not re.fullmatch(r"ph\.?d\.?|m\.?d\.?", given, re.I):

@@ -214,3 +214,28 @@ def test_a_one_name_author_is_read_and_its_misspelling_named(
     assert _problems(right, work) == []
     wrong = _read(tmp_path, line.format(name="Bechzrer"))
     assert _problems(wrong, work) == [("RC302", "authors")]
+
+
+def _post_work(names: list[str]) -> Work:
+    return work_from_datacite(_record([{"name": name} for name in names]))
+
+
+def test_a_misspelled_name_is_not_vouched_for_by_a_namesake(tmp_path: Path) -> None:
+    # Two authors of one family, each name held whole: the other's name is no excuse.
+    work = _post_work(["Pipat Lounglawan", "Yutthapong Sornwongkaew", "Wisitiporn Lounglawan"])
+    line = "{a}, P., Sornwongkaew, Y., & Lounglawan, W. (2020). Observations of river temperature."
+    assert _problems(_read(tmp_path, line.format(a="Lounglawan")), work) == []
+    assert _problems(_read(tmp_path, line.format(a="Louzglawan")), work) == [("RC303", "authors")]
+
+
+def test_authors_the_parser_missed_are_vouched_for_when_each_is_written(tmp_path: Path) -> None:
+    # Lower-case names the parser cannot split: every one the string writes is no omission,
+    # "Wen" written once is enough where another name only starts with it ("Wen-bo Zhu").
+    work = _post_work(["Hasan Bakhshi", "daniel fujiwara", "ricky lawton", "Wen-bo Zhu", "Bo Wen"])
+    line = (
+        "Bakhshi, H., fujiwara, d., {name}, r., Zhu, W.-b., & Wen, B. (2020). Observations of "
+        "river temperature. Zenodo."
+    )
+    assert _problems(_read(tmp_path, line.format(name="lawton")), work) == []
+    problems = _problems(_read(tmp_path, line.format(name="lawtoz")), work)
+    assert "authors" in {field for _, field in problems}

@@ -104,30 +104,33 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
     if field == "title":
         # Word for word: nine words of ten would excuse the one changed word. A link that
         # follows the title unpunctuated ("GBIF.org (2022) Occurrence Download https://…")
-        # ends it as a full stop would.
-        return title_in_text(without_identifiers(reference.text), work)
+        # ends it as a full stop would (but a title may hold an ISBN: the string as is too).
+        return title_in_text(reference.text, work) or title_in_text(
+            without_identifiers(reference.text), work
+        )
     if field == "container":
         names = (*work.container_title, *work.short_container_title)
         return (
             any(says(text, name) for name in names)
             or _container_tail(reference, work)
             or _title_and_publisher(reference, work)
+            or _title_piece(reference, work)
         )
     if field == "authors":
         if finding.code in {"RC301", "RC303"} and finding.expected:
             # Authors sharing the family ("Wang, K.", "Wang, J."; "Kale", "Kulkarni-Kale"):
-            # each one must be written, outside the title ("Münchner Volkshochschule:
-            # Programm 1965" by the Münchner Volkshochschule).
-            family = fold(_family(finding.expected))
-            outside = _outside_title(text, work)
+            # each one must be written, outside the title and the publisher ("Münchner
+            # Volkshochschule: Programm 1965" by the Münchner Volkshochschule), and each
+            # of a run of missing authors.
+            outside = _outside_work_names(text, work)
             if finding.code == "RC303" and finding.cited:
-                # Not within the misspelling itself ("Iqbaz Qureshi" holds "Qureshi").
-                outside = outside.replace(f" {fold(_family(finding.cited))} ", "  ", 1)
+                # Not within the misspelt name itself ("Iqbaz Qureshi" holds "Qureshi";
+                # "Lir, Hong" holds "Hong" of the record's unsplit "Hong Lin").
+                for word in fold(finding.cited).split():
+                    outside = outside.replace(f" {word} ", " ", 1)
             families = [_padded(p.family or "") for p in work.authors]
-            return bool(family) and any(
-                outside.count(f" {name} ") >= max(1, sum(f" {name} " in f for f in families))
-                for name in _spellings(family, finding)
-            )
+            shown = [name for name in finding.expected.split(";") if fold(_family(name))]
+            return bool(shown) and all(_written(outside, name, families) for name in shown)
         if finding.code == "RC302" and finding.cited:
             return _reversed_reading(finding.cited, work)
         # Initials are the parser's weakest guess; an order or extra-author finding stands.
@@ -169,21 +172,49 @@ def holds_numbers(raw: str, work: Work, field: str) -> bool:
     )
 
 
-def _spellings(family: str, finding: Finding) -> list[str]:
-    """The folded family, and where the record holds a whole name unsplit ("daniel
-    fujiwara", no given name) its first words and its last, any of which may be the family."""
+def _written(text: str, shown: str, families: list[str]) -> bool:
+    """Is the author a finding shows ('Family, Given') written in the folded text, as
+    often as the work's authors share the family (padded ``families``)?"""
+    return any(
+        text.count(f" {name} ") >= max(1, sum(_shares(f, name, where) for f in families))
+        for name, where in _spellings(fold(_family(shown)), shown)
+    )
+
+
+def _shares(padded: str, name: str, where: str) -> bool:
+    """Does another author's padded name hold ``name`` where a family would be?"""
+    if where == "start":
+        return padded.startswith(f" {name} ")
+    if where == "end":
+        return padded.endswith(f" {name} ")
+    return f" {name} " in padded
+
+
+def _spellings(family: str, shown: str) -> list[tuple[str, str]]:
+    """The folded family of an author as a finding shows it ('Family, Given'), and where the
+    record holds a whole name unsplit ("daniel fujiwara", no given name) its first words and
+    its last, any of which may be the family; each with where another author's name holds
+    it to share it ("start", "end", "any": "Bo Wen" and "Wen-bo Zhu" share no family)."""
     words = family.split()
-    if len(words) < 2 or "," in (finding.expected or "").split(";", 1)[0]:
-        return [family]
-    pieces = [" ".join(words[:k]) for k in range(1, len(words))]
-    pieces += [" ".join(words[k:]) for k in range(1, len(words))]
-    return [family, *(p for p in pieces if len(p) > 2)]
+    found = [(family, "any")]
+    if len(words) < 2 or "," in shown:
+        return found
+    for k in range(1, len(words)):
+        if any(len(w) > 1 for w in words[:k]):
+            found.append((" ".join(words[:k]), "start"))
+        if any(len(w) > 1 for w in words[k:]):
+            found.append((" ".join(words[k:]), "end"))
+    return found
 
 
-def _outside_title(text: str, work: Work) -> str:
-    """The folded string without the work's title (once, where it writes it whole)."""
-    title = fold(work.title or "")
-    return text.replace(f" {title} ", "  ", 1) if title else text
+def _outside_work_names(text: str, work: Work) -> str:
+    """The folded string without the work's title, publisher and container where it writes
+    them whole (once each): a name there says nothing of the authors."""
+    for name in (work.title, work.publisher, *work.container_title):
+        folded = fold(name or "")
+        if folded:
+            text = text.replace(f" {folded} ", "  ", 1)
+    return text
 
 
 def _reversed_reading(cited: str, work: Work) -> bool:
@@ -196,6 +227,14 @@ def _reversed_reading(cited: str, work: Work) -> bool:
         person.family and fold(person.family) and set(fold(person.family).split()) <= words
         for person in work.authors
     )
+
+
+def _title_piece(reference: Reference, work: Work) -> bool:
+    """A parsed container that is the end of the work's own title, cut at its "?" or ":"
+    ("Mehr Schaden als Nutzen? Problematischer Einsatz von ..."): no journal named."""
+    container = fold(reference.container or "")
+    title = fold(work.title or "")
+    return len(container.split()) >= 3 and f"{title} ".endswith(f" {container} ")
 
 
 def _container_tail(reference: Reference, work: Work) -> bool:

@@ -102,15 +102,18 @@ _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 # A domain in a name ("Occdownload Gbif.Org") is an organisation's.
 _DOMAIN = re.compile(r"\w\.(?:org|com|net|edu|gov|int)$", re.IGNORECASE)
 # Placeholders for "no creator known": DataCite's :unav/:unkn codes, "[s.n.]", "Unknown";
-# an ORCID or other number where the name belongs.
+# an ORCID, a UUID or other number where the name belongs.
 _NO_NAME = re.compile(
-    r"^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a|none)\W*$|^[\d\W_]*$", re.I
+    r"^\W*(?:s\.\s*n\.?|unav|unkn|unknown|anonymous|n/a|none)\W*$|^[\d\W_]*$"
+    r"|^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$",
+    re.I,
 )
 # Titles and marks before a name ("* Prof. Abilasha N.", "Dr. Girisha M.C.").
 _HONORIFIC = re.compile(r"^(?:[*†‡]+\s*|(?:prof|dr|mr|mrs|ms|drs?)\.\s+)+", re.I)
 # Several people in one creator: "Abilasha N. & Girisha M.C.", "Smith J; Jones K" (not
 # "y" or "e", which join one person's names: "Ortega y Gasset").
 _PEOPLE_JOINED = re.compile(r"\s+(?:&|and)\s+|\s*;\s*")
+_ET_AL = re.compile(r"^et\.?\s*al\.?$", re.I)
 # Degrees written where a given name belongs ("Alex H. Wagner, PhD").
 _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.?d|m\.?sc?|b\.?sc?|m\.?a|mph|mba|dphil)\.?$", re.I)
 _YEAR = re.compile(r"^\s*(\d{4})")
@@ -153,14 +156,17 @@ def _named(text: str, kind: Any) -> list[Person]:
     if "," in text:
         last, _, first = text.partition(",")
         first = first.strip(" ,")
-        if _DEGREE.match(first):
-            return _named(last, kind)
-        if last.strip():
+        if _DEGREE.match(first) or _ET_AL.match(first):
+            return _named(last, kind)  # "Alex H. Wagner, PhD", "Pierce JP, et al."
+        if _personal(last) and (not first or _personal(first.split(",")[0])):
             return [Person(family=last.strip(), given=first or None)]
+        return [Person(literal=text)]  # "CN=arctic-data-admins, DC=dataone,DC=org"
     bare = _HONORIFIC.sub("", text).strip() or text
     words = bare.split()
     # A bare name of one word ("Harshad", "RoyaltyStat", "Actions-User") may be a person,
     # an organisation or a bot: a group, which a citation may leave out.
+    if re.search(r"[\d@=]", bare):  # "9351345@N04", even typed Personal: a handle
+        return [Person(literal=text)]
     if kind == "Personal" or (len(words) >= 2 and _personal(bare) and not _organisation(bare)):
         return [_bare_person(bare)]
     return [Person(literal=text)]
