@@ -201,6 +201,30 @@ def test_only_new_findings_are_reported_and_fail_the_run(
     assert codes["elbarzouhi2013"] == ["RC603"]  # its RC502 is baselined; the page is new
 
 
+BRINJIKJI = (
+    "Brinjikji W, Luetmer PH, Comstock B, et al. Systematic literature review of imaging "
+    "features of spinal degeneration in asymptomatic populations. AJNR Am J Neuroradiol. "
+    "2015;35(4):811-816. doi:10.3174/ajnr.A4173"
+)
+
+
+def test_a_finding_baselined_once_and_found_twice_in_a_run_is_new_the_second_time(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    post = repo / "refs" / "post.md"
+    head = "# A post\n\nImaging findings are common [1].\n\n## References\n\n"
+    post.write_text(f"{head}1. {BRINJIKJI}\n", encoding="utf-8")
+    run(capsys, "refs/post.md", "--write-baseline", "baseline.json")
+    # The same reference listed again: the same fingerprint, one more time than baselined.
+    post.write_text(f"{head}1. {BRINJIKJI}\n2. {BRINJIKJI}\n", encoding="utf-8")
+    code, report = run(capsys, "refs/post.md", "--baseline", "baseline.json")
+    assert code == 1
+    findings = {e["line"]: [f["code"] for f in e["findings"]] for e in report["references"]}
+    # The first copy's wrong volume and abbreviated journal are excused; the second copy's
+    # are new, as is its never being cited (RC804).
+    assert findings == {7: [], 8: ["RC502", "RC601", "RC804"]}
+
+
 def test_baseline_from_config_and_the_baseline_file_is_not_read_as_references(
     capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:
