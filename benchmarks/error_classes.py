@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -34,6 +35,18 @@ CLASS_ERRORS = {
     "title-word-substituted": "title",
     "title-word-dropped": "title",
     "title-word-added": "title",
+    # A wrong year without DOI in records unlike a journal article with pages: no pages
+    # or article number, an article number, a book, chapter or proceedings paper, a title
+    # of more than fifteen words.
+    "year-no-doi-unpaged": "year",
+    "year-no-doi-article-number": "year",
+    "year-no-doi-book": "year",
+    "year-no-doi-long-title": "year",
+    # One content word dropped where a title is least like the others: its first or last
+    # word, a word of its subtitle, a word of a title of three to five words.
+    "title-word-dropped-edge": "title",
+    "title-word-dropped-subtitle": "title",
+    "title-word-dropped-short": "title",
     "sici-doi-volume": "volume",
     "year-volume-is-year": "year",
     "author-middle": "authors",
@@ -45,11 +58,26 @@ CLASS_ERRORS = {
     "author-middle-multiword": "authors",
     "author-middle-nonascii": "authors",
     "author-middle-long": "authors",
+    # A middle author given a compound family of another tradition (COMPOUND_FAMILIES) in
+    # the record itself, then misspelled in any of its words: the record is altered.
+    "author-middle-compound": "authors",
 }
 # Correct references of records with an awkward property: any alarm is a false alarm.
 CLASS_CORRECT = ("correct-sici-doi", "correct-volume-is-year", "correct-junk-authors")
 # A class's DOI is always shown (the DOI is the point) or always hidden; others: a coin.
-DOI_SHOWN = {"sici-doi-volume": True, "correct-sici-doi": True, "year-no-doi": False}
+DOI_SHOWN = {
+    "sici-doi-volume": True,
+    "correct-sici-doi": True,
+    "year-no-doi": False,
+    "year-no-doi-unpaged": False,
+    "year-no-doi-article-number": False,
+    "year-no-doi-book": False,
+    "year-no-doi-long-title": False,
+}
+BOOKISH = frozenset({
+    "book", "book-chapter", "monograph", "edited-book", "reference-book", "reference-entry",
+    "proceedings-article", "book-part", "book-section", "other",
+})  # fmt: skip
 # How the author list of a BibTeX entry is written for the middle-author classes.
 NAME_FORMS = ("surname-first", "initials-first", "vancouver", "medline", "given-first")
 # Name particles, folded: a family with one of these words before its core ("van der Berg").
@@ -59,6 +87,22 @@ NAME_PARTICLES = frozenset({
     "des", "le", "la", "el", "al", "ter", "ten", "zu", "y", "bin", "ibn",
 })
 # fmt: on
+
+# Compound family names of many traditions, none with a hyphen: Spanish and Portuguese
+# double surnames, Dutch, French and Arabic particles, Malay, Indian and Chinese names. A
+# None given name: the whole name is held as the family, family first ("Zhang Wei").
+# fmt: off
+COMPOUND_FAMILIES: tuple[tuple[str, str | None], ...] = (
+    ("García Márquez", ""), ("Ruiz Ripoll", ""), ("Fernández de Córdoba", ""),
+    ("dos Santos Silva", ""), ("Pereira da Costa", ""), ("van der Berg", ""),
+    ("Le Roux", ""), ("De la Cruz", ""), ("Abu Bakar", ""), ("Mohd Yusof", ""),
+    ("Al Rashid", ""), ("Ben Ali", ""), ("Sen Gupta", ""), ("Della Valle", ""),
+    ("Temple Lang", ""), ("St John", ""), ("Nguyen Van Thanh", ""), ("Zhang Wei", None),
+    ("Kim Min-jun", None), ("Abdul Rahman", ""),
+)
+# fmt: on
+# Records altered by a class: served to refcheck as altered, apart from the other classes.
+ALTERS_RECORD = frozenset({"author-middle-compound"})
 
 # fmt: off
 STOPWORDS = frozenset({
@@ -187,6 +231,41 @@ def hard_middle_authors(record: dict[str, Any], kind: str) -> list[int]:
     return [i for i in middle if hard_name(kind, names[i])]
 
 
+def compound_families(records: Sequence[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """COMPOUND_FAMILIES and the families of two words or more the records hold (any
+    author of any list: "Pyndt Jørgensen", "Akbari Sene"), given names kept."""
+    found = {
+        family: ""
+        for r in records
+        for family in family_names(r)
+        if 2 <= len(family.split()) <= 4
+        and re.fullmatch(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)+", family)
+        # No group ("Climate Editorial Office"): a lower-case word is a particle or nothing.
+        and all(w[0].isupper() or w.lower() in NAME_PARTICLES for w in family.split())
+        and not AFFILIATION.search(family)
+        and "editor" not in family.lower()
+        and "office" not in family.lower()
+        and "Ã" not in family  # mojibake ("LÃ¼ck"), no name anyone writes
+    }
+    return [*COMPOUND_FAMILIES, *sorted(found.items())]
+
+
+def with_compound_author(
+    record: dict[str, Any], rng: random.Random, families: Sequence[tuple[str, str | None]] = ()
+) -> dict[str, Any]:
+    """A copy of the record whose middle author's family is a compound one (of
+    ``families`` or COMPOUND_FAMILIES; given name kept, or none for a name held family
+    first)."""
+    out = copy.deepcopy(record)
+    index = rng.choice(middle_authors(record, shared=False))
+    family, given = rng.choice(families or COMPOUND_FAMILIES)
+    author = out["author"][index]
+    author["family"] = family
+    if given is None:
+        author.pop("given", None)
+    return out
+
+
 def misspelled_middle(kind: str, family: str, rng: random.Random) -> str:
     """A middle-author class's misspelling of ``family``."""
     return misspelled_family(
@@ -200,6 +279,10 @@ def typo_positions(kind: str, record: dict[str, Any]) -> list[int]:
         return middle_authors(record, shared=False)
     if kind == "author-middle-shared":
         return middle_authors(record, shared=True)
+    if kind == "author-middle-compound":
+        # The altered record's compound (4-6 names): the one the class put there.
+        families = family_names(record)
+        return [i for i in middle_authors(record, shared=False) if len(families[i].split()) > 1]
     return hard_middle_authors(record, kind.removeprefix("author-middle-"))
 
 
@@ -208,6 +291,21 @@ def main_title_words(title: str) -> list[int]:
     words = title.split(" ")
     end = next((i for i, w in enumerate(words) if w.endswith((":", "?", "."))), len(words) - 1)
     return [i for i in range(end + 1) if content_word(words[i])]
+
+
+def title_places(kind: str, title: str) -> list[int]:
+    """Positions of the words a title class may change."""
+    main = main_title_words(title)
+    if kind == "title-word-dropped-edge":
+        words = title.split(" ")
+        return [i for i in dict.fromkeys((0, len(words) - 1)) if content_word(words[i])]
+    if kind == "title-word-dropped-subtitle":
+        words = title.split(" ")
+        after = max(main, default=len(words))
+        return [i for i in range(after + 1, len(words)) if content_word(words[i])]
+    if kind == "title-word-dropped-short":
+        return main if 3 <= len(title.split(" ")) <= 5 else []
+    return main
 
 
 def content_word(word: str) -> bool:
@@ -219,6 +317,10 @@ def fits(kind: str, record: dict[str, Any], title: str) -> bool:
     """Whether the record can make a reference of the class."""
     if kind == "end-page":
         return complete_range(record) is not None
+    if kind in {"title-word-dropped-edge", "title-word-dropped-subtitle"}:
+        return len(main_title_words(title)) >= 2 and bool(title_places(kind, title))
+    if kind == "title-word-dropped-short":
+        return len(title_places(kind, title)) >= 2
     if kind.startswith("title-word"):
         return len(main_title_words(title)) >= 3
     if kind in {"sici-doi-volume", "correct-sici-doi"}:
@@ -227,13 +329,32 @@ def fits(kind: str, record: dict[str, Any], title: str) -> bool:
         return volume_is_year(record) and record_year(record) is not None and no_named_year(record)
     if kind == "correct-volume-is-year":
         return volume_is_year(record) and record_year(record) is not None
+    if kind == "author-middle-compound":
+        return bool(middle_authors(record, shared=False))
     if kind.startswith("author-middle"):
         return bool(typo_positions(kind, record))
-    if kind == "year-no-doi":
-        return record_year(record) is not None and no_named_year(record)
+    if kind.startswith("year-no-doi"):
+        if record_year(record) is None or not no_named_year(record):
+            return False
+        return unusual(kind, record, title)
     if kind == "correct-junk-authors":
         return has_junk_authors(record)
     raise ValueError(kind)
+
+
+def unusual(kind: str, record: dict[str, Any], title: str) -> bool:
+    """Whether a record is of the kind a year-no-doi class draws (any, for the first)."""
+    page = text(record.get("page")) or ""
+    if kind == "year-no-doi-unpaged":
+        return not page and not text(record.get("article-number"))
+    if kind == "year-no-doi-article-number":
+        number = text(record.get("article-number")) or ""
+        return bool(number) or bool(re.fullmatch(r"[A-Za-z]*\d{4,}", page))
+    if kind == "year-no-doi-book":
+        return record.get("type") in BOOKISH
+    if kind == "year-no-doi-long-title":
+        return len(title.split()) > 15
+    return True
 
 
 def class_rng(kind: str, purpose: str) -> random.Random:
@@ -355,17 +476,21 @@ def donor_words(other_title: str, title: str) -> list[str]:
 def edit_title(kind: str, title: str, other_title: str, rng: random.Random) -> str | None:
     """The title with one content word substituted, dropped or added (None: no edit fits)."""
     words = title.split(" ")
-    places = main_title_words(title)
+    places = title_places(kind, title)
     if not places:
         return None
     i = rng.choice(places)
     core = words[i].strip(".,:;?!()[]\"'“”‘’")
-    if kind == "title-word-dropped":
+    if kind.startswith("title-word-dropped"):
         # Punctuation that ended the dropped word stays on the word before it.
         tail = words[i][len(words[i].rstrip(".,:;?!")) :]
         del words[i]
         if tail and i > 0:
             words[i - 1] = words[i - 1].rstrip(".,:;?!") + tail
+        # A writer starts the title with a capital still (the original class, kept as it
+        # was measured, leaves the next word as it was).
+        if i == 0 and words and kind != "title-word-dropped":
+            words[0] = words[0][:1].upper() + words[0][1:]
         return " ".join(words)
     donors = donor_words(other_title, title)
     if not donors:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from refcheck.compare.title import (
@@ -376,3 +381,44 @@ def test_a_quote_inside_the_title_does_not_start_it(text: str, held: bool) -> No
     work = Work(doi="10.1126/x", title="A “misleading” jobs report from NSF?")
 
     assert title_in_text(text, work) is held
+
+
+MCADAMS = (
+    "McAdams, R. M. (2019). Increased Odds of Survival or Prevention of Severe Neurological "
+    "Injury in Extremely Low-Gestational-Age Neonates{subtitle}. JAMA Network Open, 2(3), "
+    "e191293. https://doi.org/10.1001/jamanetworkopen.2019.1293"
+)
+
+
+@pytest.mark.parametrize(
+    ("subtitle", "vouches"),
+    [
+        (": Including Placental Transfusion as the First Step to Improve Outcomes in Preterm "
+         "Newborns", True),
+        ("", True),  # the subtitle left out
+        # A word of the subtitle dropped, or changed: the main title alone does not vouch.
+        (": Including Placental Transfusion as the First Step to Improve Outcomes in Preterm",
+         False),
+        (": Including Placental Transfusion as the First Step to Improve Outcomes in Preterm "
+         "Infants", False),
+        (": Including Transfusion as the First Step to Improve Outcomes in Preterm Newborns",
+         False),
+    ],
+)  # fmt: skip
+def test_the_main_title_alone_does_not_vouch_for_a_changed_subtitle(
+    shared: Path, subtitle: str, vouches: bool
+) -> None:
+    record = _record(shared, "10.1001/jamanetworkopen.2019.1293")
+    work = Work.from_crossref(record)
+    assert work.subtitle  # Crossref holds the subtitle apart
+    assert title_in_text(MCADAMS.format(subtitle=subtitle), work) is vouches
+
+
+def _record(shared: Path, doi: str) -> dict[str, Any]:
+    with gzip.open(shared / "crossref" / "works-dev.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if doi in line:
+                record: dict[str, Any] = json.loads(line)
+                if record["DOI"].lower() == doi:
+                    return record
+    raise AssertionError(f"{doi} is not in works-dev")

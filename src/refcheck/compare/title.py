@@ -590,11 +590,14 @@ def _holds(
     ends: Sequence[bool],
     title: Sequence[str],
     quoted_head: bool = False,
+    subtitle: Sequence[str] = (),
 ) -> bool:
     """Is ``title`` (without quiet words) a part of the string on its own: starting and
     ending where punctuation sets it apart, quiet words skipped on both sides?
     ``quoted_head``: the title's first content word is quoted inside it ('A “misleading”
-    jobs report'), so its quote marks no start: a content word before it is an added one."""
+    jobs report'), so its quote marks no start: a content word before it is an added one.
+    ``subtitle``: the work's subtitle, for a ``title`` without it: where the string goes on
+    to write most of the subtitle's words, not all of them, it cites the subtitle changed."""
     for first in range(len(keys)):
         if not starts[first]:
             continue
@@ -608,8 +611,23 @@ def _holds(
                 break
             at += 1
         if matched == len(title) and ends[at - 1]:
+            if subtitle and _subtitle_changed(keys, ends, at, subtitle):
+                continue
             return True
     return False
+
+
+def _subtitle_changed(
+    keys: Sequence[str], ends: Sequence[bool], at: int, subtitle: Sequence[str]
+) -> bool:
+    """Do the words from ``at`` to the end of their part hold half the subtitle's words
+    or more, but not the subtitle itself (a word of it dropped, changed or added)?"""
+    stop = next((k + 1 for k in range(at, len(keys)) if ends[k]), len(keys))
+    written = [k for k in keys[at:stop] if k not in _QUIET_WORDS]
+    if written == list(subtitle):
+        return False
+    shared = sum(min(written.count(k), subtitle.count(k)) for k in set(subtitle))
+    return 2 * shared >= len(subtitle) > 0
 
 
 def title_in_text(text: str, work: Work) -> bool:
@@ -621,16 +639,23 @@ def title_in_text(text: str, work: Work) -> bool:
         return False
     keys, starts, ends = _spans(text)
     forms = _forms(work.title, work.subtitle, work.short_title)
-    for form in _word_forms(forms.full):
-        content = [n for n, k in enumerate(form.keys) if k not in _QUIET_WORDS]
-        title = [form.keys[n] for n in content]
-        quoted_head = (
-            bool(content)
-            and content[0] > 0
-            and form.pieces[form.piece_of[content[0]]].startswith(_OPENERS)
-        )
-        if title and _holds(keys, starts, ends, title, quoted_head):
-            return True
+    # The title without its subtitle must not stand for a subtitle cited changed.
+    subtitle = (
+        [k for k in _words(work.subtitle).keys if k not in _QUIET_WORDS] if work.subtitle else []
+    )
+    alone = {_key(work.title)}
+    for text_form in forms.full:
+        for form in _word_forms([text_form]):
+            content = [n for n, k in enumerate(form.keys) if k not in _QUIET_WORDS]
+            title = [form.keys[n] for n in content]
+            quoted_head = (
+                bool(content)
+                and content[0] > 0
+                and form.pieces[form.piece_of[content[0]]].startswith(_OPENERS)
+            )
+            without = subtitle if _key(text_form) in alone else []
+            if title and _holds(keys, starts, ends, title, quoted_head, without):
+                return True
     return False
 
 
