@@ -748,6 +748,10 @@ def _sections(blocks: Sequence[Block]) -> list[tuple[SectionKind, list[Block]]]:
                 break
             if member.kind is BlockKind.HEADING and member.level <= level:
                 break
+            # A list's own heading below ("# Notes" then "## References") starts its
+            # section: read as notes, its entries had to look like references unaided.
+            if member.kind is BlockKind.HEADING and reference_heading(member.raw) is not None:
+                break
             members.append(member)
             index += 1
         sections.append((kind, members))

@@ -702,7 +702,7 @@ class Resolver:
         if self._workers is None and (
             jobs > 1
             and searches >= PARALLEL_SEARCHES
-            and self.client is None
+            and not self.online
             and isinstance(self.snapshot, SnapshotStore)
         ):
             # The workers' resolvers read the same store and cache, and never the network.
