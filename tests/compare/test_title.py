@@ -422,3 +422,15 @@ def _record(shared: Path, doi: str) -> dict[str, Any]:
                 if record["DOI"].lower() == doi:
                     return record
     raise AssertionError(f"{doi} is not in works-dev")
+
+
+def test_a_genus_initial_starts_no_subtitle(shared: Path) -> None:
+    # "Lessons from C. elegans": cut after "C." it is a word dropped, not a subtitle left out.
+    work = Work.from_crossref(_record(shared, "10.1080/19420889.2017.1395120"))
+    assert work.title == "The dire side of autophagy in aging: Lessons from C. elegans"
+    cut = Reference(title="The dire side of autophagy in aging: Lessons from C")
+    assert [f.code for f in compare_title(cut, work)] == ["RC201"]
+    assert compare_title(Reference(title=work.title), work) == []
+    assert compare_title(Reference(title="The dire side of autophagy in aging"), work) == []
+    # A capital after an initial's stop may start a subtitle.
+    assert title_heads("Vitamin D. A review") == ("Vitamin D",)

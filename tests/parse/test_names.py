@@ -245,3 +245,38 @@ def test_vancouver_puts_a_particle_after_the_initials() -> None:
         ("de Almeida", "RM"),
         ("Nistijo", "H"),
     ]
+
+
+# works-dev 10.1177/14703203010020011201 holds its second author whole, family first, with
+# no given name ("Dayuan Li"); the styles write it as held.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mehta, J. L., & Dayuan Li. (2001). Facilitative interaction between angiotensin II",
+        "Mehta, J.L. and Dayuan Li (2001) ‘Facilitative interaction between angiotensin II",
+        "Mehta, J.L., Dayuan Li, 2001. Facilitative interaction between angiotensin II",
+    ],
+)
+def test_a_name_held_whole_ends_the_list(text: str) -> None:
+    found = scan_authors(text)
+    assert [(p.family, p.given) for p in found.persons] == [("Mehta", "J. L." if ". L" in text
+        else "J.L."), ("Dayuan Li", None)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tian, Y. Q., Zhang Wei, Chen, R. F., & Huang, W. (2012). Using modeled runoff",
+        "Tian YQ, Zhang Wei, Chen RF, Huang W. Using modeled runoff",
+        "Y. Q. Tian, Zhang Wei, R. F. Chen, and W. Huang, “Using modeled runoff,”",
+    ],
+)
+def test_a_name_held_whole_inside_the_list_does_not_end_it(text: str) -> None:
+    families = [p.family for p in scan_authors(text).persons]
+    assert families == ["Tian", "Zhang Wei", "Chen", "Huang"]
+
+
+def test_title_words_after_the_list_are_no_name() -> None:
+    # Vancouver: a full stop ends the list; capitalised title words after it are the title.
+    found = scan_authors("Mehta JL, Dayuan Li. Facilitative Interaction Between Angiotensin")
+    assert [p.family for p in found.persons] == ["Mehta"]

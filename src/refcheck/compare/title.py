@@ -46,7 +46,24 @@ def title_heads(title: str) -> tuple[str, ...]:
     # Most titles have no break; scanning for one with the regex is the slow part.
     if " -" not in text and not any(mark in text for mark in _BREAK_MARKS):
         return ()
-    return tuple(text[: m.start()] for m in _SUBTITLE_BREAK.finditer(text) if m.start() > 0)
+    return tuple(
+        text[: m.start()]
+        for m in _SUBTITLE_BREAK.finditer(text)
+        if m.start() > 0 and not _after_initial(text, m)
+    )
+
+
+def _after_initial(text: str, match: re.Match[str]) -> bool:
+    """Is the break the full stop of a genus's initial ("Lessons from C. elegans")? A
+    capital after it may start a subtitle ("Vitamin D. A review")."""
+    start, end = match.start(), match.end()
+    return (
+        match.group(0).strip() == "."
+        and text[start - 1].isupper()
+        and (start == 1 or not text[start - 2].isalnum())
+        and end < len(text)
+        and text[end].islower()
+    )
 
 
 def main_title(title: str) -> str:

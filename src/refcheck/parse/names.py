@@ -293,12 +293,18 @@ def _scan(text: str, start: int, first_shape: Shape) -> AuthorList:
     end = start
     shapes: tuple[Shape, ...] = (first_shape,)
     truncated = False
+    last_separator = ""
     while position < len(text):
         match = _next_name(text, position, shapes)
-        if match is None:
+        if match is not None:
+            persons.append(_person(match))
+            end = position = match.end()
+        elif persons and (held := _held_whole(text, position, shapes, last_separator)):
+            # A name the record holds whole, family first, with no given ("Zhang Wei").
+            persons.append(Person(family=held.group(0)))
+            end = position = held.end()
+        else:
             break
-        persons.append(_person(match))
-        end = position = match.end()
         shapes = _FOLLOWERS[first_shape]
         if (et_al := _ET_AL.match(text, position)) is not None:
             truncated = True
@@ -320,6 +326,7 @@ def _scan(text: str, start: int, first_shape: Shape) -> AuthorList:
                 separator = blank
         if separator is None:
             break
+        last_separator = separator.group(0)
         position = separator.end()
         if (et_al := _ET_AL.match(text, position)) is not None and position > end:
             truncated = True
@@ -336,6 +343,37 @@ def _scan(text: str, start: int, first_shape: Shape) -> AuthorList:
     if editors := _EDITORS.match(text, end):
         end = editors.end()
     return AuthorList(tuple(persons), truncated, end, first_shape)
+
+
+# Two or three capitalised words, hyphenated parts allowed, no initials: "Kim Min-jun".
+_NAME_WORD = rf"[{_UP}][{_LOW}]+(?:[-‐][{_UP}{_LOW}][{_LOW}]+)?"
+_WHOLE_NAME = re.compile(rf"{_NAME_WORD}(?:\s{_NAME_WORD}){{1,2}}")
+_LAST_JOIN = re.compile(rf"&|\b{_AND}\b")
+_LIST_END = re.compile(r"\s*(?:\(|[.,]\s*(?:\(|\d{4}\b))")
+
+
+def _held_whole(
+    text: str, position: int, shapes: tuple[Shape, ...], separator: str
+) -> re.Match[str] | None:
+    """A whole name without initials among a list's names ("Tian, Y. Q., Zhang Wei, Chen,
+    R. F."): taken only where the list's next name follows it, or where it is the last
+    name and the list plainly ends, so a title's words are never read as one."""
+    held = _WHOLE_NAME.match(text, position)
+    if held is None or any(w.lower() in JOURNAL_WORDS for w in held.group(0).split()):
+        return None
+    after = _SEPARATOR.match(text, held.end())
+    if (
+        after is not None
+        and not _LAST_JOIN.search(after.group(0))
+        and _next_name(text, after.end(), shapes) is not None
+    ):
+        return held
+    # The last name: the year follows it ("Mehta, J.L., Dayuan Li, 2001."), or it is joined
+    # by "and" and the list ends ("& Dayuan Li. (2001)").
+    end = _LIST_END.match(text, held.end())
+    if end is not None and (_LAST_JOIN.search(separator) or re.search(r"\d", end.group(0))):
+        return held
+    return None
 
 
 def is_group_name(text: str) -> bool:
