@@ -338,3 +338,28 @@ def test_an_entry_read_with_only_its_year_is_never_called_uncited() -> None:
     ]
     linked = link(find_citations("It is so (Kasch et al., 2022).", "p.txt"), verdicts)
     assert linked.findings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        # A stray comma before "&", as a record's odd author list renders in APA.
+        ("(Brewer, & Krzyzynski, 2002; Schwantes et al., 2016)", ("Brewer", "Krzyzynski")),
+        # A spaced dash inside a family name, as a record may give it.
+        ("Abdul – Rahman and Abdullah (2018) found that", ("Abdul – Rahman", "Abdullah")),
+    ],
+)
+def test_odd_punctuation_in_cited_names(text: str, authors: tuple[str, ...]) -> None:
+    first = find_citations(text, "p.txt")[0]
+    assert (first.authors, first.tentative) == (authors, False)
+    family = authors[0]
+    entry = Reference(
+        location=Location(path="p.txt", line=3),
+        authors=(Person(family=family, given="D."), Person(family=authors[1], given="K.")),
+        year=first.year,
+        title="A study",
+        text=f"{family}, D., & {authors[1]}, K. ({first.year}). A study.",
+    )
+    linked = link([first], [Verdict(reference=entry, status=Status.UNVERIFIED)])
+    assert linked.findings == ()
+    assert [index for _, index in linked.citations] == [0]

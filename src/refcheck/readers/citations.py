@@ -64,8 +64,9 @@ _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
 _NAME = (
     # Initials before a family, as some lists print a later author ("Fong and M. Fong").
     rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-\u2010\u2011]*[\w]"
-    # A group or literal name: "Climate Editorial Office", "Newell P. Campbell".
-    rf"(?:\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-\u2010\u2011]*\w)){{0,2}}"
+    # A group or literal name: "Climate Editorial Office", "Newell P. Campbell"; a spaced
+    # dash inside one as a record may give it ("Abdul – Rahman").
+    rf"(?:(?:\s+[–-])?\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-\u2010\u2011]*\w)){{0,2}}"
     # A name a record ends with an apostrophe, as transliterated ("Bratus’").
     rf"(?:['’](?=[\s,;)]))?"
     rf"{_SUFFIX}"
@@ -74,7 +75,7 @@ _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 _AUTHORS = (
     rf"(?P<first>{_NAME})"
     rf"(?:(?P<etal>\s+et\s+al\.?)"
-    rf"|\s+(?:and|&)\s+(?P<second>{_NAME})"
+    rf"|,?\s+(?:and|&)\s+(?P<second>{_NAME})"  # a stray comma: "Brewer, & Krzyzynski"
     rf"|,\s+(?P<second2>{_NAME}),?\s+(?:and|&)\s+{_NAME})?"
 )
 # One item of a parenthetical citation: "see Kasch et al., 2022, p. 4" or "Smith 2019a, 2020".
