@@ -239,3 +239,19 @@ def test_authors_the_parser_missed_are_vouched_for_when_each_is_written(tmp_path
     assert _problems(_read(tmp_path, line.format(name="lawton")), work) == []
     problems = _problems(_read(tmp_path, line.format(name="lawtoz")), work)
     assert "authors" in {field for _, field in problems}
+
+
+@pytest.mark.parametrize(
+    ("cited", "problems"),
+    [
+        ("Masera, O. R.", []),  # initials only: nothing to compare the whole name with
+        ("Masera, Omar R.", []),
+        ("Mazera, O. R.", [("RC303", "authors")]),
+    ],
+)
+def test_a_short_whole_name_cited_with_initials(
+    tmp_path: Path, cited: str, problems: list[tuple[str, str]]
+) -> None:
+    work = _post_work(["Omar R Masera", "Jim Eraker"])
+    line = f"{cited}, & Eraker, J. (2020). Observations of river temperature. Zenodo."
+    assert _problems(_read(tmp_path, line), work) == problems

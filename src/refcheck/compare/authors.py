@@ -285,9 +285,10 @@ def _misspelt_run_on(cited: AuthorName, work: AuthorName) -> bool:
     """Does the cited family, read on into its given name to as many words as the work's
     family, spell the work's family nearly but not exactly ("Michael Sxn Jose")?"""
     whole = [key for key, size in cited.run_on if size == work.words]
-    if not work.given_key and cited.given_key:
+    if not work.given_key and cited.given_key and cited.given_key != cited.initials:
         # The record holds the whole name as the family ("Hong Lin", no given name): the
-        # cited given name and family are that name, either way round ("Hong Lir.").
+        # cited given name and family are that name, either way round ("Hong Lir."). Not
+        # where the citation gives initials only ("Masera, O. R." for "Omar R Masera").
         whole += [key for key in cited.whole if key not in cited.keys]
     if not whole or any(key in work.keys for key in whole):
         return False
