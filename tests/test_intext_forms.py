@@ -363,3 +363,35 @@ def test_odd_punctuation_in_cited_names(text: str, authors: tuple[str, ...]) -> 
     linked = link([first], [Verdict(reference=entry, status=Status.UNVERIFIED)])
     assert linked.findings == ()
     assert [index for _, index in linked.citations] == [0]
+
+
+def _odd_first(line: int, literal: str, year: int) -> Verdict:
+    reference = Reference(
+        location=Location(path="p.txt", line=line),
+        authors=(Person(literal=literal),),
+        year=year,
+        title="Test article",
+        text=f"{literal} ({year}). Test article.",
+    )
+    return Verdict(reference=reference, status=Status.UNVERIFIED)
+
+
+@pytest.mark.parametrize("literal", ["patel, vaishali", "X.D", "P., K"])
+def test_an_entry_no_author_year_citation_can_name_is_not_called_uncited(literal: str) -> None:
+    verdicts = [_entry(3, "Kasch", 2022, path="p.txt"), _odd_first(4, literal, 2011)]
+    linked = link(find_citations("So (Kasch et al., 2022).", "p.txt"), verdicts)
+    assert linked.findings == ()
+    # Cited by number, any entry can be, whatever its names: uncited, it is RC804.
+    linked = link(find_citations("So [1].", "p.txt"), verdicts)
+    assert [(f.finding.code, f.line) for f in linked.findings] == [("RC804", 4)]
+
+
+@pytest.mark.parametrize("family", ["de Silva", "d'Alembert", "van der Berg"])
+def test_a_family_starting_with_a_particle_is_citable(family: str) -> None:
+    verdicts = [
+        _entry(3, "Kasch", 2022, path="p.txt"),
+        _entry(4, "Brinjikji", 2015, path="p.txt"),
+        _entry(5, family, 2011, path="p.txt"),
+    ]
+    linked = link(find_citations("So (Kasch et al., 2022; Brinjikji, 2015).", "p.txt"), verdicts)
+    assert [(f.finding.code, f.line) for f in linked.findings] == [("RC804", 5)]

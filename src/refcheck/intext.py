@@ -446,18 +446,26 @@ def _confirmed(citations: list[InTextCitation]) -> list[InTextCitation]:
     ]
 
 
+_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "dos", "la", "le"}
+    | {"el", "al", "ter", "ten", "zu", "y"}
+)
+
+
 def _citable(reference: Reference) -> bool:
-    """An entry whose first author a citation can name: a family whose first word has two
-    letters or more ("C.", "-", "S" or "P., K" as a family is a record's oddity no
-    citation reader can match, and the entry is not called never cited for it)."""
+    """An entry whose first author an author-year citation can name. Not a record's
+    oddity no citation reader can match, for which the entry is not called never cited:
+    a family whose first word is initials or less ("C.", "-", "S", "P., K", "X.D"), or
+    lower-case and no particle ("patel, vaishali"); nor an entry read with only its year
+    (its authors and title unread)."""
     if not reference.authors:
-        # An entry read with only its year (its authors and title unread) keeps its place
-        # in a numbered list, but what cites it cannot be told: never called uncited.
         return reference.title is not None
-    # Of its first word: a literal "P., K" is initials, no name a citation can give.
     first = reference.authors[0]
     word = re.split(r"[\s,]+", (first.family or first.literal or "").strip())[0]
-    return len(_fold(word)) >= 2
+    if all(len(_fold(part)) <= 1 for part in word.split(".")):
+        return False
+    lower = word[:1].islower() and re.match(r"[dl]['’]", word) is None  # "d'Alembert" is one
+    return not lower or word.casefold() in _PARTICLES
 
 
 def link(
@@ -496,6 +504,7 @@ def link(
     # an entry (below).
     unexplained: list[InTextCitation] = []
     citations = _confirmed(_numbers_that_cite(list(citations), files))
+    by_number = {c.path for c in citations if c.kind == "numeric" and not c.tentative}
     for citation in citations:
         file = files.get(citation.path)
         keys = defined.get(citation.path)
@@ -618,7 +627,8 @@ def link(
         if path not in citing or 2 * len(cited) < len(file.entries):
             continue
         for index, verdict in file.entries:
-            if index not in by_entry and _citable(verdict.reference):
+            # Cited by number, any entry can be: its names do not matter.
+            if index not in by_entry and (path in by_number or _citable(verdict.reference)):
                 reference = verdict.reference
                 findings.append(
                     CitationFinding(
