@@ -217,3 +217,23 @@ def test_an_item_with_no_name_leaves_its_neighbours_read() -> None:
     # "(- et al. 2012; Pulle 1906)": a record's "-" for a name; Pulle is still cited.
     [pulle] = find_citations("As described (- et al. 2012; Pulle 1906).", "p.md")
     assert (pulle.text, pulle.authors, pulle.tentative) == ("Pulle 1906", ("Pulle",), False)
+
+
+def test_a_long_second_name_is_read_from_its_first_author() -> None:
+    # "Samigulov & South Ural State University (2019)": read from "Ural" alone it was an
+    # RC801 for "Ural State University".
+    entry = Reference(
+        location=Location(path="p.md", line=LIST_AT + 6),
+        authors=(
+            Person(family="Samigulov", given="G. K."),
+            Person(literal="South Ural State University"),
+        ),
+        year=2019,
+        title="Debatable questions",
+        text="Samigulov, G. K., & South Ural State University. (2019). Debatable questions.",
+    )
+    verdicts = [*LIST[:2], Verdict(reference=entry, status=Status.UNVERIFIED)]
+    prose = CITED + "Samigulov & South Ural State University (2019) found that it was so."
+    [citation] = [c for c in find_citations(prose, "p.md") if c.year == 2019]
+    assert citation.text == "Samigulov & South Ural State University (2019)"
+    assert _findings(prose, verdicts) == []

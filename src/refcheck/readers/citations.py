@@ -100,6 +100,9 @@ _NARRATIVE = re.compile(
 # Hohn, Donald W. Neal (1979)" ("name" is the first of them).
 _FULL_NAME = rf"[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?){{1,2}}\s*[{_UPPER}][\w'’\-]*\w"
 _FULL_NAMES_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_FULL_NAME})(?:,\s+{_FULL_NAME})*,\s+$")
+_LONG_SECOND_BEFORE = re.compile(
+    rf"(?<![\w.])(?P<name>{_NAME})\s+(?:&|and)\s+(?:[{_UPPER}][\w'’\-]*\s+){{1,4}}$"
+)
 # What follows a narrative "Spence (1935)" that cites: a verb of reporting ("found that",
 # "argued", "have shown"), perhaps after an adverb ("also", "recently").
 _REPORTS = re.compile(
@@ -489,6 +492,10 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
         # The last of names written out in full ("Michael E. Hohn, Donald W. Neal (1979)",
         # as a record may give them): the first of them is the first author.
         earlier = _FULL_NAMES_BEFORE.search(shown, max(0, start - 200), start)
+        if earlier is None:
+            # The tail of a longer second name: "Samigulov & South Ural State University
+            # (2019)" read from "Ural": the first author is the name before "&".
+            earlier = _LONG_SECOND_BEFORE.search(shown, max(0, start - 200), start)
         if earlier is not None and _is_name(earlier.group("name")):
             names, more, alone = (_family(earlier.group("name")), *names[:1]), True, False
             start = earlier.start("name")
