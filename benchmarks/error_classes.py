@@ -35,18 +35,6 @@ CLASS_ERRORS = {
     "title-word-substituted": "title",
     "title-word-dropped": "title",
     "title-word-added": "title",
-    # A wrong year without DOI in records unlike a journal article with pages: no pages
-    # or article number, an article number, a book, chapter or proceedings paper, a title
-    # of more than fifteen words.
-    "year-no-doi-unpaged": "year",
-    "year-no-doi-article-number": "year",
-    "year-no-doi-book": "year",
-    "year-no-doi-long-title": "year",
-    # One content word dropped where a title is least like the others: its first or last
-    # word, a word of its subtitle, a word of a title of three to five words.
-    "title-word-dropped-edge": "title",
-    "title-word-dropped-subtitle": "title",
-    "title-word-dropped-short": "title",
     "sici-doi-volume": "volume",
     "year-volume-is-year": "year",
     "author-middle": "authors",
@@ -61,6 +49,18 @@ CLASS_ERRORS = {
     # A middle author given a compound family of another tradition (COMPOUND_FAMILIES) in
     # the record itself, then misspelled in any of its words: the record is altered.
     "author-middle-compound": "authors",
+    # A wrong year without DOI in records unlike a journal article with pages: no pages
+    # or article number, an article number, a book, chapter or proceedings paper, a title
+    # of more than fifteen words.
+    "year-no-doi-unpaged": "year",
+    "year-no-doi-article-number": "year",
+    "year-no-doi-book": "year",
+    "year-no-doi-long-title": "year",
+    # One content word dropped where a title is least like the others: its first or last
+    # word, a word of its subtitle, a word of a title of three to five words.
+    "title-word-dropped-edge": "title",
+    "title-word-dropped-subtitle": "title",
+    "title-word-dropped-short": "title",
 }
 # Correct references of records with an awkward property: any alarm is a false alarm.
 CLASS_CORRECT = ("correct-sici-doi", "correct-volume-is-year", "correct-junk-authors")
