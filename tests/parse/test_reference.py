@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -833,3 +834,16 @@ def test_a_title_is_not_cut_at_a_quotation_inside_it(text: str) -> None:
 def test_a_title_is_not_cut_inside_a_word_or_after_its_first(text: str, title: str) -> None:
     # With a wrong year and no DOI, the cut title left these works unmatched (RC104).
     assert parse_reference(text).title == title
+
+
+def test_a_year_ahead_in_a_numbers_block_is_read_as_the_year() -> None:
+    # works-dev 10.1002/fee.70021 (2025/2026) cited five years ahead in AMA's numbers block:
+    # a mistyped year to report, not some other number (it was read as no year at all).
+    ahead = datetime.date.today().year + 5
+    parsed = parse_reference(
+        "Norman KE, Boettiger C, Poisot T, Jones GM. The role of AI in ecology’s "
+        f"computational carbon footprint. Frontiers in Ecology and the Environment. "
+        f"{ahead};24(1):e70021."
+    )
+    assert parsed.year == ahead
+    assert (parsed.volume, parsed.issue, parsed.pages) == ("24", "1", "e70021")

@@ -300,7 +300,9 @@ def _positional(text: str, labelled: Numbers) -> Numbers:
         for match in pattern.finditer(text):
             groups = match.groupdict()
             volume, issue, pages = groups.get("vol"), groups.get("iss"), groups.get("pages")
-            year = plausible_year(groups["year"]) if groups.get("year") else None
+            # In a numbers block the year's place is sure: a year a few years ahead there
+            # is a mistyped year (worth reporting), as where the style puts it after names.
+            year = plausible_year(groups["year"], ahead=10) if groups.get("year") else None
             if not (volume or issue or pages):
                 continue
             if (
