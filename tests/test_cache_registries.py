@@ -107,7 +107,7 @@ def services(shared: Path) -> Iterator[Services]:
 
 
 def run(
-    capsys: pytest.CaptureFixture[str], post: Path, services: Services, cache: Path
+    capsys: pytest.CaptureFixture[str], post: Path, services: Services, cache: Path, *extra: str
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     before = services.asked()
     main(
@@ -131,6 +131,7 @@ def run(
             services.doiorg.url,
             "--timeout",
             "2",
+            *extra,
         ]
     )
     after = services.asked()
@@ -160,8 +161,8 @@ def test_a_doi_datacite_does_not_hold_is_said_to_be_missing_at_datacite(
     post = tmp_path / "post.md"
     post.write_text("# Notes\n\n## References\n\n" + LINES[3] + "\n\n" + LINES[4] + "\n")
     cache = tmp_path / "cache"
-    for _ in range(2):  # asked, then from the cache
-        entries, _ = run(capsys, post, services, cache)
+    for extra in ([], [], ["--offline"]):  # asked, then from the cache, online and off
+        entries, _ = run(capsys, post, services, cache, *extra)
         messages = [[f["message"] for f in e["findings"] if f["code"] == "RC101"] for e in entries]
         assert messages == [
             ["The DOI's registration agency is DataCite, but DataCite does not know the DOI " + doi]

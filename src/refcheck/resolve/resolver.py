@@ -312,7 +312,7 @@ class Resolver:
                     # A cache written before other registries were asked holds Crossref's
                     # absences only: online, such a DOI's agency still decides, unless the
                     # cache also says no agency holds it, or DataCite's absence was cached.
-                    if cached is None and self.online and not self._absent_everywhere(doi):
+                    if cached is None and not self._absent_everywhere(doi) and self.online:
                         absent.append(doi)
                     continue
             wanted.append(doi)
