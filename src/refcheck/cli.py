@@ -98,7 +98,9 @@ def _lookup_options(parser: argparse.ArgumentParser) -> None:
         help=f"ask only these sources, comma-separated or repeated ({','.join(SOURCES)}; "
         "default all); a reference only a source left out could answer is unverified",
     )
-    parser.add_argument("--mailto", help="contact address for Crossref's polite pool")
+    parser.add_argument(
+        "--mailto", help="contact address sent to the registries (Crossref's polite pool)"
+    )
     parser.add_argument("--cache-dir", type=Path, help="folder of the registries' answer cache")
     parser.add_argument("--no-cache", action="store_true", default=None, help="use no cache")
     parser.add_argument(
