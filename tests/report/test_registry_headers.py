@@ -80,3 +80,13 @@ def test_html_names_the_registry_holding_each_work() -> None:
     page = out.getvalue()
     assert page.count("<th>DataCite</th>") == 1
     assert page.count("<th>Crossref</th>") == 1
+
+
+def test_markdown_with_no_values_names_no_registry() -> None:
+    unverified = Verdict(
+        reference=Reference(location=Location(path="refs.bib", line=1), text="x"),
+        status=Status.UNVERIFIED,
+        message="DataCite was not asked (--source)",
+    )
+    document = markdown.render([unverified])
+    assert _header(document) == "| status | location | field | cited | record | message |"

@@ -141,7 +141,7 @@ def render(verdicts: Sequence[Verdict], in_text: InText | None = None) -> str:
     # One source for every value: the header names it. Several: each value names its own.
     sources = {row.source for row in table if row.value}
     named = len(sources) > 1
-    record = "record" if named else next(iter(sources), "Crossref")
+    record = "record" if named else next(iter(sources), "record")
     parts.append("\n" + HEADER.format(record=cell(record)))
     rows = [row.line(named) for row in table]
     size = sum(len(part) for part in parts)

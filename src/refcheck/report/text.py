@@ -271,6 +271,7 @@ _SOURCE_NAMES = {
     "crossref": "Crossref",
     "datacite": "DataCite",
     "arxiv": "arXiv",
+    "openlibrary": "Open Library",
     "agency": "registration agency",
     "doi.org": "doi.org",
     "snapshot": "snapshot",
