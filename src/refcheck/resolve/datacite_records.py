@@ -4,8 +4,13 @@ The one Work model is what matching and comparison read, so a DataCite work is m
 like a Crossref one where the two mean the same thing:
 
 - creators: ``familyName``/``givenName`` when given; an ``Organizational`` creator is a group;
-  a bare ``name`` is "Family, Given" when it holds a comma, a person's "Given Family" when it
-  is a few capitalised words with no word of an organisation's name, and a group otherwise;
+  a bare ``name`` is "Family, Given" when it holds a comma (", PhD" and ", et al." are no
+  given name), several people when it joins such names with "&" or ";" (titles such as
+  "Prof." dropped), a person's whole name when it is two to five name-like words with no
+  word of an organisation's name (kept whole as the family: whether the family comes first,
+  last or in two words is not known, and comparison tries each split), and a group otherwise
+  (one word: "Harshad", "RoyaltyStat", "Actions-User"; a handle with digits or "@");
+  placeholders (":unav", "[s.n.]", an ORCID or UUID) name no one;
 - title: the main title is the one without ``titleType`` (``Subtitle`` is the subtitle; a
   record with typed titles only gives its first that is no subtitle or translation);
 - years: ``publicationYear`` is the issued year; the earliest submitted/available/created
