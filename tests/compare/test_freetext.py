@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from refcheck.api import read_references
 from refcheck.compare import compare
 from refcheck.compare.freetext import holds_numbers, reconcile, text_matches
 from refcheck.models import Person, Reference, Severity, Work
@@ -154,3 +159,49 @@ def test_a_volume_named_by_its_year_must_be_written_as_a_volume_too() -> None:
     # Written once as the year and once as the volume, the finding is the parser's slip.
     right = wrong.model_copy(update={"text": base.format("2015"), "volume": "2016"})
     assert reconcile(right, HINDAWI, compare(right, HINDAWI)) == []
+
+
+# Real record (works-dev 10.31684/2541-8475.2017.3(7).47-52): an affiliation held as the
+# second author. A post copying the record's list up to "et al." cites it correctly.
+REMNEVA = Work(
+    doi="10.31684/2541-8475.2017.3(7).47-52",
+    title="INTRANATAL FETAL DEATH IN TERM DELIVERY: CLINICAL AND PATHOMORPHOLOGICAL CORRELATIONS",
+    authors=(
+        Person(family="REMNEVA", given="O.V."),
+        Person(literal="Altai State Medical University"),
+        Person(family="CHERNOVA", given="A.E."),
+        Person(family="NESTEROV", given="YU.N."),
+        Person(family="BURKOVA", given="T.V."),
+    ),
+    container_title=("Bulletin of Medical Science",),
+    issue="3(7)",
+    page="47-52",
+    published_print=(2017,),
+)
+
+
+@pytest.mark.parametrize(
+    ("chernova", "expected"),
+    [("CHERNOVA", []), ("CHERNOWA", ["authors"])],
+)
+@pytest.mark.parametrize(
+    "line",
+    [
+        "REMNEVA OV, Altai State Medical University, {} AE, et al. INTRANATAL FETAL DEATH IN "
+        "TERM DELIVERY: CLINICAL AND PATHOMORPHOLOGICAL CORRELATIONS. BMS. 2017;(3(7)):47-52.",
+        "REMNEVA, O. V., Altai State Medical University, A. E. {}, et al. 2017. “INTRANATAL "
+        "FETAL DEATH IN TERM DELIVERY: CLINICAL AND PATHOMORPHOLOGICAL CORRELATIONS.” Bulletin "
+        "of Medical Science, nos. 3(7): 47–52.",
+    ],
+)
+def test_a_list_copying_a_junk_author_up_to_et_al_is_no_omission(
+    tmp_path: Path, line: str, chernova: str, expected: list[str]
+) -> None:
+    # The parser stops at the affiliation; the authors it missed are written up to "et al.",
+    # and those after it are cut on purpose. A misspelling among them is still an error.
+    post = tmp_path / "post.md"
+    post.write_text(f"# Notes\n\n## References\n\n{line.format(chernova)}\n", encoding="utf-8")
+    [reference] = read_references([post])
+    findings = reconcile(reference, REMNEVA, compare(reference, REMNEVA))
+    fields = [f.field for f in findings if f.severity is not Severity.INFO]
+    assert fields == expected

@@ -130,7 +130,8 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
                     outside = outside.replace(f" {word} ", " ", 1)
             families = [_padded(p.family or "") for p in work.authors]
             shown = [name for name in finding.expected.split(";") if fold(_family(name))]
-            return bool(shown) and all(_written(outside, name, families) for name in shown)
+            written = [_written(outside, name, families) for name in shown]
+            return bool(shown) and (all(written) or _cut_short(outside, shown, written))
         if finding.code == "RC302" and finding.cited:
             return _reversed_reading(finding.cited, work)
         # Initials are the parser's weakest guess; an order or extra-author finding stands.
@@ -170,6 +171,19 @@ def holds_numbers(raw: str, work: Work, field: str) -> bool:
         for shape in shapes
         for match in re.finditer(shape, raw)
     )
+
+
+def _cut_short(text: str, shown: list[str], written: list[bool]) -> bool:
+    """Is a run of missing authors written up to "et al."? The first ones written, then
+    "et al." after the last of them, and the rest not written ("REMNEVA, O. V., Altai State
+    Medical University, A. E. CHERNOVA, et al." copying a record's junk author): the
+    parser stopped at the junk, not the writer."""
+    count = sum(written)
+    if not count or any(written[count:]) or not all(written[:count]):
+        return False
+    last = fold(_family(shown[count - 1]))
+    at = text.rfind(f" {last} ")
+    return at >= 0 and " et al " in text[at:]
 
 
 def _written(text: str, shown: str, families: list[str]) -> bool:
