@@ -184,7 +184,10 @@ class _File:
         year ("(2022)", "2022.") when the reading took another (one from the title)."""
         if year is None or self._year_of(index) == year:
             return year is not None
-        text = self.entries[index][1].reference.text
+        # Not a year inside a DOI or address ("10.1001/jama.2011.2010.", cited as 2010).
+        text = re.sub(
+            r"(?:https?://|doi:\s*|\b10\.\d{4,9}/)\S+", " ", self.entries[index][1].reference.text
+        )
         return re.search(rf"\(\s*{year}[a-z]?\s*[),]|(?<![\d–-]){year}[a-z]?[.;]", text) is not None
 
     def author_year(self, citation: InTextCitation) -> tuple[int | None, CitationFinding | None]:

@@ -61,12 +61,15 @@ _PARTICLE = r"(?:van|von|de|der|den|del|della|da|di|du|dos|la|le|el|al|ter|ten|z
 # A family name: "Kasch", "El Barzouhi", "van der Kallen", "O'Brien", "Vleggeert-Lankamp".
 # A generational suffix after the family: "Gschneidner, Jr.", "King Jr".
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
+# The inside of a name: letters, apostrophes, hyphens, and a letter a record's encoding lost
+# ("Babu?ka", "Ni\ufffdez"), as lists and texts copied from it print the name.
+_LETTERS = r"[\w'’\-\u2010\u2011?\ufffd]"
 _NAME = (
     # Initials before a family, as some lists print a later author ("Fong and M. Fong").
-    rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’\-\u2010\u2011]*[\w]"
+    rf"(?:[{_UPPER}]\.\s?){{0,2}}(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}]{_LETTERS}*[\w]"
     # A group or literal name: "Climate Editorial Office", "Newell P. Campbell"; a spaced
     # dash inside one as a record may give it ("Abdul – Rahman").
-    rf"(?:(?:\s+[–-])?\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}][\w'’\-\u2010\u2011]*\w)){{0,2}}"
+    rf"(?:(?:\s+[–-])?\s+(?:{_PARTICLE}\s+){{0,2}}(?:[{_UPPER}]\.(?=\s+[{_UPPER}])|[{_UPPER}]{_LETTERS}*\w)){{0,2}}"
     # A name a record ends with an apostrophe, as transliterated ("Bratus’").
     rf"(?:['’](?=[\s,;)]))?"
     rf"{_SUFFIX}"
@@ -74,7 +77,7 @@ _NAME = (
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 _AUTHORS = (
     rf"(?P<first>{_NAME})"
-    rf"(?:(?P<etal>\s+et\s+al\.?)"
+    rf"(?:(?P<etal>,?\s+et\s+al\.?)"  # a stray comma: "Brewer, et al."
     rf"|,?\s+(?:and|&)\s+(?P<second>{_NAME})"  # a stray comma: "Brewer, & Krzyzynski"
     rf"|,\s+(?P<second2>{_NAME}),?\s+(?:and|&)\s+{_NAME})?"
 )
@@ -480,14 +483,17 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
         if any(a <= match.start() < b for a, b in taken):
             continue
         group = _the(names[0])  # "The Lancet (2011) found": taken when it links
-        if not _is_name(names[0]) and not group:
+        alone = len(names) == 1 and not more
+        reports = _REPORTS.match(shown, match.end()) is not None
+        # A date word that is a surname, reporting ("May (2007) found that"): taken when
+        # it links to May 2007.
+        dated = alone and reports and names[0].casefold() in DATE_NAMES
+        if not _is_name(names[0]) and not group and not dated:
             continue
         # "Smith (2019)" alone is often a product or place with its year: only read as a
         # citation when it is linked, or a verb of reporting follows ("Smith (2019) found
         # that"; not an acronym's "WHO (2020) says", whose list may spell it out);
         # "Smith et al. (2019)" and "Smith and Jones" always.
-        alone = len(names) == 1 and not more
-        reports = _REPORTS.match(shown, match.end()) is not None
         start = match.start()
         # The last of names written out in full ("Michael E. Hohn, Donald W. Neal (1979)",
         # as a record may give them): the first of them is the first author.
@@ -509,7 +515,7 @@ def find_citations(text: str, path: str | None = None) -> list[InTextCitation]:
                 year=year,
                 year_suffix=suffix or None,
                 narrative=True,
-                tentative=group or (alone and (not reports or _acronym(names, more))),
+                tentative=group or dated or (alone and (not reports or _acronym(names, more))),
             )
     for match in _NUMERIC.finditer(shown):
         numbers = _numbers(match.group(1))
