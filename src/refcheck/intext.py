@@ -33,7 +33,7 @@ from anyascii import anyascii
 
 from refcheck.models import CitationFinding, InTextCitation, Person, Reference, Verdict, Work
 from refcheck.policy import Policy, inline_codes
-from refcheck.readers.citations import DATE_NAMES
+from refcheck.readers.citations import DATE_NAMES, is_list_entry
 from refcheck.rules import finding
 
 __all__ = ["Linked", "apply_policy", "link"]
@@ -111,15 +111,6 @@ def _near(cited: str, person: Person) -> bool:
         for j, b in enumerate(have, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
     return row[-1] <= most
-
-
-def _is_entry(reference: Reference) -> bool:
-    """A list entry, not a DOI met in prose (which has a DOI and nothing else). An entry
-    whose authors and title the parse missed ("[10] W. E. W., ... 1962.") still holds its
-    place in a numbered list: its year says it was read as an entry."""
-    return (
-        bool(reference.authors or reference.title or reference.year) and reference.problem is None
-    )
 
 
 def _opens_with(cited: str, reference: Reference) -> bool:
@@ -484,7 +475,7 @@ def link(
     defined = defined or {}
     by_path: dict[str | None, list[tuple[int, Verdict]]] = {}
     for index, verdict in enumerate(verdicts):
-        if _is_entry(verdict.reference):
+        if is_list_entry(verdict.reference):
             by_path.setdefault(verdict.reference.location.path, []).append((index, verdict))
     files = {path: _File(entries) for path, entries in by_path.items()}
     # Entries of bibliography files (BibTeX, CSL-JSON) by key, for front-matter citations.

@@ -48,6 +48,7 @@ __all__ = [
     "entry_lines",
     "find_citations",
     "front_matter_keys",
+    "is_list_entry",
     "read_citations",
 ]
 
@@ -665,6 +666,15 @@ def read_citations(
     return found
 
 
+def is_list_entry(reference: Reference) -> bool:
+    """A list entry, not a DOI met in prose (which has a DOI and nothing else). An entry
+    whose authors and title the parse missed ("[10] W. E. W., ... 1962.") still holds its
+    place in a numbered list: its year says it was read as an entry."""
+    return (
+        bool(reference.authors or reference.title or reference.year) and reference.problem is None
+    )
+
+
 _FOOTNOTE_MARKER = re.compile(r"\[\^([^\]\s]{1,100})\](?!:)")
 _FOOTNOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[\^([^\]\s]{1,100})\]:", re.MULTILINE)
 
@@ -673,14 +683,13 @@ def _footnote_citations(
     text: str, path: str | None, references: Sequence[Reference]
 ) -> list[InTextCitation]:
     """Markdown footnote markers ("[^2]") whose footnote is a reference of the list: a
-    numeric citation of that entry (its place among the entries, as intext.py counts them:
-    those with authors, a title or a year and no problem). A marker of a footnote that is a note
-    is none; one with no footnote at all (Markdown prints "[^9]" as it is) is a key cited
-    with no entry."""
+    numeric citation of that entry (its place among the list's entries, as intext.py counts
+    them: :func:`is_list_entry`). A marker of a footnote that is a note is none; one with
+    no footnote at all (Markdown prints "[^9]" as it is) is a key cited with no entry."""
     shown = _visible(text, "markdown")
     lines = _Lines(shown, text)
     defined = {m.group(1): lines.place(m.start())[0] for m in _FOOTNOTE_DEFINITION.finditer(shown)}
-    entries = [r for r in references if (r.authors or r.title or r.year) and r.problem is None]
+    entries = [r for r in references if is_list_entry(r)]
     number_at = {r.location.line: n for n, r in enumerate(entries, 1) if r.location.line}
     citations: list[InTextCitation] = []
     for match in _FOOTNOTE_MARKER.finditer(shown):
