@@ -167,6 +167,12 @@ class _File:
     def __init__(self, entries: list[tuple[int, Verdict]]) -> None:
         self.entries = entries
 
+    def reading_list(self, cited_in_text: bool, by_entry: Mapping[int, object]) -> bool:
+        """No in-text citation at all (``cited_in_text`` false), or a mention or two of a
+        long list: a reading list, whose entries are not meant to be cited."""
+        cited = sum(1 for index, _ in self.entries if index in by_entry)
+        return not cited_in_text or 2 * cited < len(self.entries)
+
     def _year_of(self, index: int) -> int | None:
         return self.entries[index][1].reference.year
 
@@ -584,10 +590,7 @@ def link(
     # one 1935 entry is by Spence and cited nowhere (or by "Spense"): the writer cited that
     # entry with a wrong first author. Prose naming a person with a year explains nothing.
     reading_lists = {
-        path
-        for path, file in files.items()
-        if path not in citing
-        or 2 * len({index for index, _ in file.entries if index in by_entry}) < len(file.entries)
+        path for path, file in files.items() if file.reading_list(path in citing, by_entry)
     }
     for citation in unexplained:
         file = files[citation.path]
@@ -614,11 +617,8 @@ def link(
     order = {id(citation): n for n, citation in enumerate(citations)}
     links.sort(key=lambda pair: order[id(pair[0])])
     for path, file in files.items():
-        cited = {index for index, _ in file.entries if index in by_entry}
-        # No in-text citation at all, or a mention or two of a long list: a reading list,
-        # whose entries are not meant to be cited. A post citing most of its list and
-        # missing one has likely lost that citation.
-        if path not in citing or 2 * len(cited) < len(file.entries):
+        # A post citing most of its list and missing one has likely lost that citation.
+        if file.reading_list(path in citing, by_entry):
             continue
         for index, verdict in file.entries:
             # Cited by number, any entry can be: its names do not matter.
