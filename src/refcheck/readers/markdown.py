@@ -38,6 +38,7 @@ from refcheck.readers.post import (
     SegmentCutter,
     link_target,
     merge_codes,
+    next_number,
     references_from_blocks,
     suppression,
 )
@@ -334,8 +335,7 @@ def _wrapped_number(
     if opening.type != "list_item_open" or not opening.info.isdigit():
         return False
     number, last = int(opening.info), numbers[-1]
-    # "1." on every item is a common way of writing a list that Markdown numbers itself.
-    if last is None or last < number <= last + 3 or number == last == 1:
+    if last is None or next_number(number, last):
         numbers[-1] = number
         return False
     above = blocks[-1] if blocks else None

@@ -54,6 +54,7 @@ __all__ = [
     "heading_like",
     "link_target",
     "looks_like_reference",
+    "next_number",
     "plain_text_blocks",
     "read_plain_text",
     "reference_heading",
@@ -541,16 +542,22 @@ def _marker_kind(text: str) -> tuple[str, int | None] | None:
     return re.sub(r"\d+", "0", number.strip()), int(digits.group(0))
 
 
+def next_number(number: int, last: int) -> bool:
+    """Whether ``number`` numbers the entry after ``last``'s: a little above it (a writer
+    may skip one), or "1." again ("1." on every entry is a list typed for Markdown to
+    number)."""
+    return last < number <= last + 3 or number == last == 1
+
+
 def _next_marker(kind: tuple[str, int | None] | None, last: tuple[str, int | None]) -> bool:
     """Whether a marker opens the next entry of a list whose last marker was ``last``: the
-    same bullet, or a number of the same shape a little above it (a writer may skip one;
-    "1." on every entry is a list typed for Markdown to number);
+    same bullet, or a number of the same shape that goes on from it (:func:`next_number`);
     "36 Suppl" or "(2)" on a wrapped line is none."""
     if kind is None or kind[0] != last[0]:
         return False
     if kind[1] is None or last[1] is None:
         return kind[1] is None and last[1] is None
-    return last[1] < kind[1] <= last[1] + 3 or kind[1] == last[1] == 1
+    return next_number(kind[1], last[1])
 
 
 # A reference's date, or the mark of a work without one.
