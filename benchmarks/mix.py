@@ -317,7 +317,7 @@ def _authors_bib(names: list[Cited]) -> str:
     return listed + (" and others" if len(names) > 20 else "")
 
 
-def _misspelled(names: list[Cited], where: str) -> tuple[list[Cited], int] | None:
+def _misspelled(names: list[Cited], where: str) -> list[Cited] | None:
     """The names with one person's family misspelled: the first person's ("first") or one
     in the middle of those cited ("middle"); None when there is none to misspell."""
     people = [i for i, n in enumerate(names[:19]) if not n.group]
@@ -329,7 +329,7 @@ def _misspelled(names: list[Cited], where: str) -> tuple[list[Cited], int] | Non
         if wrong is not None:
             changed = list(names)
             changed[i] = Cited(wrong, names[i].given)
-            return changed, i
+            return changed
     return None
 
 
@@ -381,7 +381,7 @@ def build(
                 changed = _misspelled(names, where)
                 if changed is None:
                     continue
-                cited, _ = changed
+                cited = changed
                 field = "authors"
             elif injected == "year":
                 year = max(work.years) + 2
