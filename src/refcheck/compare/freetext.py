@@ -105,8 +105,9 @@ def supports(reference: Reference, work: Work, finding: Finding) -> bool:
         # Word for word: nine words of ten would excuse the one changed word. A link that
         # follows the title unpunctuated ("GBIF.org (2022) Occurrence Download https://…")
         # ends it as a full stop would (but a title may hold an ISBN: the string as is too).
-        return title_in_text(reference.text, work) or title_in_text(
-            without_identifiers(reference.text), work
+        return title_in_text(reference.text, work) or (
+            (stripped := without_identifiers(reference.text)) != reference.text
+            and title_in_text(stripped, work)
         )
     if field == "container":
         names = (*work.container_title, *work.short_container_title)
