@@ -9,6 +9,7 @@ import io
 from refcheck.compare import compare
 from refcheck.models import Location, Person, Reference, Status, Verdict, Work
 from refcheck.report import html, markdown
+from refcheck.verify import doi_of_other_work
 
 DATASET = Work(
     doi="10.5281/zenodo.28518",
@@ -89,4 +90,15 @@ def test_markdown_with_no_values_names_no_registry() -> None:
         message="DataCite was not asked (--source)",
     )
     document = markdown.render([unverified])
+    assert _header(document) == "| status | location | field | cited | record | message |"
+
+
+def test_markdown_value_of_no_matched_work_names_a_record_not_nothing() -> None:
+    cited = Reference(
+        location=Location(path="refs.bib", line=1), text="x", title="A", doi=ARTICLE.doi
+    )
+    other = doi_of_other_work(cited, ARTICLE, None)  # no work matched, a value all the same
+    assert other.work is None
+    assert other.findings[0].expected
+    document = markdown.render([other])
     assert _header(document) == "| status | location | field | cited | record | message |"

@@ -78,7 +78,8 @@ def _rows(verdict: Verdict) -> Iterator[_Row]:
         cited = verdict.reference.text if verdict.status is Status.INVALID else None
         yield _Row(f"| {status} | {place} | | {cell(cited)}", None, "", f"{code}{cell(reason)}")
         return
-    source = verdict.work.registry if verdict.work is not None else ""
+    # No work matched (a DOI of another work): the values are no one registry's, as in HTML.
+    source = verdict.work.registry if verdict.work is not None else "record"
     for f in verdict.findings:
         if f.severity is Severity.INFO:
             continue
