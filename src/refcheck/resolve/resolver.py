@@ -447,15 +447,15 @@ class Resolver:
                 else not_asked("crossref")
             )
             known.update(dict.fromkeys(rest, unknown))
-            rest = []
-        answers = await asyncio.gather(
-            *(self.client.agency(doi) for doi in rest if self.client is not None),
-            return_exceptions=True,
-        )
-        for doi, answer in zip(rest, answers, strict=True):
-            if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
-                raise answer  # a bug, not a registry's failure: do not hide it
-            known[doi] = answer
+        else:
+            client = self.client
+            answers = await asyncio.gather(
+                *(client.agency(doi) for doi in rest), return_exceptions=True
+            )
+            for doi, answer in zip(rest, answers, strict=True):
+                if isinstance(answer, BaseException) and not isinstance(answer, CrossrefError):
+                    raise answer  # a bug, not a registry's failure: do not hide it
+                known[doi] = answer
         if self.cache is not None:
             settled: dict[str, Agency | None] = {}
             for doi in wanted:
@@ -650,17 +650,15 @@ class Resolver:
                 self._note(f"isbn:{isbn}", "openlibrary", "unreachable")
                 answers[isbn] = error
             return answers
+        settled: dict[str, list[Work]] = {}
         for isbn in rest:
             edition = editions.get(isbn)
             answers[isbn] = edition
+            settled[isbn] = [] if edition is None else [edition]
             self._note(
                 f"isbn:{isbn}", "openlibrary", "not-found" if edition is None else "answered"
             )
-        self._cache_answers(
-            "openlibrary-isbn",
-            {isbn: [edition] if edition is not None else [] for isbn, edition in editions.items()}
-            | {isbn: [] for isbn in rest if isbn not in editions},
-        )
+        self._cache_answers("openlibrary-isbn", settled)
         return answers
 
     async def search_openlibrary(
