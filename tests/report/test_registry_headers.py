@@ -28,6 +28,13 @@ ARTICLE = Work(
     registry="Crossref",
 )
 
+# A reference no registry was asked about: no value of its own.
+UNVERIFIED = Verdict(
+    reference=Reference(location=Location(path="refs.bib", line=1), text="x"),
+    status=Status.UNVERIFIED,
+    message="DataCite was not asked (--source)",
+)
+
 
 def _mismatch(work: Work, line: int) -> Verdict:
     year = (work.year or 0) + 2  # a wrong year: the one finding
@@ -65,12 +72,7 @@ def test_markdown_mixing_registries_names_each_value() -> None:
 
 
 def test_markdown_unverified_rows_leave_the_value_column_to_the_others() -> None:
-    unverified = Verdict(
-        reference=Reference(location=Location(path="refs.bib", line=1), text="x"),
-        status=Status.UNVERIFIED,
-        message="DataCite was not asked (--source)",
-    )
-    document = markdown.render([unverified, _mismatch(DATASET, 3)])
+    document = markdown.render([UNVERIFIED, _mismatch(DATASET, 3)])
     assert _header(document) == "| status | location | field | cited | DataCite | message |"
     assert "| | DataCite was not asked (--source) |" in document
 
@@ -84,12 +86,7 @@ def test_html_names_the_registry_holding_each_work() -> None:
 
 
 def test_markdown_with_no_values_names_no_registry() -> None:
-    unverified = Verdict(
-        reference=Reference(location=Location(path="refs.bib", line=1), text="x"),
-        status=Status.UNVERIFIED,
-        message="DataCite was not asked (--source)",
-    )
-    document = markdown.render([unverified])
+    document = markdown.render([UNVERIFIED])
     assert _header(document) == "| status | location | field | cited | record | message |"
 
 
